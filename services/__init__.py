@@ -1,0 +1,1 @@
+"""The Skills Passports services, one package each."""

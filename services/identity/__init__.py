@@ -1,0 +1,1 @@
+"""Identity: Trusts, users, roles, credentials and the token signing keys."""

@@ -1,0 +1,36 @@
+"""Identity's events: it publishes these four and consumes none."""
+from __future__ import annotations
+
+from services.identity.models import Trust, User
+
+PUBLISHES = ("trust.created", "user.registered", "user.updated", "user.deactivated")
+HANDLERS: dict = {}
+
+
+def _profile(user: User) -> dict:
+    return {
+        "user_id": user.id,
+        "trust_id": user.trust_id,
+        "email": user.email,
+        "name": user.name,
+        "staff_number": user.staff_number,
+        "professional_group": user.professional_group,
+        "roles": list(user.roles),
+        "active": user.active,
+    }
+
+
+def trust_created(trust: Trust) -> dict:
+    return {"trust_id": trust.id, "name": trust.name, "ods_code": trust.ods_code, "created_at": trust.created_at}
+
+
+def user_registered(user: User) -> dict:
+    return {**_profile(user), "registered_at": user.created_at}
+
+
+def user_updated(user: User, changed: list[str]) -> dict:
+    return {**_profile(user), "changed": changed, "updated_at": user.updated_at}
+
+
+def user_deactivated(user: User) -> dict:
+    return {"user_id": user.id, "trust_id": user.trust_id, "deactivated_at": user.updated_at}

@@ -1,0 +1,237 @@
+"""Identity's commands: each takes a unit of work, applies the domain rules and stages its events."""
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from services.identity import domain, events
+from services.identity.models import LoginThrottle, Trust, User
+from shared.auth import Caller
+from shared.db import utcnow
+from shared.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
+from shared.uow import UnitOfWork
+
+WRONG_CREDENTIALS = "The email or password is incorrect."
+
+
+class Passwords:
+    def __init__(self, time_cost: int = 3, memory_kib: int = 65536):
+        self.hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
+        # Compared against when the email is unknown, so that both paths take the same time.
+        self.dummy_hash = self.hasher.hash(uuid.uuid4().hex)
+
+    def hash(self, password: str) -> str:
+        return self.hasher.hash(password)
+
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        try:
+            return self.hasher.verify(password_hash or self.dummy_hash, password) and password_hash is not None
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+# --- Trusts -----------------------------------------------------------------------------------------
+
+def create_trust(uow: UnitOfWork, data: dict) -> Trust:
+    if uow.session.scalar(sa.select(Trust.id).where(Trust.ods_code == data["ods_code"])):
+        raise Conflict(f"A Trust with ODS code {data['ods_code']} already exists.")
+    trust = Trust(id=uuid.uuid4(), name=data["name"].strip(), ods_code=data["ods_code"], created_at=utcnow())
+    uow.session.add(trust)
+    uow.session.flush()
+    uow.publish("trust.created", subject=trust.id, data=events.trust_created(trust), trust_id=trust.id)
+    uow.commit()
+    return trust
+
+
+def get_trust(uow: UnitOfWork, caller: Caller, trust_id: uuid.UUID) -> Trust:
+    domain.check_can_read_trust(caller, trust_id)
+    trust = uow.session.get(Trust, trust_id)
+    if trust is None:
+        raise NotFound("No such Trust.")
+    return trust
+
+
+def list_trusts(uow: UnitOfWork, caller: Caller, filters: dict):
+    query = sa.select(Trust).order_by(Trust.name, Trust.id)
+    if not caller.is_platform_admin:
+        query = query.where(Trust.id == caller.trust_id)
+    if filters.get("ods_code"):
+        query = query.where(Trust.ods_code == filters["ods_code"])
+    return query
+
+
+# --- Users ------------------------------------------------------------------------------------------
+
+def create_user(uow: UnitOfWork, caller: Caller, data: dict, passwords: Passwords) -> User:
+    trust_id = data["trust_id"]
+    if trust_id is None and not caller.is_platform_admin:
+        trust_id = caller.trust_id  # a trust_admin's new users join their own Trust
+    roles = domain.check_roles(data["roles"], trust_id)
+    domain.check_can_create_user(caller, trust_id, roles)
+    if trust_id is not None and uow.session.get(Trust, trust_id) is None:
+        raise Invalid("trust_id", "No such Trust.")
+    email = domain.normalise_email(data["email"])
+    _check_unique(uow, email=email, trust_id=trust_id, staff_number=data["staff_number"])
+    now = utcnow()
+    user = User(
+        id=uuid.uuid4(),
+        email=email,
+        name=data["name"].strip(),
+        password_hash=passwords.hash(data["password"]),
+        staff_number=data["staff_number"],
+        professional_group=data["professional_group"],
+        trust_id=trust_id,
+        roles=roles,
+        active=True,
+        created_at=now,
+        updated_at=now,
+    )
+    uow.session.add(user)
+    uow.session.flush()
+    uow.publish("user.registered", subject=user.id, data=events.user_registered(user), trust_id=user.trust_id)
+    uow.commit()
+    return user
+
+
+def get_user(uow: UnitOfWork, caller: Caller, user_id: uuid.UUID) -> User:
+    user = uow.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    domain.check_can_read_user(caller, user.id, user.trust_id)
+    return user
+
+
+def list_users(uow: UnitOfWork, caller: Caller, filters: dict):
+    query = sa.select(User).order_by(User.created_at, User.id)
+    if not caller.is_platform_admin:
+        query = query.where(User.trust_id == caller.trust_id)
+    if "trust_id" in filters:
+        query = query.where(User.trust_id == filters["trust_id"])
+    if "active" in filters:
+        query = query.where(User.active == filters["active"])
+    if "email" in filters:
+        query = query.where(User.email == domain.normalise_email(filters["email"]))
+    if "role" in filters:
+        # Roles come from a fixed list, so matching the quoted name in the JSON text is exact.
+        query = query.where(sa.cast(User.roles, sa.String).like(f'%"{filters["role"]}"%'))
+    return query
+
+
+def update_user(uow: UnitOfWork, caller: Caller, user_id: uuid.UUID, changes: dict, passwords: Passwords) -> User:
+    user = uow.session.get(User, user_id, with_for_update=True)
+    if user is None:
+        raise NotFound("No such user.")
+    domain.check_can_update_user(caller, user.id, user.trust_id, user.roles, changes)
+    if "current_password" in changes and not passwords.verify(user.password_hash, changes["current_password"]):
+        raise Invalid("current_password", "The current password is incorrect.")
+
+    trust_id = changes.get("trust_id", user.trust_id)
+    if trust_id != user.trust_id and trust_id is not None and uow.session.get(Trust, trust_id) is None:
+        raise Invalid("trust_id", "No such Trust.")
+    roles = domain.check_roles(changes.get("roles", user.roles), trust_id)
+    email = domain.normalise_email(changes["email"]) if "email" in changes else user.email
+    staff_number = changes.get("staff_number", user.staff_number)
+    if (email, trust_id, staff_number) != (user.email, user.trust_id, user.staff_number):
+        _check_unique(uow, email=email, trust_id=trust_id, staff_number=staff_number, except_id=user.id)
+
+    new_values = {
+        "email": email,
+        "name": changes["name"].strip() if "name" in changes else user.name,
+        "trust_id": trust_id,
+        "roles": roles,
+        "staff_number": staff_number,
+        "professional_group": changes.get("professional_group", user.professional_group),
+        "active": changes.get("active", user.active),
+    }
+    changed = [name for name, value in new_values.items() if getattr(user, name) != value]
+    if "password" in changes:
+        user.password_hash = passwords.hash(changes["password"])
+        changed.append("password")
+    if not changed:
+        return user
+    for name, value in new_values.items():
+        setattr(user, name, value)
+    user.updated_at = utcnow()
+    uow.session.flush()
+    if changed == ["active"] and not user.active:
+        uow.publish("user.deactivated", subject=user.id, data=events.user_deactivated(user), trust_id=user.trust_id)
+    else:
+        uow.publish("user.updated", subject=user.id, data=events.user_updated(user, changed), trust_id=user.trust_id)
+        if "active" in changed and not user.active:
+            uow.publish("user.deactivated", subject=user.id, data=events.user_deactivated(user), trust_id=user.trust_id)
+    uow.commit()
+    return user
+
+
+def _check_unique(uow, *, email, trust_id, staff_number, except_id=None) -> None:
+    others = sa.select(User.id).where(User.id != except_id) if except_id else sa.select(User.id)
+    if uow.session.scalar(others.where(User.email == email)):
+        raise Conflict("A user with this email already exists.")
+    if staff_number and uow.session.scalar(
+        others.where(User.trust_id == trust_id, User.staff_number == staff_number)
+    ):
+        raise Conflict("A user with this staff number already exists in the Trust.")
+
+
+# --- Sign-in ----------------------------------------------------------------------------------------
+
+def issue_token(
+    uow: UnitOfWork, email: str, password: str, *, passwords: Passwords, sign, policy: domain.ThrottlePolicy,
+    issuer: str, audience: str, ttl_seconds: int,
+) -> dict:
+    email = domain.normalise_email(email)
+    key = hashlib.sha256(email.encode()).hexdigest()
+    now = utcnow()
+    throttle = uow.session.get(LoginThrottle, key, with_for_update=True)
+    state = (
+        domain.ThrottleState(throttle.failures, throttle.window_started_at, throttle.locked_until)
+        if throttle else None
+    )
+    wait = domain.locked_for(state, now)
+    if wait:
+        raise TooManyRequests("Too many failed sign-ins; try again later.", retry_after=wait)
+
+    user = uow.session.scalar(sa.select(User).where(User.email == email))
+    if not passwords.verify(user.password_hash if user else None, password) or not user.active:
+        state = domain.record_failure(state, now, policy)
+        if throttle is None:
+            throttle = LoginThrottle(key=key, window_started_at=now)
+            uow.session.add(throttle)
+        throttle.failures, throttle.window_started_at, throttle.locked_until = (
+            state.failures, state.window_started_at, state.locked_until,
+        )
+        uow.commit()
+        raise Unauthorized(WRONG_CREDENTIALS)
+
+    if passwords.hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash(password)
+    if throttle is not None:
+        uow.session.delete(throttle)
+    uow.commit()
+    claims = domain.token_claims(
+        user_id=user.id, trust_id=user.trust_id, roles=user.roles, name=user.name,
+        issuer=issuer, audience=audience, now=now, ttl_seconds=ttl_seconds,
+    )
+    return {"access_token": sign(claims), "token_type": "Bearer", "expires_in": ttl_seconds}
+
+
+def ensure_platform_admin(uow: UnitOfWork, email: str, password: str, passwords: Passwords, name: str) -> User | None:
+    """Create the platform admin unless a user with that email exists. Returns the new user."""
+    email = domain.normalise_email(email)
+    if uow.session.scalar(sa.select(User.id).where(User.email == email)):
+        return None
+    now = utcnow()
+    user = User(
+        id=uuid.uuid4(), email=email, name=name, password_hash=passwords.hash(password),
+        staff_number=None, professional_group=None, trust_id=None, roles=["platform_admin"],
+        active=True, created_at=now, updated_at=now,
+    )
+    uow.session.add(user)
+    uow.session.flush()
+    uow.publish("user.registered", subject=user.id, data=events.user_registered(user), trust_id=None)
+    uow.commit()
+    return user

@@ -1,0 +1,76 @@
+"""The identity service: what it serves, publishes and runs at start-up."""
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+from pathlib import Path
+
+from services.identity import events, handlers, keys
+from services.identity.components import keyring, passwords
+from services.identity.routes import BLUEPRINTS
+from shared.service import Runtime, ServiceSpec
+
+log = logging.getLogger(__name__)
+
+
+def install_signing_key(runtime: Runtime) -> None:
+    with runtime.unit_of_work() as uow:
+        keys.ensure_signing_key(uow.session, os.environ.get("IDENTITY_SIGNING_KEY"))
+        uow.commit()
+
+
+def create_startup_admin(runtime: Runtime) -> None:
+    email, password = os.environ.get("SKILLPASS_ADMIN_EMAIL"), os.environ.get("SKILLPASS_ADMIN_PASSWORD")
+    if not (email and password):
+        return
+    _create_admin(runtime, email, password)
+
+
+def _create_admin(runtime: Runtime, email: str, password: str) -> bool:
+    with runtime.unit_of_work() as uow:
+        user = handlers.ensure_platform_admin(uow, email, password, passwords(runtime), name="Platform admin")
+    if user:
+        log.info("platform admin created", extra={"user_id": str(user.id)})
+    else:
+        log.info("platform admin already exists", extra={"email": email})
+    return user is not None
+
+
+def create_admin_command(runtime: Runtime, args: list[str]) -> int:
+    """skillpass identity create-admin EMAIL (password from SKILLPASS_ADMIN_PASSWORD or a prompt)."""
+    if len(args) != 1:
+        print("usage: skillpass identity create-admin EMAIL")
+        return 2
+    password = os.environ.get("SKILLPASS_ADMIN_PASSWORD") or getpass.getpass("Password for the new admin: ")
+    if len(password) < 10:
+        print("The password must have at least 10 characters.")
+        return 2
+    created = _create_admin(runtime, args[0], password)
+    print("created" if created else "a user with this email already exists; nothing changed")
+    return 0
+
+
+def rotate_key_command(runtime: Runtime, args: list[str]) -> int:
+    """skillpass identity rotate-key: new tokens are signed with a new key; old tokens still verify."""
+    with runtime.unit_of_work() as uow:
+        kid = keys.rotate(uow.session)
+        uow.commit()
+    print(f"new signing key {kid}; restart identity's web processes to sign with it")
+    return 0
+
+
+SERVICE = ServiceSpec(
+    name="identity",
+    title="Skills Passports — identity",
+    description="Trusts, users and roles; issues the bearer tokens every other service verifies.",
+    blueprints=BLUEPRINTS,
+    migrations=Path(__file__).resolve().parent / "migrations" / "versions",
+    handlers=events.HANDLERS,
+    init_steps=[install_signing_key, create_startup_admin],
+    commands={
+        "create-admin": ("create a platform admin", create_admin_command),
+        "rotate-key": ("generate a new token signing key", rotate_key_command),
+    },
+    key_resolver=keyring,
+)

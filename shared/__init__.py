@@ -1,0 +1,1 @@
+"""The plumbing every Skills Passports service stands on."""

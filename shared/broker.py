@@ -1,0 +1,62 @@
+"""The RabbitMQ topology: one topic exchange, a quorum queue per consuming service, and its DLQ."""
+from __future__ import annotations
+
+from kombu import Connection, Exchange, Queue, binding
+
+from shared.config import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE
+
+# Queue arguments cannot change once a queue exists: these are fixed for every deployment.
+DELIVERY_LIMIT = 5
+
+events_exchange = Exchange(EVENTS_EXCHANGE, type="topic", durable=True)
+dead_letter_exchange = Exchange(DEAD_LETTER_EXCHANGE, type="direct", durable=True)
+
+
+def queue_name(service: str) -> str:
+    return f"{service}.events"
+
+
+def dead_letter_queue_name(service: str) -> str:
+    return f"{service}.events.dlq"
+
+
+def service_queue(service: str, routing_keys: list[str]) -> Queue:
+    return Queue(
+        queue_name(service),
+        bindings=[binding(events_exchange, routing_key=key) for key in sorted(routing_keys)],
+        durable=True,
+        queue_arguments={
+            "x-queue-type": "quorum",
+            "x-delivery-limit": DELIVERY_LIMIT,
+            "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
+            "x-dead-letter-routing-key": queue_name(service),
+        },
+    )
+
+
+def dead_letter_queue(service: str) -> Queue:
+    return Queue(
+        dead_letter_queue_name(service),
+        exchange=dead_letter_exchange,
+        routing_key=queue_name(service),
+        durable=True,
+        queue_arguments={"x-queue-type": "quorum"},
+    )
+
+
+def declare_topology(channel, service: str | None = None, routing_keys: list[str] | None = None) -> None:
+    """Declare the exchange, and for a consuming service its queue and dead-letter queue."""
+    events_exchange(channel).declare()
+    dead_letter_exchange(channel).declare()
+    if service and routing_keys:
+        dead_letter_queue(service)(channel).declare()
+        service_queue(service, routing_keys)(channel).declare()
+
+
+def broker_reachable(url: str, timeout: float = 2.0) -> tuple[bool, str]:
+    try:
+        with Connection(url, connect_timeout=timeout) as connection:
+            connection.ensure_connection(max_retries=1, timeout=timeout)
+        return True, "ok"
+    except Exception as error:  # kombu raises many kinds; all mean "not reachable"
+        return False, str(error) or type(error).__name__

@@ -1,0 +1,119 @@
+"""`skillpass`: the one command behind every process, in containers and in `make run` alike.
+
+    skillpass run                                 the whole local stack (make run)
+    skillpass <service> init                      migrations and one-off set-up, once
+    skillpass <service> web                       gunicorn serving the service's API
+    skillpass <service> worker                    outbox relay, event consumer, periodic jobs
+    skillpass <service> healthcheck web|worker    exit 0 when that process is healthy
+    skillpass <service> <command> ...             the service's own commands (see --help)
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import urllib.request
+
+from shared.config import SERVICE_PORTS
+
+log = logging.getLogger("skillpass.cli")
+PROCESS_KINDS = ("init", "web", "worker")
+
+
+def process_commands(service: str) -> dict[str, list[str]]:
+    """The command of each of a service's processes: docker-compose.yml runs exactly these."""
+    return {kind: ["skillpass", service, kind] for kind in PROCESS_KINDS}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(__doc__)
+        return 0
+    if args[0] == "run":
+        from shared.localstack import run_local_stack
+
+        return run_local_stack()
+    service, rest = args[0], args[1:]
+    if service not in SERVICE_PORTS:
+        print(f"skillpass: unknown service {service!r}; one of: {', '.join(SERVICE_PORTS)}", file=sys.stderr)
+        return 2
+    from shared.service import Runtime, load_spec
+
+    spec = load_spec(service)
+    command = rest[0] if rest else "--help"
+    if command in ("-h", "--help"):
+        print(f"skillpass {service} init|web|worker|healthcheck web|worker")
+        for name, (help_text, _) in sorted(spec.commands.items()):
+            print(f"skillpass {service} {name}: {help_text}")
+        return 0
+    if command == "web":
+        return _exec_gunicorn(service)
+    if command == "healthcheck":
+        return _healthcheck(service, rest[1:])
+
+    from shared.logs import configure_logging
+
+    runtime = Runtime(spec)
+    configure_logging(service, runtime.settings.log_level)
+    if command == "init":
+        return _init(runtime)
+    if command == "migrate":
+        _migrate(runtime)
+        return 0
+    if command == "worker":
+        from shared.worker import run_worker
+
+        return run_worker(runtime)
+    if command in spec.commands:
+        return spec.commands[command][1](runtime, rest[1:])
+    print(f"skillpass: unknown command {command!r} for {service}; see `skillpass {service} --help`", file=sys.stderr)
+    return 2
+
+
+def _migrate(runtime) -> None:
+    from shared.migrations import upgrade
+
+    upgrade(runtime.settings.database_url, runtime.spec.migrations)
+    log.info("database migrated")
+
+
+def _init(runtime) -> int:
+    _migrate(runtime)
+    for step in runtime.spec.init_steps:
+        step(runtime)
+    log.info("init complete")
+    return 0
+
+
+def _exec_gunicorn(service: str) -> int:
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        "python:shared.gunicorn_conf",
+        f"shared.app:create_service_app({service!r})",
+    ]
+    os.environ.setdefault("PORT", str(SERVICE_PORTS[service]))
+    os.execv(sys.executable, argv)
+    return 1  # not reached
+
+
+def _healthcheck(service: str, args: list[str]) -> int:
+    kind = args[0] if args else "web"
+    if kind == "worker":
+        from shared.config import Settings
+        from shared.worker import heartbeat_is_fresh
+
+        return 0 if heartbeat_is_fresh(Settings.from_env(service).worker_heartbeat_file) else 1
+    port = os.environ.get("PORT", str(SERVICE_PORTS[service]))
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as response:
+            return 0 if response.status == 200 else 1
+    except OSError:
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Configuration from environment variables, each with a safe local default."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# The web port of each service (DESIGN §5); the order is the start-up order.
+SERVICE_PORTS: dict[str, int] = {
+    "identity": 5001,
+    "passport": 5002,
+    "signoff": 5003,
+    "certificate": 5004,
+    "planning": 5005,
+    "metrics": 5006,
+}
+
+EVENTS_EXCHANGE = "skillpass.events"
+DEAD_LETTER_EXCHANGE = "skillpass.dlx"
+TOKEN_AUDIENCE = "skillpass"
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {raw!r}") from None
+
+
+def database_url_for(service: str, env: dict[str, str]) -> str:
+    """DATABASE_URL wins; else the service's own database on DATABASE_SERVER_URL; else SQLite."""
+    if env.get("DATABASE_URL"):
+        return _sqlalchemy_url(env["DATABASE_URL"])
+    server = env.get("DATABASE_SERVER_URL")
+    if server:
+        return _sqlalchemy_url(server.rstrip("/") + f"/skillpass_{service}")
+    data_dir = Path(env.get("SKILLPASS_DATA_DIR", "var")).resolve()
+    return f"sqlite:///{data_dir / (service + '.db')}"
+
+
+def _sqlalchemy_url(url: str) -> str:
+    """Accept plain postgresql:// URLs and use the psycopg 3 driver for them."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    service: str
+    database_url: str
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672//"
+    port: int = 5000
+    web_workers: int = 2
+    identity_jwks_url: str = "http://127.0.0.1:5001/.well-known/jwks.json"
+    identity_issuer: str = "http://127.0.0.1:5001"
+    token_ttl_seconds: int = 3600
+    max_content_length: int = 1024 * 1024
+    consumer_prefetch: int = 10
+    delivery_limit: int = 5
+    relay_batch_size: int = 100
+    relay_poll_seconds: float = 0.05
+    relay_safety_poll_seconds: float = 2.0
+    publish_confirm_timeout: float = 5.0
+    log_level: str = "INFO"
+    worker_heartbeat_file: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, service: str, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        return cls(
+            service=service,
+            database_url=database_url_for(service, env),
+            amqp_url=env.get("AMQP_URL") or cls.amqp_url,
+            port=_int(env, "PORT", SERVICE_PORTS.get(service, 5000)),
+            web_workers=_int(env, "WEB_WORKERS", cls.web_workers),
+            identity_jwks_url=env.get("IDENTITY_JWKS_URL") or cls.identity_jwks_url,
+            identity_issuer=env.get("IDENTITY_ISSUER") or cls.identity_issuer,
+            token_ttl_seconds=_int(env, "TOKEN_TTL_SECONDS", cls.token_ttl_seconds),
+            max_content_length=_int(env, "MAX_CONTENT_LENGTH", cls.max_content_length),
+            consumer_prefetch=_int(env, "CONSUMER_PREFETCH", cls.consumer_prefetch),
+            delivery_limit=_int(env, "DELIVERY_LIMIT", cls.delivery_limit),
+            relay_batch_size=_int(env, "RELAY_BATCH_SIZE", cls.relay_batch_size),
+            relay_poll_seconds=_float(env, "RELAY_POLL_SECONDS", cls.relay_poll_seconds),
+            relay_safety_poll_seconds=_float(
+                env, "RELAY_SAFETY_POLL_SECONDS", cls.relay_safety_poll_seconds
+            ),
+            publish_confirm_timeout=_float(
+                env, "PUBLISH_CONFIRM_TIMEOUT", cls.publish_confirm_timeout
+            ),
+            log_level=(env.get("LOG_LEVEL") or cls.log_level).upper(),
+            worker_heartbeat_file=env.get("WORKER_HEARTBEAT_FILE")
+            or str(Path(env.get("TMPDIR", "/tmp")) / f"skillpass-{service}-worker.alive"),
+            extra={k: v for k, v in env.items() if k.startswith(("SKILLPASS_", "IDENTITY_", "ARGON2_"))},
+        )
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")

@@ -1,0 +1,121 @@
+"""`make run`: every installed service's init, then its web and worker, until Ctrl-C or SIGTERM."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+from shared.broker import broker_reachable
+from shared.cli import process_commands
+from shared.config import SERVICE_PORTS
+from shared.service import installed_services
+
+STOP_GRACE_SECONDS = 10.0
+
+
+def say(message: str) -> None:
+    print(f"[skillpass] {message}", file=sys.stderr, flush=True)
+
+
+def service_environment(service: str, base: dict[str, str]) -> dict[str, str]:
+    env = dict(base)
+    env["PORT"] = base.get(f"{service.upper()}_PORT", str(SERVICE_PORTS[service]))
+    identity_port = base.get("IDENTITY_PORT", str(SERVICE_PORTS["identity"]))
+    env.setdefault("IDENTITY_JWKS_URL", f"http://127.0.0.1:{identity_port}/.well-known/jwks.json")
+    env.setdefault("IDENTITY_ISSUER", f"http://127.0.0.1:{identity_port}")
+    return env
+
+
+def resolve(command: list[str]) -> list[str]:
+    """Run `skillpass` from this same environment, even when its bin folder is not on PATH."""
+    local = os.path.join(os.path.dirname(sys.executable), command[0])
+    return [local if os.path.exists(local) else shutil.which(command[0]) or command[0], *command[1:]]
+
+
+def run_local_stack() -> int:
+    amqp_url = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+    ok, detail = broker_reachable(amqp_url)
+    if not ok:
+        say(f"cannot reach RabbitMQ at {_without_password(amqp_url)}: {detail}")
+        say("start it (for example `rabbitmq-server -detached`) or set AMQP_URL, then try again.")
+        return 1
+    services = installed_services()
+    database = os.environ.get("DATABASE_SERVER_URL") and "PostgreSQL" or "SQLite files in ./var"
+    say(f"starting {', '.join(services)} on {database}")
+
+    for service in services:
+        env = service_environment(service, dict(os.environ))
+        result = subprocess.run(resolve(process_commands(service)["init"]), env=env)
+        if result.returncode != 0:
+            say(f"{service} init failed (exit {result.returncode}); nothing started.")
+            return 1
+
+    processes: list[tuple[str, subprocess.Popen]] = []
+    stopping = False
+
+    def _stop(_signum, _frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        for service in services:
+            env = service_environment(service, dict(os.environ))
+            for kind in ("web", "worker"):
+                command = resolve(process_commands(service)[kind])
+                processes.append((f"{service} {kind}", subprocess.Popen(command, env=env)))
+        _announce_when_ready(services, lambda: stopping)
+        while not stopping:
+            for name, process in processes:
+                if process.poll() is not None:
+                    say(f"{name} exited with code {process.returncode}; stopping everything.")
+                    return 1
+            time.sleep(0.2)
+        say("stopping")
+        return 0
+    finally:
+        _terminate(processes)
+
+
+def _announce_when_ready(services: list[str], should_stop) -> None:
+    deadline = time.monotonic() + 30
+    pending = list(services)
+    while pending and time.monotonic() < deadline and not should_stop():
+        for service in list(pending):
+            port = service_environment(service, dict(os.environ))["PORT"]
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as response:
+                    if response.status == 200:
+                        say(f"{service} ready at http://127.0.0.1:{port} (API docs at /docs)")
+                        pending.remove(service)
+            except OSError:
+                pass
+        time.sleep(0.2)
+    for service in pending:
+        say(f"{service} is not ready yet; see its log lines above")
+
+
+def _terminate(processes: list[tuple[str, subprocess.Popen]]) -> None:
+    for _, process in processes:
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for _, process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _without_password(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        return f"{scheme}://{credentials.split(':')[0]}:***@{host}"
+    return url

@@ -1,0 +1,181 @@
+"""Outbox relay: publishes committed outbox rows with publisher confirms, then marks them sent."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+import psycopg
+import sqlalchemy as sa
+from kombu import Connection, Producer
+from sqlalchemy.engine import make_url
+
+from shared.broker import declare_topology, events_exchange
+from shared.config import Settings
+from shared.db import Database, utcnow
+from shared.events import CONTENT_TYPE
+from shared.outbox import NOTIFY_CHANNEL, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+SENT_RETENTION = timedelta(days=7)
+PURGE_EVERY_SECONDS = 3600.0
+MAX_BACKOFF_SECONDS = 5.0
+
+
+class PollWaker:
+    """Where the database cannot notify (SQLite), a short poll."""
+
+    def __init__(self, stop: threading.Event, interval: float):
+        self.stop = stop
+        self.interval = interval
+
+    def wait(self, timeout: float) -> None:
+        self.stop.wait(min(timeout, self.interval))
+
+    def close(self) -> None:
+        pass
+
+
+class NotifyWaker:
+    """Wakes when a transaction that wrote outbox rows commits (PostgreSQL LISTEN/NOTIFY)."""
+
+    def __init__(self, stop: threading.Event, database_url: str):
+        self.stop = stop
+        self.dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self.connection: psycopg.Connection | None = None
+
+    def wait(self, timeout: float) -> None:
+        try:
+            if self.connection is None or self.connection.closed:
+                self.connection = psycopg.connect(self.dsn, autocommit=True, connect_timeout=5)
+                self.connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                return  # rows may have committed while nobody listened: drain now
+            deadline = min(timeout, 0.5)  # wake at least twice a second to see the stop flag
+            for _ in self.connection.notifies(timeout=deadline, stop_after=1):
+                pass
+        except psycopg.Error as error:
+            log.warning("outbox listener lost its connection", extra={"error": str(error)})
+            self.close()
+            self.stop.wait(1.0)
+
+    def close(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.close()
+            finally:
+                self.connection = None
+
+
+class Relay:
+    def __init__(self, database: Database, settings: Settings, stop: threading.Event):
+        self.database = database
+        self.settings = settings
+        self.stop = stop
+        self.connection: Connection | None = None
+        self.producer: Producer | None = None
+        self.published = 0
+        self._last_purge = float("-inf")
+
+    def run(self) -> None:
+        waker = (
+            NotifyWaker(self.stop, self.settings.database_url)
+            if self.database.is_postgres
+            else PollWaker(self.stop, self.settings.relay_poll_seconds)
+        )
+        failures = 0
+        log.info("outbox relay started")
+        try:
+            while not self.stop.is_set():
+                try:
+                    self.drain()
+                    self._purge_sent_rows()
+                    failures = 0
+                except Exception as error:  # broker or database trouble: rows stay unsent, retry later
+                    failures += 1
+                    backoff = min(0.1 * 2**failures, MAX_BACKOFF_SECONDS)
+                    log.warning(
+                        "outbox relay could not publish; will retry",
+                        extra={"error": str(error) or type(error).__name__, "retry_in_seconds": backoff},
+                    )
+                    self._disconnect()
+                    self.stop.wait(backoff)
+                    continue
+                waker.wait(self.settings.relay_safety_poll_seconds)
+        finally:
+            waker.close()
+            self._disconnect()
+            log.info("outbox relay stopped")
+
+    def drain(self) -> int:
+        total = 0
+        while not self.stop.is_set():
+            sent = self.publish_batch()
+            total += sent
+            if sent < self.settings.relay_batch_size:
+                break
+        return total
+
+    def publish_batch(self) -> int:
+        """Publish one batch of unsent rows, locked so that no other relay sends them meanwhile."""
+        producer = self._producer()
+        with self.database.session() as session, session.begin():
+            rows = session.scalars(
+                sa.select(OutboxMessage)
+                .where(OutboxMessage.sent_at.is_(None))
+                .order_by(OutboxMessage.id)
+                .limit(self.settings.relay_batch_size)
+                .with_for_update(skip_locked=True)
+            ).all()
+            for row in rows:
+                row.publish_attempts += 1
+                producer.publish(
+                    row.envelope.encode("utf-8"),
+                    exchange=events_exchange,
+                    routing_key=row.event_type,
+                    content_type=CONTENT_TYPE,
+                    content_encoding="utf-8",
+                    message_id=str(row.event_id),
+                    delivery_mode=2,
+                    confirm_timeout=self.settings.publish_confirm_timeout,
+                    retry=False,
+                )
+                # publish() returned: the broker confirmed this message.
+                row.sent_at = utcnow()
+        self.published += len(rows)
+        if rows:
+            log.debug("outbox rows published", extra={"count": len(rows)})
+        return len(rows)
+
+    def _producer(self) -> Producer:
+        if self.producer is None:
+            self.connection = Connection(
+                self.settings.amqp_url,
+                connect_timeout=5,
+                transport_options={"confirm_publish": True},
+            )
+            self.connection.ensure_connection(max_retries=1, timeout=5)
+            channel = self.connection.channel()
+            declare_topology(channel)
+            self.producer = Producer(channel, exchange=events_exchange, auto_declare=False)
+        return self.producer
+
+    def _disconnect(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.release()
+            except Exception:  # closing a broken connection may itself fail
+                pass
+        self.connection = None
+        self.producer = None
+
+    def _purge_sent_rows(self) -> None:
+        now = time.monotonic()
+        if now - self._last_purge < PURGE_EVERY_SECONDS:
+            return
+        self._last_purge = now
+        with self.database.session() as session, session.begin():
+            session.execute(
+                sa.delete(OutboxMessage).where(OutboxMessage.sent_at < utcnow() - SENT_RETENTION)
+            )

@@ -1,0 +1,75 @@
+"""What a service declares about itself, and the runtime each of its processes builds from that."""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from shared.auth import JwksKeyResolver, KeyResolver, TokenVerifier
+from shared.config import SERVICE_PORTS, Settings
+from shared.consumer import Handler
+from shared.db import Database
+from shared.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    every_seconds: float
+    run: Callable[["Runtime"], None]
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    title: str
+    description: str
+    blueprints: list = field(default_factory=list)
+    migrations: Path | None = None
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    periodic_jobs: list[PeriodicJob] = field(default_factory=list)
+    # One-off start-up work run by `init` after migrations (signing keys, the start-up admin...).
+    init_steps: list[Callable[["Runtime"], None]] = field(default_factory=list)
+    # Extra CLI commands: name -> (help, function(runtime, args list) -> exit code).
+    commands: dict[str, tuple[str, Callable[["Runtime", list[str]], int]]] = field(default_factory=dict)
+    # Where tokens are checked against keys other than identity's JWKS (identity itself).
+    key_resolver: Callable[["Runtime"], KeyResolver] | None = None
+
+
+class Runtime:
+    """A service's settings, database and token verifier inside one process."""
+
+    def __init__(self, spec: ServiceSpec, settings: Settings | None = None):
+        self.spec = spec
+        self.settings = settings or Settings.from_env(spec.name)
+        self.database = Database(self.settings.database_url)
+        self._components: dict[str, object] = {}
+        resolver = (
+            spec.key_resolver(self)
+            if spec.key_resolver
+            else JwksKeyResolver(self.settings.identity_jwks_url)
+        )
+        self.verifier = TokenVerifier(resolver, issuer=self.settings.identity_issuer)
+
+    def component(self, name: str, factory: Callable[["Runtime"], object]):
+        """A per-process object of the service's own (a key ring, a password hasher), built once."""
+        if name not in self._components:
+            self._components[name] = factory(self)
+        return self._components[name]
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.database, self.spec.name)
+
+
+def load_spec(name: str) -> ServiceSpec:
+    if name not in SERVICE_PORTS:
+        raise LookupError(f"unknown service {name!r}; known: {', '.join(SERVICE_PORTS)}")
+    module = importlib.import_module(f"services.{name}.service")
+    return module.SERVICE
+
+
+def installed_services() -> list[str]:
+    """The services present in this checkout, in start-up order."""
+    services_dir = Path(__file__).resolve().parent.parent / "services"
+    return [name for name in SERVICE_PORTS if (services_dir / name / "service.py").exists()]
