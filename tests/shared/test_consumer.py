@@ -1,0 +1,223 @@
+"""The consumer: quorum queue with DLQ, inbox for exactly-once effects, restarts and poison."""
+import json
+import threading
+import time
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from kombu import Connection
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.broker import DELIVERY_LIMIT, dead_letter_queue_name, declare_topology, service_queue
+from shared.consumer import EventConsumer
+from shared.events import make_envelope, serialise_payload
+from tests.shared.messaging_support import migrated_database, running, settings_for, trust_created_data
+from tests.support.bus import publish_raw
+
+
+class ConsumerTestBase(DeclarativeBase):
+    pass
+
+
+class Applied(ConsumerTestBase):
+    __tablename__ = "applied_events_test"
+    subject: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    times: Mapped[int] = mapped_column(sa.Integer())
+
+
+def count_applied(uow, event, payload):
+    row = uow.session.get(Applied, event.subject, with_for_update=True)
+    if row is None:
+        uow.session.add(Applied(subject=event.subject, times=1))
+    else:
+        row.times += 1
+
+
+def envelope_bytes(event_id=None) -> tuple[str, bytes]:
+    data = serialise_payload("trust.created", trust_created_data())
+    envelope = make_envelope(
+        service="identity", event_type="trust.created", subject=data["trust_id"], data=data,
+        trust_id=data["trust_id"], correlation_id=None, event_id=event_id,
+    )
+    return envelope["subject"], json.dumps(envelope).encode()
+
+
+@pytest.fixture
+def service():
+    return f"test{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def consumer_db(database_url, tmp_path):
+    database = migrated_database(database_url, tmp_path)
+    ConsumerTestBase.metadata.create_all(database.engine)
+    return database
+
+
+def consumers(service, database, amqp_url, handler=count_applied):
+    settings = settings_for(service, database.url, amqp_url, CONSUMER_PREFETCH="5")
+    return lambda stop: EventConsumer(
+        service=service, settings=settings, database=database, handlers={"trust.created": handler}, stop=stop
+    )
+
+
+def applied(database) -> dict[str, int]:
+    with database.session() as session:
+        return {row.subject: row.times for row in session.scalars(sa.select(Applied))}
+
+
+def wait_until(condition, timeout=30.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def dead_letters(amqp_url, service) -> list[bytes]:
+    bodies = []
+    with Connection(amqp_url) as connection:
+        channel = connection.channel()
+        while (message := channel.basic_get(dead_letter_queue_name(service), no_ack=True)) is not None:
+            body = message.body
+            bodies.append(body.encode() if isinstance(body, str) else body)
+    return bodies
+
+
+def test_each_event_applied_once_though_delivered_twice(service, consumer_db, amqp_url):
+    with running(consumers(service, consumer_db, amqp_url)):
+        wait_until(lambda: _queue_exists(amqp_url, service), what="queue declared")
+        subjects = []
+        for _ in range(20):
+            subject, body = envelope_bytes()
+            subjects.append(subject)
+            publish_raw(amqp_url, "trust.created", body)
+            publish_raw(amqp_url, "trust.created", body)
+        wait_until(lambda: len(applied(consumer_db)) == 20, what="20 events applied")
+        wait_until(lambda: _queue_depth(amqp_url, service) == 0, what="queue drained")
+    assert applied(consumer_db) == {subject: 1 for subject in subjects}
+
+
+def test_two_consumers_on_one_queue_apply_each_event_once(service, consumer_db, amqp_url):
+    with running(consumers(service, consumer_db, amqp_url), count=2):
+        wait_until(lambda: _queue_exists(amqp_url, service), what="queue declared")
+        subjects = []
+        for _ in range(30):
+            subject, body = envelope_bytes()
+            subjects.append(subject)
+            for _ in range(3):
+                publish_raw(amqp_url, "trust.created", body)
+        wait_until(lambda: len(applied(consumer_db)) == 30 and _queue_depth(amqp_url, service) == 0, what="all handled")
+    assert applied(consumer_db) == {subject: 1 for subject in subjects}
+
+
+def test_poison_message_goes_to_the_dead_letter_queue_and_the_consumer_goes_on(service, consumer_db, amqp_url):
+    with running(consumers(service, consumer_db, amqp_url)):
+        wait_until(lambda: _queue_exists(amqp_url, service), what="queue declared")
+        publish_raw(amqp_url, "trust.created", b"this is not an event")
+        publish_raw(amqp_url, "trust.created", json.dumps({"specversion": "1.0", "id": str(uuid.uuid4()),
+                    "type": "uk.nhs.skillpass.trust.created.v1", "source": "/x", "data": {"name": 1}}).encode())
+        subject, body = envelope_bytes()
+        publish_raw(amqp_url, "trust.created", body)
+        wait_until(lambda: subject in applied(consumer_db), what="the good event after the poison")
+    parked = dead_letters(amqp_url, service)
+    assert b"this is not an event" in parked
+    assert len(parked) == 2
+
+
+def test_a_handler_that_keeps_failing_is_dead_lettered_after_bounded_retries(service, consumer_db, amqp_url):
+    attempts = []
+
+    def always_fails(uow, event, payload):
+        attempts.append(event.id)
+        raise RuntimeError("cannot apply")
+
+    with running(consumers(service, consumer_db, amqp_url, always_fails)):
+        wait_until(lambda: _queue_exists(amqp_url, service), what="queue declared")
+        _, body = envelope_bytes()
+        publish_raw(amqp_url, "trust.created", body)
+        wait_until(lambda: _dlq_depth(amqp_url, service) == 1, timeout=60, what="dead-lettered")
+    assert len(attempts) == DELIVERY_LIMIT + 1
+    assert dead_letters(amqp_url, service) == [body]
+
+
+def test_a_transient_failure_is_retried_and_applied_once(service, consumer_db, amqp_url):
+    failures = {"left": 2}
+
+    def flaky(uow, event, payload):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise RuntimeError("transient")
+        count_applied(uow, event, payload)
+
+    with running(consumers(service, consumer_db, amqp_url, flaky)):
+        wait_until(lambda: _queue_exists(amqp_url, service), what="queue declared")
+        subject, body = envelope_bytes()
+        publish_raw(amqp_url, "trust.created", body)
+        wait_until(lambda: applied(consumer_db) == {subject: 1}, what="applied after retries")
+    assert _dlq_depth(amqp_url, service) == 0
+
+
+def test_queue_is_declared_with_its_delivery_limit_and_dead_letter_exchange(service, amqp_url):
+    from amqp.exceptions import PreconditionFailed
+    from kombu import Queue
+
+    with Connection(amqp_url) as connection:
+        channel = connection.channel()
+        declare_topology(channel, service, ["trust.created"])
+        different = Queue(service_queue(service, ["trust.created"]).name, durable=True,
+                          queue_arguments={"x-queue-type": "quorum", "x-delivery-limit": DELIVERY_LIMIT + 1})
+        with pytest.raises(PreconditionFailed):
+            different(channel).declare()
+
+
+def test_consumer_reconnects_by_itself_after_a_broker_restart(service, consumer_db, amqp_url, broker):
+    with running(consumers(service, consumer_db, amqp_url)):
+        wait_until(lambda: _queue_exists(amqp_url, service), what="queue declared")
+        before, body = envelope_bytes()
+        publish_raw(amqp_url, "trust.created", body)
+        wait_until(lambda: before in applied(consumer_db), what="first event")
+        broker.stop()
+        broker.start()
+        after, body = envelope_bytes()
+        _publish_when_broker_answers(amqp_url, body)
+        wait_until(lambda: after in applied(consumer_db), timeout=60, what="event after the restart")
+    assert applied(consumer_db) == {before: 1, after: 1}
+
+
+def _publish_when_broker_answers(amqp_url, body):
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            publish_raw(amqp_url, "trust.created", body)
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _queue_info(amqp_url, name):
+    from amqp.exceptions import NotFound
+
+    try:
+        with Connection(amqp_url) as connection:
+            return connection.channel().queue_declare(name, passive=True)
+    except NotFound:
+        return None
+
+
+def _queue_exists(amqp_url, service) -> bool:
+    info = _queue_info(amqp_url, f"{service}.events")
+    return info is not None and info.consumer_count > 0
+
+
+def _queue_depth(amqp_url, service) -> int:
+    info = _queue_info(amqp_url, f"{service}.events")
+    return info.message_count if info else 0
+
+
+def _dlq_depth(amqp_url, service) -> int:
+    info = _queue_info(amqp_url, dead_letter_queue_name(service))
+    return info.message_count if info else 0
