@@ -38,10 +38,12 @@ def main(argv: list[str] | None = None) -> int:
     if service not in SERVICE_PORTS:
         print(f"skillpass: unknown service {service!r}; one of: {', '.join(SERVICE_PORTS)}", file=sys.stderr)
         return 2
+    command = rest[0] if rest else "--help"
+    if command == "healthcheck":  # cheap: runs every few seconds in containers
+        return _healthcheck(service, rest[1:])
     from shared.service import Runtime, load_spec
 
     spec = load_spec(service)
-    command = rest[0] if rest else "--help"
     if command in ("-h", "--help"):
         print(f"skillpass {service} init|web|worker|healthcheck web|worker")
         for name, (help_text, _) in sorted(spec.commands.items()):
@@ -49,17 +51,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if command == "web":
         return _exec_gunicorn(service)
-    if command == "healthcheck":
-        return _healthcheck(service, rest[1:])
 
     from shared.logs import configure_logging
 
     runtime = Runtime(spec)
     configure_logging(service, runtime.settings.log_level)
     if command == "init":
-        return _init(runtime)
+        return run_init(runtime)
     if command == "migrate":
-        _migrate(runtime)
+        migrate(runtime)
         return 0
     if command == "worker":
         from shared.worker import run_worker
@@ -71,15 +71,15 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def _migrate(runtime) -> None:
+def migrate(runtime) -> None:
     from shared.migrations import upgrade
 
     upgrade(runtime.settings.database_url, runtime.spec.migrations)
     log.info("database migrated")
 
 
-def _init(runtime) -> int:
-    _migrate(runtime)
+def run_init(runtime) -> int:
+    migrate(runtime)
     for step in runtime.spec.init_steps:
         step(runtime)
     log.info("init complete")

@@ -20,7 +20,7 @@ class UnitOfWork:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self.session.rollback()
+        # close() rolls back anything uncommitted; unlike rollback() it leaves loaded objects readable.
         self.session.close()
 
     def commit(self) -> None:

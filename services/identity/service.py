@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import getpass
 import logging
-import os
 from pathlib import Path
 
 from services.identity import events, handlers, keys
@@ -16,12 +15,13 @@ log = logging.getLogger(__name__)
 
 def install_signing_key(runtime: Runtime) -> None:
     with runtime.unit_of_work() as uow:
-        keys.ensure_signing_key(uow.session, os.environ.get("IDENTITY_SIGNING_KEY"))
+        keys.ensure_signing_key(uow.session, runtime.settings.extra.get("IDENTITY_SIGNING_KEY"))
         uow.commit()
 
 
 def create_startup_admin(runtime: Runtime) -> None:
-    email, password = os.environ.get("SKILLPASS_ADMIN_EMAIL"), os.environ.get("SKILLPASS_ADMIN_PASSWORD")
+    extra = runtime.settings.extra
+    email, password = extra.get("SKILLPASS_ADMIN_EMAIL"), extra.get("SKILLPASS_ADMIN_PASSWORD")
     if not (email and password):
         return
     _create_admin(runtime, email, password)
@@ -42,7 +42,7 @@ def create_admin_command(runtime: Runtime, args: list[str]) -> int:
     if len(args) != 1:
         print("usage: skillpass identity create-admin EMAIL")
         return 2
-    password = os.environ.get("SKILLPASS_ADMIN_PASSWORD") or getpass.getpass("Password for the new admin: ")
+    password = runtime.settings.extra.get("SKILLPASS_ADMIN_PASSWORD") or getpass.getpass("Password for the new admin: ")
     if len(password) < 10:
         print("The password must have at least 10 characters.")
         return 2

@@ -1,0 +1,5 @@
+"""Run every benchmark: `make bench` (or `python -m bench`)."""
+from bench import outbox_latency
+
+if __name__ == "__main__":
+    outbox_latency.main()

@@ -1,0 +1,87 @@
+"""`make run` (skillpass run): the local stack starts, serves, refuses without a broker, stops cleanly."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+import requests
+
+from shared.localstack import resolve
+from tests.support.stack import free_port
+
+pytestmark = pytest.mark.stack
+
+
+def test_refuses_with_a_clear_message_when_rabbitmq_cannot_be_reached(tmp_path):
+    env = {**os.environ, "AMQP_URL": "amqp://guest:secret@127.0.0.1:1//", "SKILLPASS_DATA_DIR": str(tmp_path)}
+    result = subprocess.run(resolve(["skillpass", "run"]), env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "cannot reach RabbitMQ at amqp://guest:***@127.0.0.1:1//" in result.stderr
+    assert "secret" not in result.stderr
+    assert not list(tmp_path.iterdir()), "nothing should have been started or written"
+
+
+def _descendants(pid: int) -> set[int]:
+    found, frontier = set(), [pid]
+    while frontier:
+        parent = frontier.pop()
+        result = subprocess.run(["ps", "-o", "pid=", "--ppid", str(parent)], capture_output=True, text=True)
+        children = {int(p) for p in result.stdout.split()}
+        found |= children
+        frontier.extend(children)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_runs_identity_on_sqlite_and_stops_everything_on_sigterm(tmp_path, amqp_url):
+    port = free_port()
+    env = {
+        **os.environ,
+        "AMQP_URL": amqp_url,
+        "SKILLPASS_DATA_DIR": str(tmp_path),
+        "IDENTITY_PORT": str(port),
+        "SKILLPASS_ADMIN_EMAIL": "local.admin@example.nhs.uk",
+        "SKILLPASS_ADMIN_PASSWORD": "local admin password",
+        "ARGON2_MEMORY_KIB": "1024",
+        "WORKER_HEARTBEAT_FILE": str(tmp_path / "worker.alive"),
+    }
+    env.pop("DATABASE_SERVER_URL", None)
+    env.pop("DATABASE_URL", None)
+    supervisor = subprocess.Popen(resolve(["skillpass", "run"]), env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        ready = False
+        while time.monotonic() < deadline and not ready:
+            try:
+                ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        assert ready, "identity did not become ready"
+        token = requests.post(f"http://127.0.0.1:{port}/auth/token", timeout=10,
+                              json={"email": "local.admin@example.nhs.uk", "password": "local admin password"})
+        assert token.status_code == 200
+        assert (tmp_path / "identity.db").exists()
+        processes = _descendants(supervisor.pid)
+        assert len(processes) >= 4  # gunicorn master, its 2 workers, the worker process
+
+        supervisor.send_signal(signal.SIGTERM)
+        assert supervisor.wait(timeout=30) == 0
+        assert not [pid for pid in processes if _alive(pid)], "a process outlived the stack"
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+    finally:
+        if supervisor.poll() is None:
+            supervisor.kill()
+        stderr = supervisor.stderr.read() if supervisor.stderr else ""
+    assert "identity ready at" in stderr

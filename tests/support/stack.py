@@ -1,0 +1,127 @@
+"""The services as real processes, started with the very commands docker-compose.yml runs."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+from shared.cli import process_commands
+from shared.db import drop_database
+from shared.localstack import resolve
+
+ADMIN_EMAIL = "stack.admin@example.nhs.uk"
+ADMIN_PASSWORD = "stack admin password"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Process:
+    def __init__(self, name: str, command: list[str], env: dict[str, str], log_dir: Path):
+        self.name = name
+        self.log_path = log_dir / f"{name}.log"
+        self._log = open(self.log_path, "ab")
+        self.popen = subprocess.Popen(command, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def stop(self, sig: int = 15, timeout: float = 15) -> None:
+        if self.popen.poll() is None:
+            os.killpg(self.popen.pid, sig)
+            try:
+                self.popen.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.popen.pid, 9)
+                self.popen.wait()
+        self._log.close()
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would."""
+        self.stop(sig=9)
+
+    def tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+class Stack:
+    """One test run's services on fresh databases, a given vhost and free ports."""
+
+    def __init__(self, amqp_url: str, database_server: str, log_dir: Path):
+        self.amqp_url = amqp_url
+        self.database_server = database_server
+        self.log_dir = log_dir
+        self.run_id = uuid.uuid4().hex[:10]
+        self.ports: dict[str, int] = {}
+        self.processes: list[Process] = []
+        self.database_urls: dict[str, str] = {}
+
+    def database_url(self, service: str) -> str:
+        if service not in self.database_urls:
+            self.database_urls[service] = f"{self.database_server}/skillpass_test_{self.run_id}_{service}"
+        return self.database_urls[service]
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def env(self, service: str, **extra: str) -> dict[str, str]:
+        self.ports.setdefault(service, free_port())
+        self.ports.setdefault("identity", free_port())
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url(service),
+            "AMQP_URL": self.amqp_url,
+            "PORT": str(self.ports[service]),
+            "IDENTITY_JWKS_URL": f"{self.url('identity')}/.well-known/jwks.json",
+            "IDENTITY_ISSUER": "http://identity.stack.test",
+            "SKILLPASS_ADMIN_EMAIL": ADMIN_EMAIL,
+            "SKILLPASS_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "ARGON2_TIME_COST": "1",
+            "ARGON2_MEMORY_KIB": "1024",
+            "WORKER_HEARTBEAT_FILE": str(self.log_dir / f"{service}-{uuid.uuid4().hex[:6]}.alive"),
+        }
+        env.pop("DATABASE_SERVER_URL", None)
+        env.update(extra)
+        return env
+
+    def run_init(self, service: str) -> None:
+        result = subprocess.run(
+            resolve(process_commands(service)["init"]), env=self.env(service), capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, f"{service} init failed:\n{result.stdout}\n{result.stderr}"
+
+    def start(self, service: str, kind: str, **extra: str) -> Process:
+        index = sum(1 for p in self.processes if p.name.startswith(f"{service}-{kind}"))
+        process = Process(f"{service}-{kind}-{index}", resolve(process_commands(service)[kind]), self.env(service, **extra), self.log_dir)
+        self.processes.append(process)
+        return process
+
+    def start_service(self, service: str, workers: int = 1) -> None:
+        self.run_init(service)
+        self.start(service, "web")
+        for _ in range(workers):
+            self.start(service, "worker")
+        self.wait_ready(service)
+
+    def wait_ready(self, service: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url(service)}/readyz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        logs = "\n".join(f"--- {p.name}\n{p.tail()}" for p in self.processes)
+        raise AssertionError(f"{service} not ready within {timeout}s\n{logs}")
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.stop()
+        for url in self.database_urls.values():
+            drop_database(url.replace("postgresql://", "postgresql+psycopg://", 1))
