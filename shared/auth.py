@@ -172,6 +172,14 @@ class Blueprint(flask_smorest.Blueprint):
 
         return decorator
 
+    def _document_pagination_metadata(self, spec, resp_doc):
+        # The header's value is JSON text: document it as the string it is on the wire.
+        resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = {
+            "description": "Pagination metadata as a JSON object: total, total_pages, first_page, "
+            "last_page, page, previous_page, next_page",
+            "schema": {"type": "string"},
+        }
+
     def errors(self, *statuses: int) -> Callable:
         """Document the problem+json error responses an operation can give."""
 

@@ -11,6 +11,8 @@ from shared.errors import Forbidden, Invalid, NotFound
 ROLES = ("staff", "supervisor", "educator", "lead", "workforce", "trust_admin", "platform_admin")
 # Fields a user may change on their own account; the rest need an administrator.
 SELF_SERVICE_FIELDS = frozenset({"name", "password", "current_password"})
+# Changed on one's own account these could lock the last administrator out: another admin must.
+NOT_ON_ONESELF_FIELDS = frozenset({"roles", "active", "trust_id"})
 PLATFORM_ONLY_FIELDS = frozenset({"trust_id"})
 
 
@@ -59,6 +61,11 @@ def check_can_update_user(
 ) -> None:
     check_can_read_user(caller, user_id, user_trust_id)
     fields = set(changes)
+    if not fields:
+        raise Invalid("body", "Give at least one field to change.")
+    if caller.user_id == user_id and fields & NOT_ON_ONESELF_FIELDS:
+        names = ", ".join(sorted(fields & NOT_ON_ONESELF_FIELDS))
+        raise Forbidden(f"Another administrator must change your own {names}.")
     is_admin = can_manage_trust_users(caller, user_trust_id)
     if not is_admin:
         if not fields <= SELF_SERVICE_FIELDS:

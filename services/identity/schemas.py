@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from shared.schemas import RequestSchema
+
 from services.identity.domain import ROLES
 
 CODE_PATTERN = r"^[A-Z0-9][A-Z0-9.-]{1,15}$"
@@ -20,7 +22,7 @@ class UpperCode(fields.String):
         return super()._deserialize(_upper(value), attr, data, **kwargs)
 
 
-class TokenRequest(Schema):
+class TokenRequest(RequestSchema):
     email = fields.String(required=True, validate=validate.Length(min=1, max=254))
     password = fields.String(required=True, validate=validate.Length(min=1, max=256))
 
@@ -35,7 +37,7 @@ class JwksResponse(Schema):
     keys = fields.List(fields.Dict(), required=True)
 
 
-class TrustCreate(Schema):
+class TrustCreate(RequestSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     ods_code = UpperCode(
         required=True,
@@ -51,11 +53,11 @@ class Trust(Schema):
     created_at = fields.AwareDateTime(dump_only=True)
 
 
-class TrustQuery(Schema):
+class TrustQuery(RequestSchema):
     ods_code = UpperCode()
 
 
-class UserCreate(Schema):
+class UserCreate(RequestSchema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     password = fields.String(required=True, load_only=True, validate=PASSWORD)
@@ -65,7 +67,7 @@ class UserCreate(Schema):
     professional_group = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100))
 
 
-class UserUpdate(Schema):
+class UserUpdate(RequestSchema):
     email = fields.Email(validate=validate.Length(max=254))
     name = fields.String(validate=validate.Length(min=1, max=200))
     password = fields.String(load_only=True, validate=PASSWORD)
@@ -90,7 +92,7 @@ class User(Schema):
     updated_at = fields.AwareDateTime(dump_only=True)
 
 
-class UserQuery(Schema):
+class UserQuery(RequestSchema):
     trust_id = fields.UUID()
     role = fields.String(validate=validate.OneOf(ROLES))
     active = fields.Boolean()

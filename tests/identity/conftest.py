@@ -88,5 +88,5 @@ def make_identity(database_url, **env):
 
 
 @pytest.fixture
-def identity(sqlite_url):
-    return make_identity(sqlite_url)
+def identity(database_url):
+    return make_identity(database_url)

@@ -40,6 +40,7 @@ def test_ods_codes_are_unique_and_kept_upper_case(identity):
     ({"ods_code": "RR9"}, "name"),
     ({"name": "A" * 201, "ods_code": "RR9"}, "name"),
     ({"name": "A", "ods_code": "RR9", "id": str(uuid.uuid4())}, "id"),
+    ({"name": "Nul\u0000Trust", "ods_code": "RR9"}, "name"),
 ])
 def test_bad_trusts_are_422_naming_the_field_and_nothing_is_written(identity, body, field):
     assert field in problem(identity.client.post("/trusts", json=body, headers=identity.admin()), 422)["errors"]
@@ -169,6 +170,21 @@ def test_updates_and_deactivation_publish_their_events(identity):
     assert deactivated["data"]["user_id"] == staff["id"] and deactivated["trustid"] == trust["id"]
 
 
+def test_administrators_cannot_lock_themselves_out(identity):
+    me = identity.client.get("/users/me", headers=identity.admin()).get_json()
+    for change in ({"active": False}, {"roles": ["staff"]}):
+        problem(identity.client.patch(f"/users/{me['id']}", json=change, headers=identity.admin()), 403)
+    problem(identity.client.post(f"/users/{me['id']}/deactivate", headers=identity.admin()), 403)
+    assert identity.client.get("/users/me", headers=identity.admin()).get_json()["active"] is True
+
+
+def test_an_empty_change_is_422(identity):
+    trust = identity.new_trust()
+    staff = identity.new_user(trust["id"])
+    assert "body" in problem(identity.client.patch(f"/users/{staff['id']}", json={}, headers=identity.admin()), 422)["errors"]
+    problem(identity.client.patch(f"/users/{staff['id']}", headers=identity.admin()), 422)
+
+
 def test_duplicates_are_409_and_write_nothing(identity):
     trust = identity.new_trust()
     user = identity.new_user(trust["id"], staff_number="DUP-1")
@@ -212,6 +228,7 @@ def test_unknown_user_is_404_and_bad_ids_are_not_500(identity):
     problem(identity.client.get("/users/12345", headers=identity.admin()), 404)
     problem(identity.client.get("/users?trust_id=nope", headers=identity.admin()), 422)
     problem(identity.client.get("/users?page=0", headers=identity.admin()), 422)
+    problem(identity.client.get("/users?email=a%00b", headers=identity.admin()), 422)
 
 
 def test_users_can_be_filtered_by_role(identity):
@@ -223,6 +240,9 @@ def test_users_can_be_filtered_by_role(identity):
 
 
 def test_openapi_names_the_contract_routes(identity):
-    paths = set(identity.client.get("/openapi.json").get_json()["paths"])
+    spec = identity.client.get("/openapi.json").get_json()
+    header = spec["paths"]["/users"]["get"]["responses"]["200"]["headers"]["X-Pagination"]
+    assert header["schema"] == {"type": "string"}
+    paths = set(spec["paths"])
     assert {"/auth/token", "/.well-known/jwks.json", "/trusts", "/trusts/{trust_id}", "/users", "/users/{user_id}",
             "/users/me"} <= paths

@@ -10,13 +10,14 @@ from shared.app import create_app
 from shared.auth import Blueprint, current_caller
 from shared.config import Settings
 from shared.errors import Conflict, NotFound
+from shared.schemas import RequestSchema
 from shared.service import Runtime, ServiceSpec
 from tests.support.tokens import TEST_ISSUER, TestKeys
 
 blp = Blueprint("things", __name__)
 
 
-class ThingIn(Schema):
+class ThingIn(RequestSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=20))
     size = fields.Integer(required=True, validate=validate.Range(min=1))
     tags = fields.List(fields.String(validate=validate.Length(max=3)))
@@ -85,6 +86,12 @@ def test_validation_errors_are_422_naming_each_field(client, keys):
     body = assert_problem(response, 422)
     assert set(body["errors"]) == {"name", "size", "tags.1"}
     assert "name" in body["detail"] and "size" in body["detail"]
+
+
+def test_nul_characters_are_refused_naming_the_field(client, keys):
+    response = client.post("/things", json={"name": "a\u0000b", "size": 1, "tags": ["x\u0000"]},
+                           headers=auth(keys, roles=["supervisor"]))
+    assert set(assert_problem(response, 422)["errors"]) == {"name", "tags.0"}
 
 
 def test_unknown_fields_are_refused(client, keys):

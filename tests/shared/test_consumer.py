@@ -221,3 +221,26 @@ def _queue_depth(amqp_url, service) -> int:
 def _dlq_depth(amqp_url, service) -> int:
     info = _queue_info(amqp_url, dead_letter_queue_name(service))
     return info.message_count if info else 0
+
+
+def test_events_a_handler_publishes_carry_the_incoming_correlation_id(service, consumer_db, amqp_url):
+    from shared.outbox import OutboxMessage
+    from tests.shared.messaging_support import trust_created_data
+
+    def republish(uow, event, payload):
+        uow.publish("trust.created", subject=event.subject, data=trust_created_data(), trust_id=event.trust_id)
+
+    with running(consumers(service, consumer_db, amqp_url, republish)):
+        wait_until(lambda: _queue_exists(amqp_url, service), what="queue declared")
+        data = serialise_payload("trust.created", trust_created_data())
+        envelope = make_envelope(service="identity", event_type="trust.created", subject=data["trust_id"], data=data,
+                                 trust_id=data["trust_id"], correlation_id="request-77")
+        publish_raw(amqp_url, "trust.created", json.dumps(envelope).encode())
+
+        def staged():
+            with consumer_db.session() as session:
+                return [json.loads(row.envelope) for row in session.scalars(sa.select(OutboxMessage))]
+
+        wait_until(lambda: staged(), what="the handler's event staged")
+    [caused] = staged()
+    assert caused["correlationid"] == "request-77"
