@@ -76,9 +76,8 @@ def create_user(uow: UnitOfWork, caller: Caller, data: dict, passwords: Password
         raise Invalid("trust_id", "No such Trust.")
     email = domain.normalise_email(data["email"])
     _check_unique(uow, email=email, trust_id=trust_id, staff_number=data["staff_number"])
-    now = utcnow()
-    user = User(
-        id=uuid.uuid4(),
+    return _register(
+        uow,
         email=email,
         name=data["name"].strip(),
         password_hash=passwords.hash(data["password"]),
@@ -86,10 +85,12 @@ def create_user(uow: UnitOfWork, caller: Caller, data: dict, passwords: Password
         professional_group=data["professional_group"],
         trust_id=trust_id,
         roles=roles,
-        active=True,
-        created_at=now,
-        updated_at=now,
     )
+
+
+def _register(uow: UnitOfWork, **fields) -> User:
+    now = utcnow()
+    user = User(id=uuid.uuid4(), active=True, created_at=now, updated_at=now, **fields)
     uow.session.add(user)
     uow.session.flush()
     uow.publish("user.registered", subject=user.id, data=events.user_registered(user), trust_id=user.trust_id)
@@ -224,14 +225,7 @@ def ensure_platform_admin(uow: UnitOfWork, email: str, password: str, passwords:
     email = domain.normalise_email(email)
     if uow.session.scalar(sa.select(User.id).where(User.email == email)):
         return None
-    now = utcnow()
-    user = User(
-        id=uuid.uuid4(), email=email, name=name, password_hash=passwords.hash(password),
+    return _register(
+        uow, email=email, name=name, password_hash=passwords.hash(password),
         staff_number=None, professional_group=None, trust_id=None, roles=["platform_admin"],
-        active=True, created_at=now, updated_at=now,
     )
-    uow.session.add(user)
-    uow.session.flush()
-    uow.publish("user.registered", subject=user.id, data=events.user_registered(user), trust_id=None)
-    uow.commit()
-    return user
