@@ -15,6 +15,7 @@ from typing import Any, Callable, Protocol
 import flask_smorest
 import jwt
 from flask import current_app, g, request
+from webargs.flaskparser import FlaskParser
 
 from shared.config import TOKEN_AUDIENCE
 from shared.errors import Forbidden, Unauthorized
@@ -153,8 +154,18 @@ def _authenticate() -> Caller:
     return verifier.verify(token.strip())
 
 
+class Parser(FlaskParser):
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError as error:  # JSON nested deeper than the parser goes: malformed for us
+            self._handle_invalid_json_error(error, req)
+
+
 class Blueprint(flask_smorest.Blueprint):
     """A flask-smorest blueprint whose `auth` decorator checks the token and documents it."""
+
+    ARGUMENTS_PARSER = Parser()
 
     def auth(self, *roles: str) -> Callable:
         """Require a valid token and, when roles are named, at least one of them."""

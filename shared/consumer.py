@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[UnitOfWork, Event, dict], None]
 
+
+class Unprocessable(Exception):
+    """A handler's verdict that this event can never be applied: dead-letter it without retrying."""
+
 MAX_REQUEUE_PAUSE_SECONDS = 2.0
 
 
@@ -82,6 +86,11 @@ class EventConsumer(ConsumerMixin):
             started = time.perf_counter()
             try:
                 applied = self._apply_until_database_answers(event, payload, handler)
+            except Unprocessable as error:
+                log.error("event cannot be applied; dead-lettered",
+                          extra={"event_id": str(event.id), "event_type": event.type, "error": str(error)})
+                message.reject(requeue=False)
+                return
             except Exception:
                 deliveries = int(message.headers.get("x-delivery-count") or 0)
                 pause = min(0.1 * 2**deliveries, MAX_REQUEUE_PAUSE_SECONDS)

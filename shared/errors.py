@@ -51,6 +51,12 @@ class Invalid(DomainError):
     def __init__(self, field: str, message: str):
         super().__init__(f"Invalid field: {field}. {message}", errors={field: [message]})
 
+    @classmethod
+    def fields(cls, errors: dict[str, list[str]]) -> "Invalid":
+        error = cls.__new__(cls)
+        DomainError.__init__(error, f"Invalid field(s): {', '.join(sorted(errors))}", errors=errors)
+        return error
+
 
 class TooManyRequests(DomainError):
     status = 429

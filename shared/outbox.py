@@ -18,6 +18,12 @@ NOTIFY_CHANNEL = "skillpass_outbox"
 
 class OutboxMessage(Base):
     __tablename__ = "outbox"
+    __table_args__ = (
+        sa.Index(
+            "ix_outbox_unsent", "id",
+            postgresql_where=sa.text("sent_at IS NULL"), sqlite_where=sa.text("sent_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True)
     event_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), unique=True)

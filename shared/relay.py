@@ -31,8 +31,9 @@ class PollWaker:
         self.stop = stop
         self.interval = interval
 
-    def wait(self, timeout: float) -> None:
+    def wait(self, timeout: float) -> bool:
         self.stop.wait(min(timeout, self.interval))
+        return True  # nothing tells us about commits: every poll is worth a look
 
     def close(self) -> None:
         pass
@@ -46,19 +47,20 @@ class NotifyWaker:
         self.dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
         self.connection: psycopg.Connection | None = None
 
-    def wait(self, timeout: float) -> None:
+    def wait(self, timeout: float) -> bool:
+        """True when a commit (or a reconnect, after which commits may have been missed) calls for a look."""
         try:
             if self.connection is None or self.connection.closed:
                 self.connection = psycopg.connect(self.dsn, autocommit=True, connect_timeout=5)
                 self.connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
-                return  # rows may have committed while nobody listened: drain now
+                return True
             deadline = min(timeout, 0.5)  # wake at least twice a second to see the stop flag
-            for _ in self.connection.notifies(timeout=deadline, stop_after=1):
-                pass
+            return any(True for _ in self.connection.notifies(timeout=deadline, stop_after=1))
         except psycopg.Error as error:
             log.warning("outbox listener lost its connection", extra={"error": str(error)})
             self.close()
             self.stop.wait(1.0)
+            return True
 
     def close(self) -> None:
         if self.connection is not None:
@@ -86,23 +88,28 @@ class Relay:
         )
         failures = 0
         log.info("outbox relay started")
+        look = True
+        last_look = time.monotonic()
         try:
             while not self.stop.is_set():
-                try:
-                    self.drain()
-                    self._purge_sent_rows()
-                    failures = 0
-                except Exception as error:  # broker or database trouble: rows stay unsent, retry later
-                    failures += 1
-                    backoff = min(0.1 * 2**failures, MAX_BACKOFF_SECONDS)
-                    log.warning(
-                        "outbox relay could not publish; will retry",
-                        extra={"error": str(error) or type(error).__name__, "retry_in_seconds": backoff},
-                    )
-                    self._disconnect()
-                    self.stop.wait(backoff)
-                    continue
-                waker.wait(self.settings.relay_safety_poll_seconds)
+                if look or time.monotonic() - last_look >= self.settings.relay_safety_poll_seconds:
+                    last_look = time.monotonic()
+                    try:
+                        self.drain()
+                        self._purge_sent_rows()
+                        failures = 0
+                    except Exception as error:  # broker or database trouble: rows stay unsent, retry later
+                        failures += 1
+                        backoff = min(0.1 * 2**failures, MAX_BACKOFF_SECONDS)
+                        log.warning(
+                            "outbox relay could not publish; will retry",
+                            extra={"error": str(error) or type(error).__name__, "retry_in_seconds": backoff},
+                        )
+                        self._disconnect()
+                        self.stop.wait(backoff)
+                        look = True
+                        continue
+                look = waker.wait(self.settings.relay_safety_poll_seconds)
         finally:
             waker.close()
             self._disconnect()
@@ -128,21 +135,29 @@ class Relay:
                 .limit(self.settings.relay_batch_size)
                 .with_for_update(skip_locked=True)
             ).all()
-            for row in rows:
-                row.publish_attempts += 1
-                producer.publish(
-                    row.envelope.encode("utf-8"),
-                    exchange=events_exchange,
-                    routing_key=row.event_type,
-                    content_type=CONTENT_TYPE,
-                    content_encoding="utf-8",
-                    message_id=str(row.event_id),
-                    delivery_mode=2,
-                    confirm_timeout=self.settings.publish_confirm_timeout,
-                    retry=False,
-                )
-                # publish() returned: the broker confirmed this message.
-                row.sent_at = utcnow()
+            sent = 0
+            try:
+                for row in rows:
+                    row.publish_attempts += 1
+                    producer.publish(
+                        row.envelope.encode("utf-8"),
+                        exchange=events_exchange,
+                        routing_key=row.event_type,
+                        content_type=CONTENT_TYPE,
+                        content_encoding="utf-8",
+                        message_id=str(row.event_id),
+                        delivery_mode=2,
+                        confirm_timeout=self.settings.publish_confirm_timeout,
+                        retry=False,
+                    )
+                    # publish() returned: the broker confirmed this message.
+                    row.sent_at = utcnow()
+                    sent += 1
+            except Exception:
+                # Keep what the broker confirmed (and the attempt counts); only the rest goes again.
+                session.commit()
+                self.published += sent
+                raise
         self.published += len(rows)
         if rows:
             log.debug("outbox rows published", extra={"count": len(rows)})

@@ -27,6 +27,7 @@ class ServiceSpec:
     description: str
     blueprints: list = field(default_factory=list)
     migrations: Path | None = None
+    metadata: object | None = None  # the service's SQLAlchemy MetaData, which its migrations must match
     handlers: dict[str, Handler] = field(default_factory=dict)
     periodic_jobs: list[PeriodicJob] = field(default_factory=list)
     # One-off start-up work run by `init` after migrations (signing keys, the start-up admin...).
@@ -40,12 +41,12 @@ class ServiceSpec:
 class Runtime:
     """A service's settings, database and token verifier inside one process."""
 
-    def __init__(self, spec: ServiceSpec, settings: Settings | None = None):
+    def __init__(self, spec: ServiceSpec, settings: Settings | None = None, key_resolver: KeyResolver | None = None):
         self.spec = spec
         self.settings = settings or Settings.from_env(spec.name)
         self.database = Database(self.settings.database_url)
         self._components: dict[str, object] = {}
-        resolver = (
+        resolver = key_resolver or (
             spec.key_resolver(self)
             if spec.key_resolver
             else JwksKeyResolver(self.settings.identity_jwks_url)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from services.identity import events, handlers, keys
 from services.identity.components import keyring, passwords
+from services.identity.models import Base
 from services.identity.routes import BLUEPRINTS
 from shared.service import Runtime, ServiceSpec
 
@@ -66,6 +67,7 @@ SERVICE = ServiceSpec(
     description="Trusts, users and roles; issues the bearer tokens every other service verifies.",
     blueprints=BLUEPRINTS,
     migrations=Path(__file__).resolve().parent / "migrations" / "versions",
+    metadata=Base.metadata,
     handlers=events.HANDLERS,
     init_steps=[install_signing_key, create_startup_admin],
     commands={

@@ -50,6 +50,94 @@ class UserDeactivated(Payload):
     deactivated_at = fields.AwareDateTime(required=True)
 
 
+LEVELS = ("none", "training_needed", "supervised", "independent")
+OUTCOMES = ("proficient", "not_yet")
+
+
+class PassportRef(Payload):
+    """Who and what every passport event is about."""
+
+    passport_id = fields.UUID(required=True)
+    staff_id = fields.UUID(required=True)
+    trust_id = fields.UUID(required=True)
+    passport_type = fields.String(required=True, metadata={"description": "the passport type code, e.g. NRSS"})
+
+
+class PassportStarted(PassportRef):
+    type_version = fields.Integer(required=True)
+    title = fields.String(required=True, metadata={"description": "the passport type's title (the role)"})
+    skill_codes = fields.List(fields.String(), required=True, metadata={"description": "every skill of the type version"})
+    retrospective = fields.Boolean(required=True)
+    assigned_by = fields.UUID(required=True, allow_none=True, metadata={"description": "null when the holder started it"})
+    started_at = fields.AwareDateTime(required=True)
+
+
+class PassportSkillAssessed(PassportRef):
+    skill_code = fields.String(required=True)
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    first_for_skill = fields.Boolean(required=True, metadata={"description": "the skill's first self-assessment"})
+    assessed_at = fields.AwareDateTime(required=True)
+
+
+class PassportLearningRecorded(PassportRef):
+    learning_id = fields.UUID(required=True)
+    skill_code = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("elearning", "face_to_face")))
+    status = fields.String(required=True, validate=validate.OneOf(("planned", "attended", "completed")))
+    date = fields.Date(required=True, allow_none=True)
+    hours = fields.Float(required=True, allow_none=True)
+    recorded_at = fields.AwareDateTime(required=True)
+
+
+class PassportCompleted(PassportRef):
+    type_version = fields.Integer(required=True)
+    title = fields.String(required=True)
+    skill_count = fields.Integer(required=True)
+    completed_at = fields.AwareDateTime(required=True)
+
+
+class PassportReopened(PassportRef):
+    skill_code = fields.String(required=True, metadata={"description": "the skill whose sign-off no longer holds"})
+    reason = fields.String(required=True)
+    reopened_at = fields.AwareDateTime(required=True)
+
+
+class PassportWithdrawn(PassportRef):
+    reason = fields.String(required=True, allow_none=True)
+    withdrawn_at = fields.AwareDateTime(required=True)
+
+
+class SignoffRequested(Payload):
+    request_id = fields.UUID(required=True)
+    passport_id = fields.UUID(required=True)
+    holder_id = fields.UUID(required=True)
+    trust_id = fields.UUID(required=True)
+    skill_codes = fields.List(fields.String(), required=True)
+    requested_at = fields.AwareDateTime(required=True)
+
+
+class SignoffRecorded(Payload):
+    signoff_id = fields.UUID(required=True)
+    passport_id = fields.UUID(required=True)
+    skill_code = fields.String(required=True)
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    supervisor_id = fields.UUID(required=True)
+    holder_id = fields.UUID(required=True)
+    trust_id = fields.UUID(required=True)
+    decided_at = fields.AwareDateTime(required=True)
+
+
+class SignoffRevoked(Payload):
+    signoff_id = fields.UUID(required=True)
+    passport_id = fields.UUID(required=True)
+    skill_code = fields.String(required=True)
+    holder_id = fields.UUID(required=True)
+    trust_id = fields.UUID(required=True)
+    revoked_by = fields.UUID(required=True)
+    reason = fields.String(required=True)
+    revoked_at = fields.AwareDateTime(required=True)
+
+
 @dataclass(frozen=True)
 class EventSpec:
     type: str
@@ -65,6 +153,20 @@ CATALOGUE: dict[str, EventSpec] = {
         EventSpec("user.registered", "identity", UserRegistered, "A user account was created."),
         EventSpec("user.updated", "identity", UserUpdated, "A user's profile, roles or Trust changed."),
         EventSpec("user.deactivated", "identity", UserDeactivated, "A user can no longer sign in."),
+        EventSpec("passport.started", "passport", PassportStarted,
+                  "A member of staff started a passport, or had one assigned; carries the skill codes."),
+        EventSpec("passport.skill_assessed", "passport", PassportSkillAssessed, "The holder self-assessed a skill."),
+        EventSpec("passport.learning_recorded", "passport", PassportLearningRecorded,
+                  "E-learning or face-to-face training was recorded against a skill."),
+        EventSpec("passport.completed", "passport", PassportCompleted,
+                  "Every skill of the passport is signed off proficient."),
+        EventSpec("passport.reopened", "passport", PassportReopened,
+                  "A completed passport is in progress again: a sign-off no longer holds."),
+        EventSpec("passport.withdrawn", "passport", PassportWithdrawn, "The passport was withdrawn."),
+        EventSpec("signoff.requested", "signoff", SignoffRequested, "The holder asked for sign-off of skills."),
+        EventSpec("signoff.recorded", "signoff", SignoffRecorded,
+                  "A supervisor decided on a skill: proficient or not yet."),
+        EventSpec("signoff.revoked", "signoff", SignoffRevoked, "A sign-off decision was revoked."),
     ]
 }
 

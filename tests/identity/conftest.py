@@ -4,26 +4,17 @@ from __future__ import annotations
 import uuid
 
 import pytest
-import sqlalchemy as sa
 
 from services.identity.service import SERVICE
-from shared.app import create_app
-from shared.cli import run_init
-from shared.config import Settings
-from shared.outbox import OutboxMessage
-from shared.service import Runtime
+from tests.support.service_app import ServiceUnderTest
 
 ADMIN_EMAIL = "platform.admin@example.nhs.uk"
 ADMIN_PASSWORD = "correct horse battery staple"
 FAST_HASHING = {"ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024"}
 
 
-class Identity:
+class Identity(ServiceUnderTest):
     """The identity API as a client sees it, with helpers that read like the journeys they drive."""
-
-    def __init__(self, client, runtime):
-        self.client = client
-        self.runtime = runtime
 
     def token(self, email, password):
         response = self.client.post("/auth/token", json={"email": email, "password": password})
@@ -60,31 +51,12 @@ class Identity:
         user["headers"] = self.headers(self.token(body["email"], password))
         return user
 
-    def outbox(self, event_type=None):
-        with self.runtime.database.session() as session:
-            query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
-            if event_type:
-                query = query.where(OutboxMessage.event_type == event_type)
-            return list(session.scalars(query))
-
 
 def make_identity(database_url, **env):
-    settings = Settings.from_env(
-        "identity",
-        {
-            "DATABASE_URL": database_url,
-            "SKILLPASS_ADMIN_EMAIL": ADMIN_EMAIL,
-            "SKILLPASS_ADMIN_PASSWORD": ADMIN_PASSWORD,
-            "IDENTITY_ISSUER": "http://identity.test",
-            "AMQP_URL": "amqp://guest:guest@127.0.0.1:1//",
-            **FAST_HASHING,
-            **env,
-        },
+    return Identity(
+        SERVICE, database_url, SKILLPASS_ADMIN_EMAIL=ADMIN_EMAIL, SKILLPASS_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        IDENTITY_ISSUER="http://identity.test", **FAST_HASHING, **env,
     )
-    runtime = Runtime(SERVICE, settings)
-    run_init(runtime)
-    app = create_app(SERVICE, runtime, log_to_stdout=False)
-    return Identity(app.test_client(), runtime)
 
 
 @pytest.fixture

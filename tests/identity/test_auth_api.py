@@ -104,7 +104,7 @@ def test_startup_admin_is_created_once_with_a_registered_event(identity):
     from shared.cli import run_init
 
     run_init(identity.runtime)  # init again, as a restart would
-    events = [json.loads(row.envelope) for row in identity.outbox("user.registered")]
+    events = identity.outbox("user.registered")
     assert len(events) == 1
     assert events[0]["data"]["roles"] == ["platform_admin"]
     assert "trustid" not in events[0]

@@ -62,7 +62,7 @@ def client(keys, tmp_path):
     spec = ServiceSpec(name="demo", title="Demo", description="d", blueprints=[blp], key_resolver=lambda r: keys.resolver())
     settings = Settings.from_env(
         "demo",
-        {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}", "IDENTITY_ISSUER": TEST_ISSUER, "MAX_CONTENT_LENGTH": "2048"},
+        {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}", "IDENTITY_ISSUER": TEST_ISSUER, "MAX_CONTENT_LENGTH": "16384"},
     )
     app = create_app(spec, Runtime(spec, settings), log_to_stdout=False)
     return app.test_client()
@@ -112,7 +112,7 @@ def test_json_that_is_not_an_object_is_422(client, keys, body):
 
 
 def test_oversized_body_is_413(client, keys):
-    response = client.post("/things", json={"name": "a" * 5000, "size": 1}, headers=auth(keys, roles=["supervisor"]))
+    response = client.post("/things", json={"name": "a" * 20000, "size": 1}, headers=auth(keys, roles=["supervisor"]))
     assert_problem(response, 413)
 
 
@@ -218,3 +218,17 @@ def test_readyz_is_200_when_database_and_broker_answer(keys, tmp_path, amqp_url)
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.get_json()["checks"] == {"database": "ok", "broker": "ok"}
+
+
+def test_lone_surrogates_are_refused_naming_the_field(client, keys):
+    response = client.post("/things", data='{"name": "\\ud800x", "size": 1}', content_type="application/json",
+                           headers=auth(keys, roles=["supervisor"]))
+    assert set(assert_problem(response, 422)["errors"]) == {"name"}
+
+
+@pytest.mark.parametrize("depth", [100, 3000])
+def test_deeply_nested_bodies_are_4xx_not_500(client, keys, depth):
+    body = '{"name": "a", "size": 1, "tags": ' + "[" * depth + "]" * depth + "}"
+    response = client.post("/things", data=body, content_type="application/json", headers=auth(keys, roles=["supervisor"]))
+    assert response.status_code in (400, 422)
+    assert response.mimetype == "application/problem+json"

@@ -1,0 +1,45 @@
+"""A service's own app in process, on a real database: init run, then Flask's test client."""
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+
+from shared.app import create_app
+from shared.cli import run_init
+from shared.config import Settings
+from shared.consumer import apply_once
+from shared.events import load_payload, make_envelope, parse_envelope, serialise_payload
+from shared.outbox import OutboxMessage
+from shared.service import Runtime, ServiceSpec
+
+NO_BROKER = "amqp://guest:guest@127.0.0.1:1//"
+
+
+class ServiceUnderTest:
+    def __init__(self, spec: ServiceSpec, database_url: str, *, key_resolver=None, **env: str):
+        settings = Settings.from_env(spec.name, {"DATABASE_URL": database_url, "AMQP_URL": NO_BROKER, **env})
+        self.runtime = Runtime(spec, settings, key_resolver=key_resolver)
+        run_init(self.runtime)
+        self.client = create_app(spec, self.runtime, log_to_stdout=False).test_client()
+
+    def outbox(self, event_type: str | None = None) -> list[dict]:
+        """The envelopes staged so far, oldest first."""
+        with self.runtime.database.session() as session:
+            query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
+            if event_type:
+                query = query.where(OutboxMessage.event_type == event_type)
+            return [json.loads(row.envelope) for row in session.scalars(query)]
+
+    def deliver(self, event_type: str, data: dict, *, subject=None, trust_id=None, event_id=None) -> bool:
+        """Apply an event as the worker's consumer would (inbox and all), without a broker."""
+        envelope = make_envelope(
+            service="test", event_type=event_type, subject=str(subject or "test"),
+            data=serialise_payload(event_type, data), trust_id=trust_id, correlation_id=None, event_id=event_id,
+        )
+        return self.deliver_envelope(envelope)
+
+    def deliver_envelope(self, envelope: dict) -> bool:
+        event = parse_envelope(envelope)
+        handler = self.runtime.spec.handlers[event.type]
+        return apply_once(self.runtime.database, self.runtime.spec.name, event, load_payload(event.type, event.data), handler)
