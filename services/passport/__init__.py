@@ -1,0 +1,1 @@
+"""Passport: passport types and their content, passports, self-assessment, learning, completion."""

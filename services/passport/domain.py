@@ -1,0 +1,154 @@
+"""The passport's rules, as pure functions: content, who may do what, sign-off state, completion."""
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
+from shared.auth import Caller
+from shared.errors import Conflict, Forbidden, Invalid, NotFound
+
+IN_PROGRESS, COMPLETED, WITHDRAWN = "in_progress", "completed", "withdrawn"
+LEVELS = ("none", "training_needed", "supervised", "independent")
+PROFICIENT, NOT_YET = "proficient", "not_yet"
+CODE = re.compile(r"^[A-Z0-9][A-Z0-9.-]*$")
+
+READERS = ("supervisor", "educator", "lead", "workforce", "trust_admin")
+ASSIGNERS = ("lead", "educator", "trust_admin")
+
+
+# --- Content -----------------------------------------------------------------------------------------
+
+def content_errors(domains: list[dict]) -> dict[str, list[str]]:
+    """What makes a passport type's content unusable: empty domains, repeated or unsafe codes."""
+    errors: dict[str, list[str]] = {}
+    if not domains:
+        errors["domains"] = ["A passport type needs at least one domain."]
+    domain_codes: set[str] = set()
+    skill_codes: set[str] = set()
+    for d, domain in enumerate(domains):
+        if domain["code"] in domain_codes:
+            errors.setdefault(f"domains.{d}.code", []).append(f"Domain code {domain['code']} is used twice.")
+        domain_codes.add(domain["code"])
+        if not domain["skills"]:
+            errors.setdefault(f"domains.{d}.skills", []).append(f"Domain {domain['code']} has no skills.")
+        for s, skill in enumerate(domain["skills"]):
+            if skill["code"] in skill_codes:
+                errors.setdefault(f"domains.{d}.skills.{s}.code", []).append(
+                    f"Skill code {skill['code']} is used twice."
+                )
+            skill_codes.add(skill["code"])
+    return errors
+
+
+def skill_codes_of(domains: list[dict]) -> list[str]:
+    return [skill["code"] for domain in domains for skill in domain["skills"]]
+
+
+# --- Who may do what ---------------------------------------------------------------------------------
+
+def check_can_start(caller: Caller, staff_id: uuid.UUID | None) -> uuid.UUID:
+    """Returns whose passport it is: the caller's own, or a staff member's a lead/educator/admin assigns."""
+    if caller.trust_id is None:
+        raise Forbidden("Only members of a Trust hold passports.")
+    if staff_id is None or staff_id == caller.user_id:
+        return caller.user_id
+    if not caller.has_any(*ASSIGNERS):
+        raise Forbidden("Only a lead, educator or trust_admin may start a passport for someone else.")
+    return staff_id
+
+
+def check_staff_of_trust(caller: Caller, staff_trust_id: uuid.UUID | None, known: bool) -> None:
+    if not known or staff_trust_id != caller.trust_id:
+        raise NotFound(
+            "No such staff member in your Trust. A user registered a moment ago may take a second to "
+            "appear here; try again shortly."
+        )
+
+
+def can_read(caller: Caller, holder_id: uuid.UUID, trust_id: uuid.UUID) -> bool:
+    if caller.trust_id != trust_id:
+        return False
+    return caller.user_id == holder_id or caller.has_any(*READERS)
+
+
+def check_can_read(caller: Caller, holder_id: uuid.UUID, trust_id: uuid.UUID) -> None:
+    """Another Trust's passport, or a colleague's for plain staff, is as if it did not exist."""
+    if not can_read(caller, holder_id, trust_id):
+        raise NotFound("No such passport.")
+
+
+def check_holder(caller: Caller, holder_id: uuid.UUID, trust_id: uuid.UUID, action: str) -> None:
+    check_can_read(caller, holder_id, trust_id)
+    if caller.user_id != holder_id:
+        raise Forbidden(f"Only the passport's holder may {action}.")
+
+
+def check_can_withdraw(caller: Caller, holder_id: uuid.UUID, trust_id: uuid.UUID) -> None:
+    check_can_read(caller, holder_id, trust_id)
+    if caller.user_id != holder_id and not caller.has_any(*ASSIGNERS):
+        raise Forbidden("Only the holder, a lead, an educator or a trust_admin may withdraw a passport.")
+
+
+def check_in_progress(status: str, action: str) -> None:
+    if status != IN_PROGRESS:
+        raise Conflict(f"The passport is {status.replace('_', ' ')}: cannot {action}.")
+
+
+def check_skill(skill_code: str, skill_codes: Iterable[str]) -> None:
+    if skill_code not in set(skill_codes):
+        raise NotFound(f"The passport has no skill {skill_code}.")
+
+
+def check_surge_dates(started_on, ended_on) -> None:
+    if started_on and ended_on and ended_on < started_on:
+        raise Invalid("surge_ended_on", "The surge cannot end before it started.")
+
+
+# --- Sign-off state and completion -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Decision:
+    signoff_id: uuid.UUID
+    outcome: str | None  # None while only its revocation has arrived
+    decided_at: datetime | None
+    revoked: bool
+    supervisor_id: uuid.UUID | None = None
+
+
+def standing_decision(decisions: Iterable[Decision]) -> Decision | None:
+    """The decision that holds for a skill: the latest one not revoked, whatever order events came in."""
+    standing = [d for d in decisions if d.outcome is not None and not d.revoked and d.decided_at is not None]
+    return max(standing, key=lambda d: (d.decided_at, str(d.signoff_id)), default=None)
+
+
+def next_status(status: str, all_proficient: bool) -> str:
+    """in_progress ⇄ completed follows whether every skill is signed off proficient; withdrawn stays."""
+    if status == IN_PROGRESS and all_proficient:
+        return COMPLETED
+    if status == COMPLETED and not all_proficient:
+        return IN_PROGRESS
+    return status
+
+
+@dataclass(frozen=True)
+class Progress:
+    skills_total: int
+    self_assessed: int
+    signed_off: int
+
+    @property
+    def complete(self) -> bool:
+        return self.skills_total > 0 and self.signed_off == self.skills_total
+
+
+def progress(states: Iterable[tuple[str | None, str | None]]) -> Progress:
+    """From (self-assessed level, sign-off outcome) per skill."""
+    states = list(states)
+    return Progress(
+        skills_total=len(states),
+        self_assessed=sum(1 for level, _ in states if level is not None),
+        signed_off=sum(1 for _, outcome in states if outcome == PROFICIENT),
+    )

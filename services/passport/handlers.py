@@ -1,0 +1,353 @@
+"""The passport service's commands and the effects of the events it consumes."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from services.passport import domain, events
+from services.passport.models import (
+    LearningRecord, Passport, PassportType, SelfAssessment, SignoffDecision, SkillState, StaffMember,
+)
+from services.passport.passport_types import ContentCache, TypeContent, current_type, store_version
+from shared.auth import Caller
+from shared.consumer import Unprocessable
+from shared.db import utcnow
+from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.uow import UnitOfWork
+
+
+# --- Passport types ----------------------------------------------------------------------------------
+
+def import_type_version(uow: UnitOfWork, caller: Caller, content: dict) -> PassportType:
+    errors = domain.content_errors(content["domains"])
+    if errors:
+        raise Invalid.fields(errors)
+    newest = uow.session.scalar(
+        sa.select(sa.func.max(PassportType.version)).where(PassportType.code == content["code"])
+    )
+    row = store_version(uow.session, content, (newest or 0) + 1, imported_by=caller.user_id)
+    uow.commit()
+    return row
+
+
+def current_types(uow: UnitOfWork) -> list[PassportType]:
+    return list(uow.session.scalars(sa.select(PassportType).where(PassportType.current).order_by(PassportType.code)))
+
+
+def get_type(uow: UnitOfWork, code: str, version: int | None) -> PassportType:
+    if version is None:
+        return current_type(uow.session, code)
+    row = uow.session.get(PassportType, (code, version))
+    if row is None:
+        raise NotFound(f"No passport type {code} version {version}.")
+    return row
+
+
+# --- Passports ---------------------------------------------------------------------------------------
+
+def start_passport(uow: UnitOfWork, caller: Caller, data: dict) -> Passport:
+    holder = domain.check_can_start(caller, data["staff_id"])
+    if holder != caller.user_id:
+        staff = uow.session.get(StaffMember, holder)
+        domain.check_staff_of_trust(caller, staff.trust_id if staff else None, known=staff is not None)
+        if not staff.active:
+            raise Conflict("That staff member's account is deactivated.")
+    type_row = uow.session.scalar(
+        sa.select(PassportType).where(PassportType.code == data["passport_type"], PassportType.current)
+    )
+    if type_row is None:
+        raise Invalid("passport_type", f"No passport type {data['passport_type']}.")
+    _check_no_other_in_progress(uow, holder, type_row.code)
+    domain.check_surge_dates(data.get("surge_started_on"), data.get("surge_ended_on"))
+
+    now = utcnow()
+    passport = Passport(
+        id=uuid.uuid4(),
+        staff_id=holder,
+        trust_id=caller.trust_id,
+        passport_type=type_row.code,
+        type_version=type_row.version,
+        status=domain.IN_PROGRESS,
+        retrospective=data.get("retrospective", False),
+        surge_started_on=data.get("surge_started_on"),
+        surge_ended_on=data.get("surge_ended_on"),
+        retrospective_evidence=data.get("retrospective_evidence"),
+        assigned_by=caller.user_id if holder != caller.user_id else None,
+        started_at=now,
+        last_activity_at=now,
+    )
+    uow.session.add(passport)
+    uow.session.flush()
+    skill_codes = domain.skill_codes_of(type_row.domains)
+    uow.session.add_all(
+        SkillState(passport_id=passport.id, skill_code=code, position=index) for index, code in enumerate(skill_codes)
+    )
+    uow.publish("passport.started", subject=passport.id, trust_id=passport.trust_id,
+                data=events.passport_started(passport, type_row.title, skill_codes))
+    uow.commit()
+    return passport
+
+
+def _check_no_other_in_progress(uow: UnitOfWork, staff_id: uuid.UUID, code: str) -> None:
+    existing = uow.session.scalar(
+        sa.select(Passport.id).where(
+            Passport.staff_id == staff_id, Passport.passport_type == code, Passport.status == domain.IN_PROGRESS
+        )
+    )
+    if existing:
+        raise Conflict(f"This person already has a {code} passport in progress ({existing}).")
+
+
+def _passport_for(uow: UnitOfWork, caller: Caller, passport_id: uuid.UUID, *, lock: bool = False) -> Passport:
+    passport = uow.session.get(Passport, passport_id, with_for_update=lock)
+    if passport is None:
+        raise NotFound("No such passport.")
+    domain.check_can_read(caller, passport.staff_id, passport.trust_id)
+    return passport
+
+
+def update_retrospective(uow: UnitOfWork, caller: Caller, passport_id: uuid.UUID, changes: dict) -> Passport:
+    passport = _passport_for(uow, caller, passport_id, lock=True)
+    domain.check_can_withdraw(caller, passport.staff_id, passport.trust_id)
+    if not changes:
+        raise Invalid("body", "Give at least one field to change.")
+    domain.check_surge_dates(
+        changes.get("surge_started_on", passport.surge_started_on), changes.get("surge_ended_on", passport.surge_ended_on)
+    )
+    for name, value in changes.items():
+        setattr(passport, name, value)
+    passport.last_activity_at = utcnow()
+    uow.commit()
+    return passport
+
+
+def withdraw(uow: UnitOfWork, caller: Caller, passport_id: uuid.UUID, reason: str | None) -> Passport:
+    passport = _passport_for(uow, caller, passport_id, lock=True)
+    domain.check_can_withdraw(caller, passport.staff_id, passport.trust_id)
+    domain.check_in_progress(passport.status, "withdraw it")
+    passport.status = domain.WITHDRAWN
+    passport.withdrawn_at = passport.last_activity_at = utcnow()
+    passport.withdrawal_reason = reason
+    uow.publish("passport.withdrawn", subject=passport.id, trust_id=passport.trust_id,
+                data=events.passport_withdrawn(passport))
+    uow.commit()
+    return passport
+
+
+def self_assess(uow: UnitOfWork, caller: Caller, cache: ContentCache, passport_id: uuid.UUID,
+                skill_code: str, data: dict) -> SelfAssessment:
+    passport = _passport_for(uow, caller, passport_id, lock=True)
+    domain.check_holder(caller, passport.staff_id, passport.trust_id, "self-assess")
+    domain.check_skill(skill_code, cache.get(uow.session, passport.passport_type, passport.type_version).skill_codes)
+    domain.check_in_progress(passport.status, "self-assess")
+    state = uow.session.get(SkillState, (passport.id, skill_code))
+    first = state.level is None
+    now = utcnow()
+    assessment = SelfAssessment(passport_id=passport.id, skill_code=skill_code, level=data["level"],
+                                note=data.get("note"), assessed_at=now)
+    uow.session.add(assessment)
+    state.level, state.level_note, state.self_assessed_at = data["level"], data.get("note"), now
+    passport.last_activity_at = now
+    uow.publish("passport.skill_assessed", subject=passport.id, trust_id=passport.trust_id,
+                data=events.skill_assessed(passport, assessment, first))
+    uow.commit()
+    return assessment
+
+
+def record_learning(uow: UnitOfWork, caller: Caller, cache: ContentCache, passport_id: uuid.UUID,
+                    skill_code: str, data: dict) -> LearningRecord:
+    passport = _passport_for(uow, caller, passport_id, lock=True)
+    if caller.user_id != passport.staff_id and not caller.has_any(*domain.ASSIGNERS):
+        raise Forbidden("Only the holder, an educator, a lead or a trust_admin may record learning.")
+    domain.check_skill(skill_code, cache.get(uow.session, passport.passport_type, passport.type_version).skill_codes)
+    if passport.status == domain.WITHDRAWN:
+        raise Conflict("The passport is withdrawn: cannot record learning.")
+    now = utcnow()
+    record = LearningRecord(id=uuid.uuid4(), passport_id=passport.id, skill_code=skill_code, kind=data["kind"],
+                            status=data["status"], date=data.get("date"), hours=data.get("hours"),
+                            note=data.get("note"), recorded_at=now, recorded_by=caller.user_id)
+    uow.session.add(record)
+    passport.last_activity_at = now
+    uow.publish("passport.learning_recorded", subject=passport.id, trust_id=passport.trust_id,
+                data=events.learning_recorded(passport, record))
+    uow.commit()
+    return record
+
+
+# --- Reading -----------------------------------------------------------------------------------------
+
+def progress_of(uow: UnitOfWork, passport_ids: list[uuid.UUID]) -> dict[uuid.UUID, domain.Progress]:
+    rows = uow.session.execute(
+        sa.select(
+            SkillState.passport_id,
+            sa.func.count(),
+            sa.func.count(SkillState.level),
+            sa.func.sum(sa.case((SkillState.signoff_outcome == domain.PROFICIENT, 1), else_=0)),
+        )
+        .where(SkillState.passport_id.in_(passport_ids))
+        .group_by(SkillState.passport_id)
+    )
+    return {pid: domain.Progress(total, assessed, int(signed or 0)) for pid, total, assessed, signed in rows}
+
+
+def list_passports(uow: UnitOfWork, caller: Caller, filters: dict):
+    query = sa.select(Passport).where(Passport.trust_id == caller.trust_id).order_by(Passport.started_at, Passport.id)
+    if not caller.has_any(*domain.READERS):
+        query = query.where(Passport.staff_id == caller.user_id)
+    for name in ("staff_id", "passport_type", "status"):
+        if name in filters:
+            query = query.where(getattr(Passport, name) == filters[name])
+    return query
+
+
+def passport_views(uow: UnitOfWork, cache: ContentCache, passports: list[Passport]) -> list[dict]:
+    progress = progress_of(uow, [p.id for p in passports])
+    return [
+        passport_view(p, cache.get(uow.session, p.passport_type, p.type_version), progress.get(p.id, domain.Progress(0, 0, 0)))
+        for p in passports
+    ]
+
+
+def passport_view(passport: Passport, content: TypeContent, progress: domain.Progress) -> dict:
+    view = {column: getattr(passport, column) for column in Passport.__table__.columns.keys()}
+    view.update(title=content.title, sample_content=content.sample, progress=progress)
+    return view
+
+
+def passport_detail(uow: UnitOfWork, caller: Caller, cache: ContentCache, passport_id: uuid.UUID) -> dict:
+    passport = _passport_for(uow, caller, passport_id)
+    content = cache.get(uow.session, passport.passport_type, passport.type_version)
+    states = {s.skill_code: s for s in uow.session.scalars(sa.select(SkillState).where(SkillState.passport_id == passport.id))}
+    learning: dict[str, list] = {}
+    for record in uow.session.scalars(
+        sa.select(LearningRecord).where(LearningRecord.passport_id == passport.id).order_by(LearningRecord.recorded_at)
+    ):
+        learning.setdefault(record.skill_code, []).append(record)
+    view = passport_view(passport, content, domain.progress((s.level, s.signoff_outcome) for s in states.values()))
+    view["domains"] = [
+        {"code": d["code"], "title": d["title"],
+         "skills": [_skill_view(skill, states[skill["code"]], learning.get(skill["code"], [])) for skill in d["skills"]]}
+        for d in content.domains
+    ]
+    return view
+
+
+def _skill_view(skill: dict, state: SkillState, learning: list) -> dict:
+    return {
+        **skill,
+        "self_assessment": (
+            {"level": state.level, "note": state.level_note, "assessed_at": state.self_assessed_at}
+            if state.level else None
+        ),
+        "learning": learning,
+        "signoff": (
+            {"signoff_id": state.signoff_id, "outcome": state.signoff_outcome, "decided_at": state.signed_off_at,
+             "supervisor_id": state.signed_off_by}
+            if state.signoff_outcome else None
+        ),
+    }
+
+
+def skill_detail(uow: UnitOfWork, caller: Caller, cache: ContentCache, passport_id: uuid.UUID, skill_code: str) -> dict:
+    passport = _passport_for(uow, caller, passport_id)
+    content = cache.get(uow.session, passport.passport_type, passport.type_version)
+    domain.check_skill(skill_code, content.skill_codes)
+    skill = next(s for d in content.domains for s in d["skills"] if s["code"] == skill_code)
+    state = uow.session.get(SkillState, (passport.id, skill_code))
+    where = dict(passport_id=passport.id, skill_code=skill_code)
+    learning = list(uow.session.scalars(sa.select(LearningRecord).filter_by(**where).order_by(LearningRecord.recorded_at)))
+    history = uow.session.scalars(sa.select(SelfAssessment).filter_by(**where).order_by(SelfAssessment.assessed_at))
+    decisions = uow.session.scalars(sa.select(SignoffDecision).filter_by(**where).order_by(SignoffDecision.decided_at))
+    return {
+        **_skill_view(skill, state, learning),
+        "passport_id": passport.id,
+        "self_assessment_history": [
+            {"level": a.level, "note": a.note, "assessed_at": a.assessed_at} for a in history
+        ],
+        "signoff_history": [
+            {"signoff_id": str(d.signoff_id), "outcome": d.outcome,
+             "decided_at": d.decided_at.isoformat() if d.decided_at else None,
+             "revoked": d.revoked, "revoke_reason": d.revoke_reason}
+            for d in decisions
+        ],
+    }
+
+
+# --- Consumed events ---------------------------------------------------------------------------------
+
+def apply_signoff(uow: UnitOfWork, payload: dict, *, revoked_at: datetime | None = None, reason: str | None = None) -> None:
+    """Record a decision (or its revocation) and bring the skill's state and the passport's status in line."""
+    session = uow.session
+    passport = session.get(Passport, payload["passport_id"], with_for_update=True)
+    if passport is None:
+        raise Unprocessable(f"sign-off for unknown passport {payload['passport_id']}")
+    state = session.get(SkillState, (passport.id, payload["skill_code"]), with_for_update=True)
+    if state is None:
+        raise Unprocessable(f"sign-off for skill {payload['skill_code']} not on passport {passport.id}")
+
+    decision = session.get(SignoffDecision, payload["signoff_id"], with_for_update=True)
+    if decision is None:
+        decision = SignoffDecision(signoff_id=payload["signoff_id"], passport_id=passport.id,
+                                   skill_code=state.skill_code, revoked=False)
+        session.add(decision)
+    if revoked_at is None:
+        decision.outcome, decision.decided_at = payload["outcome"], payload["decided_at"]
+        decision.supervisor_id = payload["supervisor_id"]
+    else:
+        decision.revoked, decision.revoked_at, decision.revoke_reason = True, revoked_at, reason
+    session.flush()
+
+    decisions = session.scalars(
+        sa.select(SignoffDecision).filter_by(passport_id=passport.id, skill_code=state.skill_code)
+    )
+    standing = domain.standing_decision(
+        domain.Decision(d.signoff_id, d.outcome, d.decided_at, d.revoked, d.supervisor_id) for d in decisions
+    )
+    state.signoff_id = standing.signoff_id if standing else None
+    state.signoff_outcome = standing.outcome if standing else None
+    state.signed_off_at = standing.decided_at if standing else None
+    state.signed_off_by = standing.supervisor_id if standing else None
+    session.flush()
+
+    unsigned = session.scalar(
+        sa.select(sa.func.count()).select_from(SkillState).where(
+            SkillState.passport_id == passport.id,
+            sa.or_(SkillState.signoff_outcome.is_(None), SkillState.signoff_outcome != domain.PROFICIENT),
+        )
+    )
+    _follow_completion(uow, passport, all_proficient=unsigned == 0, skill_code=state.skill_code)
+
+
+def _follow_completion(uow: UnitOfWork, passport: Passport, *, all_proficient: bool, skill_code: str) -> None:
+    now = utcnow()
+    passport.last_activity_at = now
+    status = domain.next_status(passport.status, all_proficient)
+    if status == passport.status:
+        return
+    if status == domain.COMPLETED:
+        passport.status, passport.completed_at = status, now
+        type_row = uow.session.get(PassportType, (passport.passport_type, passport.type_version))
+        uow.publish("passport.completed", subject=passport.id, trust_id=passport.trust_id,
+                    data=events.passport_completed(passport, type_row))
+    else:
+        passport.status, passport.completed_at = status, None
+        uow.publish("passport.reopened", subject=passport.id, trust_id=passport.trust_id,
+                    data=events.passport_reopened(passport, skill_code, now))
+
+
+def apply_staff_profile(uow: UnitOfWork, payload: dict, as_of: datetime, *, active: bool | None = None) -> None:
+    """Keep the newest profile of a user, whatever order user.* events arrive in."""
+    staff = uow.session.get(StaffMember, payload["user_id"], with_for_update=True)
+    if staff is not None and staff.as_of > as_of:
+        return
+    if staff is None:
+        staff = StaffMember(id=payload["user_id"], name=payload.get("name", ""), as_of=as_of)
+        uow.session.add(staff)
+    for name in ("trust_id", "name", "staff_number", "professional_group", "active"):
+        if name in payload:
+            setattr(staff, name, payload[name])
+    if active is not None:
+        staff.active = active
+    staff.as_of = as_of
