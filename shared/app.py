@@ -19,7 +19,6 @@ from shared.uow import UnitOfWork
 
 log = logging.getLogger("skillpass.request")
 _SAFE_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
 
 
 def create_app(spec: ServiceSpec, runtime: Runtime | None = None, *, log_to_stdout: bool = True) -> Flask:
@@ -36,7 +35,7 @@ def create_app(spec: ServiceSpec, runtime: Runtime | None = None, *, log_to_stdo
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL=SWAGGER_UI_URL,
+        OPENAPI_SWAGGER_UI_URL=settings.swagger_ui_url,
         API_SPEC_OPTIONS={"info": {"description": spec.description}},
         MAX_CONTENT_LENGTH=settings.max_content_length,
         JSON_SORT_KEYS=False,

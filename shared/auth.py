@@ -150,8 +150,11 @@ def _authenticate() -> Caller:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("A bearer token is required.")
-    verifier: TokenVerifier = current_app.extensions["skillpass"].verifier
-    return verifier.verify(token.strip())
+    runtime = current_app.extensions["skillpass"]
+    caller = runtime.verifier.verify(token.strip())
+    if runtime.spec.caller_loader is not None:
+        caller = runtime.spec.caller_loader(runtime, caller)
+    return caller
 
 
 class Parser(FlaskParser):

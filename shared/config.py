@@ -71,13 +71,13 @@ class Settings:
     token_ttl_seconds: int = 3600
     max_content_length: int = 1024 * 1024
     consumer_prefetch: int = 10
-    delivery_limit: int = 5
     relay_batch_size: int = 100
     relay_poll_seconds: float = 0.05
     relay_safety_poll_seconds: float = 2.0
     publish_confirm_timeout: float = 5.0
     log_level: str = "INFO"
     worker_heartbeat_file: str = ""
+    swagger_ui_url: str = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -94,7 +94,6 @@ class Settings:
             token_ttl_seconds=_int(env, "TOKEN_TTL_SECONDS", cls.token_ttl_seconds),
             max_content_length=_int(env, "MAX_CONTENT_LENGTH", cls.max_content_length),
             consumer_prefetch=_int(env, "CONSUMER_PREFETCH", cls.consumer_prefetch),
-            delivery_limit=_int(env, "DELIVERY_LIMIT", cls.delivery_limit),
             relay_batch_size=_int(env, "RELAY_BATCH_SIZE", cls.relay_batch_size),
             relay_poll_seconds=_float(env, "RELAY_POLL_SECONDS", cls.relay_poll_seconds),
             relay_safety_poll_seconds=_float(
@@ -104,6 +103,7 @@ class Settings:
                 env, "PUBLISH_CONFIRM_TIMEOUT", cls.publish_confirm_timeout
             ),
             log_level=(env.get("LOG_LEVEL") or cls.log_level).upper(),
+            swagger_ui_url=env.get("SWAGGER_UI_URL") or cls.swagger_ui_url,
             worker_heartbeat_file=env.get("WORKER_HEARTBEAT_FILE")
             or str(Path(env.get("TMPDIR", "/tmp")) / f"skillpass-{service}-worker.alive"),
             extra={k: v for k, v in env.items() if k.startswith(("SKILLPASS_", "IDENTITY_", "ARGON2_"))},

@@ -111,6 +111,15 @@ def _make_sqlite_shareable(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def insert_if_missing(session, model, values: dict) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: a row to lock even when two requests create it at once."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing())
+
+
 def ensure_database(url: str) -> None:
     """Create the PostgreSQL database named in url when it does not exist yet."""
     parsed = make_url(url)

@@ -43,6 +43,10 @@ def run_local_stack() -> int:
         say(f"cannot reach RabbitMQ at {_without_password(amqp_url)}: {detail}")
         say("start it (for example `rabbitmq-server -detached`) or set AMQP_URL, then try again.")
         return 1
+    if os.environ.get("DATABASE_URL"):
+        say("DATABASE_URL names a single database, but each service needs its own: unset it and set "
+            "DATABASE_SERVER_URL (postgresql://user:password@host:port) instead, or neither for SQLite.")
+        return 1
     services = installed_services()
     database = os.environ.get("DATABASE_SERVER_URL") and "PostgreSQL" or "SQLite files in ./var"
     say(f"starting {', '.join(services)} on {database}")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from shared.auth import JwksKeyResolver, KeyResolver, TokenVerifier
+from shared.auth import Caller, JwksKeyResolver, KeyResolver, TokenVerifier
 from shared.config import SERVICE_PORTS, Settings
 from shared.consumer import Handler
 from shared.db import Database
@@ -36,6 +36,8 @@ class ServiceSpec:
     commands: dict[str, tuple[str, Callable[["Runtime", list[str]], int]]] = field(default_factory=dict)
     # Where tokens are checked against keys other than identity's JWKS (identity itself).
     key_resolver: Callable[["Runtime"], KeyResolver] | None = None
+    # Where the caller's current roles and Trust are at hand (identity owns them), a fresher caller.
+    caller_loader: Callable[["Runtime", Caller], Caller] | None = None
 
 
 class Runtime:

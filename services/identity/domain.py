@@ -66,13 +66,13 @@ def check_can_update_user(
     if caller.user_id == user_id and fields & NOT_ON_ONESELF_FIELDS:
         names = ", ".join(sorted(fields & NOT_ON_ONESELF_FIELDS))
         raise Forbidden(f"Another administrator must change your own {names}.")
+    if caller.user_id == user_id and "password" in fields and "current_password" not in fields:
+        raise Invalid("current_password", "Give your current password to set a new one.")
     is_admin = can_manage_trust_users(caller, user_trust_id)
     if not is_admin:
         if not fields <= SELF_SERVICE_FIELDS:
             names = ", ".join(sorted(fields - SELF_SERVICE_FIELDS))
             raise Forbidden(f"Only an administrator may change: {names}.")
-        if "password" in fields and "current_password" not in fields:
-            raise Invalid("current_password", "Give your current password to set a new one.")
         return
     if not caller.is_platform_admin:
         if "platform_admin" in user_roles:

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from services.identity import domain, events
 from services.identity.models import LoginThrottle, Trust, User
 from shared.auth import Caller
-from shared.db import utcnow
+from shared.db import insert_if_missing, utcnow
 from shared.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
 from shared.uow import UnitOfWork
 
@@ -181,27 +181,23 @@ def _check_unique(uow, *, email, trust_id, staff_number, except_id=None) -> None
 # --- Sign-in ----------------------------------------------------------------------------------------
 
 def issue_token(
-    uow: UnitOfWork, email: str, password: str, *, passwords: Passwords, sign, policy: domain.ThrottlePolicy,
-    issuer: str, audience: str, ttl_seconds: int,
+    uow: UnitOfWork, email: str, password: str, *, client: str, passwords: Passwords, sign,
+    policy: domain.ThrottlePolicy, issuer: str, audience: str, ttl_seconds: int,
 ) -> dict:
     email = domain.normalise_email(email)
-    key = hashlib.sha256(email.encode()).hexdigest()
+    # Per email and client address: failures from elsewhere cannot lock the account's owner out.
+    key = hashlib.sha256(f"{email}|{client}".encode()).hexdigest()
     now = utcnow()
-    throttle = uow.session.get(LoginThrottle, key, with_for_update=True)
-    state = (
-        domain.ThrottleState(throttle.failures, throttle.window_started_at, throttle.locked_until)
-        if throttle else None
-    )
-    wait = domain.locked_for(state, now)
+    throttle = uow.session.get(LoginThrottle, key)
+    wait = domain.locked_for(_throttle_state(throttle), now)
     if wait:
         raise TooManyRequests("Too many failed sign-ins; try again later.", retry_after=wait)
 
     user = uow.session.scalar(sa.select(User).where(User.email == email))
     if not passwords.verify(user.password_hash if user else None, password) or not user.active:
-        state = domain.record_failure(state, now, policy)
-        if throttle is None:
-            throttle = LoginThrottle(key=key, window_started_at=now)
-            uow.session.add(throttle)
+        insert_if_missing(uow.session, LoginThrottle, {"key": key, "failures": 0, "window_started_at": now})
+        throttle = uow.session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
+        state = domain.record_failure(_throttle_state(throttle), now, policy)
         throttle.failures, throttle.window_started_at, throttle.locked_until = (
             state.failures, state.window_started_at, state.locked_until,
         )
@@ -218,6 +214,18 @@ def issue_token(
         issuer=issuer, audience=audience, now=now, ttl_seconds=ttl_seconds,
     )
     return {"access_token": sign(claims), "token_type": "Bearer", "expires_in": ttl_seconds}
+
+
+def _throttle_state(row: LoginThrottle | None) -> domain.ThrottleState | None:
+    return domain.ThrottleState(row.failures, row.window_started_at, row.locked_until) if row else None
+
+
+def current_caller_of(uow: UnitOfWork, caller: Caller) -> Caller:
+    """Identity owns roles and Trusts: it acts on their current values, not the token's copy."""
+    user = uow.session.get(User, caller.user_id)
+    if user is None or not user.active:
+        raise Unauthorized("This account is deactivated.")
+    return Caller(user_id=user.id, trust_id=user.trust_id, roles=frozenset(user.roles))
 
 
 def ensure_platform_admin(uow: UnitOfWork, email: str, password: str, passwords: Passwords, name: str) -> User | None:

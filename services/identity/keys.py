@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from typing import Any
 
 import jwt
@@ -44,10 +45,14 @@ def ensure_signing_key(session, configured_pem: str | None) -> str:
     """Make sure exactly one active key exists; the configured one when given. Returns its kid."""
     if configured_pem:
         kid = thumbprint_kid(configured_pem)
-        if session.get(SigningKey, kid) is None:
+        row = session.get(SigningKey, kid)
+        if row is None or not row.active:
             session.execute(sa.update(SigningKey).values(active=False))
-            session.add(SigningKey(kid=kid, private_pem=configured_pem, active=True))
-            log.info("signing key from IDENTITY_SIGNING_KEY installed", extra={"kid": kid})
+            if row is None:
+                session.add(SigningKey(kid=kid, private_pem=configured_pem, active=True))
+            else:
+                row.active = True
+            log.info("signing key from IDENTITY_SIGNING_KEY in use", extra={"kid": kid})
         return kid
     active = session.scalars(sa.select(SigningKey).where(SigningKey.active)).first()
     if active is not None:
@@ -68,14 +73,18 @@ def rotate(session) -> str:
 class KeyRing:
     """Per-process cache of the keys in identity's database."""
 
-    def __init__(self, database):
+    def __init__(self, database, min_reload_seconds: float = 10.0):
         self.database = database
+        self.min_reload_seconds = min_reload_seconds
         self._lock = threading.Lock()
         self._public: dict[str, Any] = {}
+        self._jwks: dict[str, Any] | None = None
         self._signing: tuple[str, Any] | None = None
+        self._loaded_at = float("-inf")
 
     def key_for(self, kid: str) -> Any | None:
-        if kid not in self._public:
+        # An unknown kid reloads at most every few seconds: made-up kids cannot load the database.
+        if kid not in self._public and time.monotonic() - self._loaded_at >= self.min_reload_seconds:
             self._load()
         return self._public.get(kid)
 
@@ -87,9 +96,9 @@ class KeyRing:
         return self._signing
 
     def jwks(self) -> dict[str, Any]:
-        with self.database.session() as session:
-            rows = session.scalars(sa.select(SigningKey).order_by(SigningKey.created_at.desc())).all()
-            return {"keys": [public_jwk(row.private_pem, row.kid) for row in rows]}
+        if self._jwks is None or time.monotonic() - self._loaded_at >= self.min_reload_seconds:
+            self._load()
+        return self._jwks
 
     def sign(self, claims: dict[str, Any]) -> str:
         kid, key = self.signing_key()
@@ -97,10 +106,12 @@ class KeyRing:
 
     def _load(self) -> None:
         with self._lock, self.database.session() as session:
-            rows = session.scalars(sa.select(SigningKey)).all()
+            rows = session.scalars(sa.select(SigningKey).order_by(SigningKey.created_at.desc())).all()
             for row in rows:
                 if row.kid not in self._public:
                     private = serialization.load_pem_private_key(row.private_pem.encode(), password=None)
                     self._public[row.kid] = private.public_key()
                     if row.active:
                         self._signing = (row.kid, private)
+            self._jwks = {"keys": [public_jwk(row.private_pem, row.kid) for row in rows]}
+            self._loaded_at = time.monotonic()

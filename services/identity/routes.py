@@ -1,6 +1,7 @@
 """Identity's HTTP API: thin views over the handlers."""
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
 
 from services.identity import handlers, schemas
@@ -30,6 +31,7 @@ class Token(MethodView):
                 uow,
                 body["email"],
                 body["password"],
+                client=request.remote_addr or "unknown",
                 passwords=passwords(current),
                 sign=keyring(current).sign,
                 policy=throttle_policy(current),

@@ -61,6 +61,11 @@ def rotate_key_command(runtime: Runtime, args: list[str]) -> int:
     return 0
 
 
+def load_current_caller(runtime: Runtime, caller):
+    with runtime.unit_of_work() as uow:
+        return handlers.current_caller_of(uow, caller)
+
+
 SERVICE = ServiceSpec(
     name="identity",
     title="Skills Passports — identity",
@@ -75,4 +80,5 @@ SERVICE = ServiceSpec(
         "rotate-key": ("generate a new token signing key", rotate_key_command),
     },
     key_resolver=keyring,
+    caller_loader=load_current_caller,
 )

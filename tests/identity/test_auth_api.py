@@ -108,3 +108,56 @@ def test_startup_admin_is_created_once_with_a_registered_event(identity):
     assert len(events) == 1
     assert events[0]["data"]["roles"] == ["platform_admin"]
     assert "trustid" not in events[0]
+
+
+def test_the_lockout_is_per_client_address(sqlite_url):
+    identity = make_identity(sqlite_url, IDENTITY_LOGIN_MAX_FAILURES="2")
+    attacker = {"REMOTE_ADDR": "198.51.100.7"}
+    for _ in range(2):
+        identity.client.post("/auth/token", json={"email": ADMIN_EMAIL, "password": "guess"}, environ_base=attacker)
+    assert identity.client.post("/auth/token", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
+                                environ_base=attacker).status_code == 429
+    assert identity.token(ADMIN_EMAIL, ADMIN_PASSWORD)  # the owner, elsewhere, still signs in
+
+
+def test_simultaneous_wrong_passwords_are_all_401(postgres_url):
+    import threading
+
+    identity = make_identity(postgres_url, IDENTITY_LOGIN_MAX_FAILURES="100")
+    app = identity.client.application
+    statuses, barrier = [], threading.Barrier(8)
+
+    def attempt():
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(client.post("/auth/token", json={"email": "racer@example.nhs.uk", "password": "x"}).status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [401] * 8
+
+
+def test_identity_acts_on_current_roles_not_the_tokens_copy(identity):
+    trust = identity.new_trust()
+    admin = identity.new_user(trust["id"], roles=["trust_admin"])
+    assert identity.client.get("/users", headers=admin["headers"]).status_code == 200
+    identity.client.patch(f"/users/{admin['id']}", json={"roles": ["staff"]}, headers=identity.admin())
+    assert identity.client.get("/users", headers=admin["headers"]).status_code == 403  # same token, demoted
+    identity.client.post(f"/users/{admin['id']}/deactivate", headers=identity.admin())
+    response = identity.client.get("/users/me", headers=admin["headers"])
+    assert response.status_code == 401 and response.mimetype == "application/problem+json"
+
+
+def test_the_configured_key_is_used_again_after_a_rotation(sqlite_url):
+    from services.identity.keys import generate_private_pem, thumbprint_kid
+    from shared.cli import run_init
+
+    pem = generate_private_pem()
+    identity = make_identity(sqlite_url, IDENTITY_SIGNING_KEY=pem)
+    identity.runtime.spec.commands["rotate-key"][1](identity.runtime, [])
+    run_init(identity.runtime)  # the next start with IDENTITY_SIGNING_KEY still set
+    restarted = make_identity(sqlite_url, IDENTITY_SIGNING_KEY=pem)
+    assert jwt.get_unverified_header(restarted.token(ADMIN_EMAIL, ADMIN_PASSWORD))["kid"] == thumbprint_kid(pem)

@@ -244,3 +244,10 @@ def test_openapi_names_the_contract_routes(identity):
     paths = set(spec["paths"])
     assert {"/auth/token", "/.well-known/jwks.json", "/trusts", "/trusts/{trust_id}", "/users", "/users/{user_id}",
             "/users/me"} <= paths
+
+
+def test_administrators_also_give_their_current_password_to_change_it(identity):
+    admin_headers = identity.admin()
+    me = identity.client.get("/users/me", headers=admin_headers).get_json()
+    response = identity.client.patch(f"/users/{me['id']}", json={"password": "a stolen token's choice"}, headers=admin_headers)
+    assert "current_password" in problem(response, 422)["errors"]

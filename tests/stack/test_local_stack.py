@@ -57,15 +57,16 @@ def test_runs_identity_on_sqlite_and_stops_everything_on_sigterm(tmp_path, amqp_
     }
     env.pop("DATABASE_SERVER_URL", None)
     env.pop("DATABASE_URL", None)
+    log = tmp_path / "supervisor.log"
     supervisor = subprocess.Popen(resolve(["skillpass", "run"]), env=env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, text=True)
+                                  stderr=log.open("w"), start_new_session=True)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         ready = False
         while time.monotonic() < deadline and not ready:
             try:
-                ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200
-            except requests.ConnectionError:
+                ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
+            except requests.RequestException:
                 time.sleep(0.1)
         assert ready, "identity did not become ready"
         token = requests.post(f"http://127.0.0.1:{port}/auth/token", timeout=10,
@@ -73,7 +74,7 @@ def test_runs_identity_on_sqlite_and_stops_everything_on_sigterm(tmp_path, amqp_
         assert token.status_code == 200
         assert (tmp_path / "identity.db").exists()
         processes = _descendants(supervisor.pid)
-        assert len(processes) >= 4  # gunicorn master, its 2 workers, the worker process
+        assert len(processes) >= 4  # per service: gunicorn master, its 2 workers, the worker process
 
         supervisor.send_signal(signal.SIGTERM)
         assert supervisor.wait(timeout=30) == 0
@@ -82,6 +83,14 @@ def test_runs_identity_on_sqlite_and_stops_everything_on_sigterm(tmp_path, amqp_
             requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
     finally:
         if supervisor.poll() is None:
-            supervisor.kill()
-        stderr = supervisor.stderr.read() if supervisor.stderr else ""
-    assert "identity ready at" in stderr
+            os.killpg(supervisor.pid, signal.SIGKILL)
+            supervisor.wait()
+    assert "identity ready at" in log.read_text()
+
+
+def test_refuses_a_single_database_url_for_several_services(tmp_path, amqp_url):
+    env = {**os.environ, "AMQP_URL": amqp_url, "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/one",
+           "SKILLPASS_DATA_DIR": str(tmp_path)}
+    result = subprocess.run(resolve(["skillpass", "run"]), env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "DATABASE_SERVER_URL" in result.stderr
