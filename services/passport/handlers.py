@@ -1,6 +1,7 @@
 """The passport service's commands and the effects of the events it consumes."""
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 
@@ -77,13 +78,17 @@ def start_passport(uow: UnitOfWork, caller: Caller, data: dict) -> Passport:
         assigned_by=caller.user_id if holder != caller.user_id else None,
         started_at=now,
         last_activity_at=now,
+        skills_total=type_row.skill_count,
+        skills_self_assessed=0,
+        skills_signed_off=0,
     )
     uow.session.add(passport)
     uow.session.flush()
     skill_codes = domain.skill_codes_of(type_row.domains)
-    uow.session.add_all(
-        SkillState(passport_id=passport.id, skill_code=code, position=index) for index, code in enumerate(skill_codes)
-    )
+    for index, code in enumerate(skill_codes):
+        state = SkillState(passport_id=passport.id, skill_code=code, position=index, learning=[])
+        refresh_view(state)
+        uow.session.add(state)
     uow.publish("passport.started", subject=passport.id, trust_id=passport.trust_id,
                 data=events.passport_started(passport, type_row.title, skill_codes))
     uow.commit()
@@ -149,6 +154,8 @@ def self_assess(uow: UnitOfWork, caller: Caller, cache: ContentCache, passport_i
                                 note=data.get("note"), assessed_at=now)
     uow.session.add(assessment)
     state.level, state.level_note, state.self_assessed_at = data["level"], data.get("note"), now
+    refresh_view(state)
+    passport.skills_self_assessed += int(first)
     passport.last_activity_at = now
     uow.publish("passport.skill_assessed", subject=passport.id, trust_id=passport.trust_id,
                 data=events.skill_assessed(passport, assessment, first))
@@ -169,6 +176,9 @@ def record_learning(uow: UnitOfWork, caller: Caller, cache: ContentCache, passpo
                             status=data["status"], date=data.get("date"), hours=data.get("hours"),
                             note=data.get("note"), recorded_at=now, recorded_by=caller.user_id)
     uow.session.add(record)
+    state = uow.session.get(SkillState, (passport.id, skill_code))
+    state.learning = [*state.learning, learning_json(record)]  # a new list: JSON columns track assignment
+    refresh_view(state)
     passport.last_activity_at = now
     uow.publish("passport.learning_recorded", subject=passport.id, trust_id=passport.trust_id,
                 data=events.learning_recorded(passport, record))
@@ -177,20 +187,6 @@ def record_learning(uow: UnitOfWork, caller: Caller, cache: ContentCache, passpo
 
 
 # --- Reading -----------------------------------------------------------------------------------------
-
-def progress_of(uow: UnitOfWork, passport_ids: list[uuid.UUID]) -> dict[uuid.UUID, domain.Progress]:
-    rows = uow.session.execute(
-        sa.select(
-            SkillState.passport_id,
-            sa.func.count(),
-            sa.func.count(SkillState.level),
-            sa.func.sum(sa.case((SkillState.signoff_outcome == domain.PROFICIENT, 1), else_=0)),
-        )
-        .where(SkillState.passport_id.in_(passport_ids))
-        .group_by(SkillState.passport_id)
-    )
-    return {pid: domain.Progress(total, assessed, int(signed or 0)) for pid, total, assessed, signed in rows}
-
 
 def list_passports(uow: UnitOfWork, caller: Caller, filters: dict):
     query = sa.select(Passport).where(Passport.trust_id == caller.trust_id).order_by(Passport.started_at, Passport.id)
@@ -203,35 +199,56 @@ def list_passports(uow: UnitOfWork, caller: Caller, filters: dict):
 
 
 def passport_views(uow: UnitOfWork, cache: ContentCache, passports: list[Passport]) -> list[dict]:
-    progress = progress_of(uow, [p.id for p in passports])
-    return [
-        passport_view(p, cache.get(uow.session, p.passport_type, p.type_version), progress.get(p.id, domain.Progress(0, 0, 0)))
-        for p in passports
-    ]
+    return [passport_view(p, cache.get(uow.session, p.passport_type, p.type_version)) for p in passports]
 
 
-def passport_view(passport: Passport, content: TypeContent, progress: domain.Progress) -> dict:
+def passport_view(passport: Passport, content: TypeContent) -> dict:
     view = {column: getattr(passport, column) for column in Passport.__table__.columns.keys()}
-    view.update(title=content.title, sample_content=content.sample, progress=progress)
+    view.update(
+        title=content.title,
+        sample_content=content.sample,
+        progress=domain.Progress(passport.skills_total, passport.skills_self_assessed, passport.skills_signed_off),
+    )
     return view
 
 
-def passport_detail(uow: UnitOfWork, caller: Caller, cache: ContentCache, passport_id: uuid.UUID) -> dict:
+def learning_json(record: LearningRecord) -> dict:
+    return {
+        "id": str(record.id), "skill_code": record.skill_code, "kind": record.kind, "status": record.status,
+        "date": _iso(record.date), "hours": record.hours, "note": record.note,
+        "recorded_at": _iso(record.recorded_at), "recorded_by": str(record.recorded_by),
+    }
+
+
+def refresh_view(state: SkillState) -> None:
+    """Rewrite the skill's JSON view after a change to it."""
+    self_assessment = (
+        {"level": state.level, "note": state.level_note, "assessed_at": _iso(state.self_assessed_at)}
+        if state.level else None
+    )
+    signoff = (
+        {"signoff_id": str(state.signoff_id), "outcome": state.signoff_outcome, "decided_at": _iso(state.signed_off_at),
+         "supervisor_id": str(state.signed_off_by) if state.signed_off_by else None}
+        if state.signoff_outcome else None
+    )
+    state.view = json.dumps({"self_assessment": self_assessment, "learning": state.learning, "signoff": signoff})
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def passport_detail(
+    uow: UnitOfWork, caller: Caller, cache: ContentCache, passport_id: uuid.UUID
+) -> tuple[dict, TypeContent, dict[str, str]]:
+    """The passport, its content, and each skill's JSON view: with 60 skills this is the service's
+    hottest read, so it takes the views as they are stored."""
     passport = _passport_for(uow, caller, passport_id)
     content = cache.get(uow.session, passport.passport_type, passport.type_version)
-    states = {s.skill_code: s for s in uow.session.scalars(sa.select(SkillState).where(SkillState.passport_id == passport.id))}
-    learning: dict[str, list] = {}
-    for record in uow.session.scalars(
-        sa.select(LearningRecord).where(LearningRecord.passport_id == passport.id).order_by(LearningRecord.recorded_at)
-    ):
-        learning.setdefault(record.skill_code, []).append(record)
-    view = passport_view(passport, content, domain.progress((s.level, s.signoff_outcome) for s in states.values()))
-    view["domains"] = [
-        {"code": d["code"], "title": d["title"],
-         "skills": [_skill_view(skill, states[skill["code"]], learning.get(skill["code"], [])) for skill in d["skills"]]}
-        for d in content.domains
-    ]
-    return view
+    views = dict(
+        uow.session.execute(sa.select(SkillState.skill_code, SkillState.view).where(SkillState.passport_id == passport.id)).all()
+    )
+    return passport_view(passport, content), content, views
 
 
 def _skill_view(skill: dict, state: SkillState, learning: list) -> dict:
@@ -309,15 +326,16 @@ def apply_signoff(uow: UnitOfWork, payload: dict, *, revoked_at: datetime | None
     state.signoff_outcome = standing.outcome if standing else None
     state.signed_off_at = standing.decided_at if standing else None
     state.signed_off_by = standing.supervisor_id if standing else None
+    refresh_view(state)
     session.flush()
 
-    unsigned = session.scalar(
+    passport.skills_signed_off = session.scalar(
         sa.select(sa.func.count()).select_from(SkillState).where(
-            SkillState.passport_id == passport.id,
-            sa.or_(SkillState.signoff_outcome.is_(None), SkillState.signoff_outcome != domain.PROFICIENT),
+            SkillState.passport_id == passport.id, SkillState.signoff_outcome == domain.PROFICIENT
         )
     )
-    _follow_completion(uow, passport, all_proficient=unsigned == 0, skill_code=state.skill_code)
+    all_proficient = passport.skills_signed_off == passport.skills_total
+    _follow_completion(uow, passport, all_proficient=all_proficient, skill_code=state.skill_code)
 
 
 def _follow_completion(uow: UnitOfWork, passport: Passport, *, all_proficient: bool, skill_code: str) -> None:

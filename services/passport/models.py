@@ -65,6 +65,10 @@ class Passport(Base):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     withdrawal_reason: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Progress, kept current by every change so that no read has to count.
+    skills_total: Mapped[int] = mapped_column(sa.Integer(), default=0)
+    skills_self_assessed: Mapped[int] = mapped_column(sa.Integer(), default=0)
+    skills_signed_off: Mapped[int] = mapped_column(sa.Integer(), default=0)
 
 
 class SkillState(Base):
@@ -82,6 +86,11 @@ class SkillState(Base):
     signoff_outcome: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     signed_off_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), nullable=True)
+    # The skill's learning records as the passport shows them (the learning_records table stays the
+    # record), and the skill's whole changing part as JSON text, rewritten on every change: reading a
+    # passport of 60 skills then costs one small query and no encoding.
+    learning: Mapped[list] = mapped_column(sa.JSON(), default=list)
+    view: Mapped[str] = mapped_column(sa.Text(), default='{"self_assessment":null,"learning":[],"signoff":null}')
 
 
 class SelfAssessment(Base):

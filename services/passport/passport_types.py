@@ -32,10 +32,27 @@ class TypeContent:
     sample: bool
     domains: list[dict]
     skill_codes: list[str] = field(default_factory=list)
+    # Each domain's and skill's unchanging JSON, encoded once: a passport read adds only the state.
+    encoded: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
 
     @classmethod
     def of(cls, row: PassportType) -> "TypeContent":
-        return cls(row.code, row.version, row.title, row.sample, row.domains, domain.skill_codes_of(row.domains))
+        encoded = [
+            (
+                json.dumps({"code": d["code"], "title": d["title"]})[:-1] + ',"skills":[',
+                [(skill["code"], json.dumps(skill)[:-1] + ",") for skill in d["skills"]],
+            )
+            for d in row.domains
+        ]
+        return cls(row.code, row.version, row.title, row.sample, row.domains, domain.skill_codes_of(row.domains), encoded)
+
+    def render(self, passport_json: str, skill_states_json: dict[str, str]) -> str:
+        """The passport with every domain and skill: its JSON object, its domains added."""
+        domains = ",".join(
+            opening + ",".join(skill + skill_states_json[code][1:] for code, skill in skills) + "]}"
+            for opening, skills in self.encoded
+        )
+        return passport_json[:-1] + ',"domains":[' + domains + "]}"
 
 
 class ContentCache:

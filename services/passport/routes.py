@@ -1,6 +1,9 @@
 """The passport service's HTTP API: thin views over the handlers."""
 from __future__ import annotations
 
+import json
+
+from flask import current_app
 from flask.views import MethodView
 
 from services.passport import handlers, schemas
@@ -80,7 +83,12 @@ class PassportById(MethodView):
     def get(self, passport_id):
         """Every domain and skill with its latest self-assessment, learning and sign-off, and progress."""
         with unit_of_work() as uow:
-            return handlers.passport_detail(uow, current_caller(), content_cache(runtime()), passport_id)
+            view, content, skill_states = handlers.passport_detail(
+                uow, current_caller(), content_cache(runtime()), passport_id
+            )
+        # Sixty skills through marshmallow would cost more than everything else in this read together.
+        body = content.render(json.dumps(schemas.Passport().dump(view)), skill_states)
+        return current_app.response_class(body, mimetype="application/json")
 
     @passports.auth()
     @passports.arguments(schemas.PassportUpdate)

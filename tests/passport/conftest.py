@@ -8,7 +8,7 @@ import pytest
 
 from services.passport.service import SERVICE
 from tests.support.service_app import ServiceUnderTest
-from tests.support.tokens import TEST_ISSUER, TestKeys
+from shared.testing import TEST_ISSUER, TestKeys
 
 
 class Person:

@@ -212,3 +212,25 @@ def test_anonymous_callers_are_401(service):
     problem(service.client.get("/passports"), 401)
     problem(service.client.post("/passports", json={"passport_type": "NRSS"}), 401)
     problem(service.client.get("/passport-types"), 401)
+
+
+def test_the_passport_read_matches_its_documented_schema(service):
+    from tests.support.openapi import assert_matches_documented_response
+
+    nurse = service.person("staff")
+    passport = service.start(nurse)
+    skills = service.skill_codes(passport["id"], nurse)
+    service.client.put(f"/passports/{passport['id']}/skills/{skills[0]}/self-assessment", json={"level": "independent"},
+                       headers=nurse.headers)
+    service.client.post(f"/passports/{passport['id']}/skills/{skills[0]}/learning",
+                        json={"kind": "elearning", "status": "completed", "hours": 2, "date": "2026-10-01"}, headers=nurse.headers)
+    service.sign_off(passport, skills[0])
+    detail = service.detail(passport["id"], nurse)
+    skill = detail["domains"][0]["skills"][0]
+    assert skill["self_assessment"]["level"] == "independent" and skill["signoff"]["outcome"] == "proficient"
+    assert skill["learning"][0]["hours"] == 2.0
+    assert detail["progress"] == {"skills_total": len(skills), "self_assessed": 1, "signed_off": 1}
+    assert_matches_documented_response(service.client, "get", "/passports/{passport_id}", 200, detail)
+    broken = {**detail, "domains": [{**detail["domains"][0], "skills": [{**skill, "learning": [{"hours": "two"}]}]}]}
+    with pytest.raises(AssertionError):
+        assert_matches_documented_response(service.client, "get", "/passports/{passport_id}", 200, broken)

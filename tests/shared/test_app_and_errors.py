@@ -12,7 +12,7 @@ from shared.config import Settings
 from shared.errors import Conflict, NotFound
 from shared.schemas import RequestSchema
 from shared.service import Runtime, ServiceSpec
-from tests.support.tokens import TEST_ISSUER, TestKeys
+from shared.testing import TEST_ISSUER, TestKeys
 
 blp = Blueprint("things", __name__)
 

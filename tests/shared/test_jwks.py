@@ -8,7 +8,7 @@ import pytest
 
 from shared.auth import JwksKeyResolver, TokenVerifier
 from shared.errors import Unauthorized
-from tests.support.tokens import TEST_ISSUER, TestKeys
+from shared.testing import TEST_ISSUER, TestKeys
 
 
 def jwk_of(keys: TestKeys) -> dict:

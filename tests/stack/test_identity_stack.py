@@ -6,34 +6,28 @@ from collections import defaultdict
 
 import jsonschema
 import pytest
-import requests
 
 from shared.events import load_payload
-from tests.support.stack import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.support.stack import ADMIN_EMAIL, ADMIN_PASSWORD, Api
 
 pytestmark = pytest.mark.stack
 
 
-class Client:
-    def __init__(self, base_url: str):
-        self.base_url = base_url
-        self.http = requests.Session()
-
+class Client(Api):
     def token(self, email: str, password: str) -> str:
-        response = self.http.post(f"{self.base_url}/auth/token", json={"email": email, "password": password}, timeout=10)
-        assert response.status_code == 200, response.text
-        return response.json()["access_token"]
+        return self.sign_in(email, password)
 
-    def post(self, path: str, body: dict, token: str, **headers) -> requests.Response:
-        return self.http.post(f"{self.base_url}{path}", json=body, timeout=10,
-                              headers={"Authorization": f"Bearer {token}", **headers})
+    def post(self, path: str, body: dict, token: str | None = None, **headers):
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return super().post(path, body, **headers)
 
-    def new_user(self, token: str, trust_id: str, **headers) -> dict:
+    def new_user(self, token: str, trust_id: str, roles=("staff",), **headers) -> dict:
         body = {"email": f"{uuid.uuid4().hex[:12]}@example.nhs.uk", "name": "Stack User", "password": "long enough pw",
-                "trust_id": trust_id, "roles": ["staff"], "staff_number": uuid.uuid4().hex[:8]}
+                "trust_id": trust_id, "roles": list(roles), "staff_number": uuid.uuid4().hex[:8]}
         response = self.post("/users", body, token, **headers)
         assert response.status_code == 201, response.text
-        return response.json()
+        return {**response.json(), "password": body["password"]}
 
 
 def is_event(event_type: str, **data):

@@ -125,3 +125,51 @@ class Stack:
             process.stop()
         for url in self.database_urls.values():
             drop_database(url.replace("postgresql://", "postgresql+psycopg://", 1))
+
+
+class Api:
+    """A service's HTTP API as a client reaches it, optionally as a signed-in user."""
+
+    def __init__(self, base_url: str, token: str | None = None):
+        import requests
+
+        self.base_url = base_url
+        self.bearer = token
+        self.http = requests.Session()
+
+    def as_user(self, token: str) -> "Api":
+        return Api(self.base_url, token)
+
+    def request(self, method: str, path: str, body=None, **headers):
+        if self.bearer:
+            headers.setdefault("Authorization", f"Bearer {self.bearer}")
+        return self.http.request(method, f"{self.base_url}{path}", json=body, headers=headers, timeout=15)
+
+    def get(self, path, **headers):
+        return self.request("GET", path, **headers)
+
+    def post(self, path, body=None, **headers):
+        return self.request("POST", path, body, **headers)
+
+    def put(self, path, body=None, **headers):
+        return self.request("PUT", path, body, **headers)
+
+    def patch(self, path, body=None, **headers):
+        return self.request("PATCH", path, body, **headers)
+
+    def sign_in(self, email: str, password: str) -> str:
+        response = self.http.post(f"{self.base_url}/auth/token", json={"email": email, "password": password}, timeout=15)
+        assert response.status_code == 200, response.text
+        return response.json()["access_token"]
+
+
+def eventually(call, until, timeout: float = 30.0, interval: float = 0.1):
+    """Call until its result satisfies `until` (events still on their way), or fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = call()
+        if until(result):
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not reached within {timeout}s; last result: {result!r}")
+        time.sleep(interval)

@@ -48,6 +48,9 @@ def upgrade() -> None:
     sa.Column('withdrawn_at', UTCDateTime(), nullable=True),
     sa.Column('withdrawal_reason', sa.Text(), nullable=True),
     sa.Column('last_activity_at', UTCDateTime(), nullable=False),
+    sa.Column('skills_total', sa.Integer(), nullable=False),
+    sa.Column('skills_self_assessed', sa.Integer(), nullable=False),
+    sa.Column('skills_signed_off', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index(op.f('ix_passports_staff_id'), 'passports', ['staff_id'], unique=False)
@@ -115,6 +118,8 @@ def upgrade() -> None:
     sa.Column('signoff_outcome', sa.String(length=20), nullable=True),
     sa.Column('signed_off_at', UTCDateTime(), nullable=True),
     sa.Column('signed_off_by', sa.Uuid(), nullable=True),
+    sa.Column('learning', sa.JSON(), nullable=False),
+    sa.Column('view', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['passport_id'], ['passports.id'], ),
     sa.PrimaryKeyConstraint('passport_id', 'skill_code')
     )

@@ -1,4 +1,4 @@
-"""Tokens minted with a test key, for services' own tests."""
+"""Tokens minted with a test key, for tests and benchmarks (never used by a running service)."""
 from __future__ import annotations
 
 import time
