@@ -1,5 +1,6 @@
 """Run every benchmark: `make bench` (or `python -m bench`)."""
-from bench import outbox_latency
+from bench import outbox_latency, passport_read
 
 if __name__ == "__main__":
     outbox_latency.main()
+    passport_read.main()

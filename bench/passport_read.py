@@ -10,9 +10,7 @@ import os
 import uuid
 from datetime import datetime, timezone
 
-import jwt
-
-from bench.http import gunicorn, jwks_server, requests_per_second
+from bench.http import gunicorn, requests_per_second
 from bench.support import fresh_postgres_database
 from services.passport import handlers
 from services.passport.passport_types import store_version
@@ -23,7 +21,7 @@ from shared.config import Settings
 from shared.consumer import apply_once
 from shared.events import load_payload, make_envelope, parse_envelope, serialise_payload
 from shared.service import Runtime
-from shared.testing import TestKeys
+from shared.testing import JwksServer, TestKeys, public_jwk
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 
@@ -76,10 +74,9 @@ def _sign_off(runtime: Runtime, passport, code: str) -> None:
 
 def main() -> None:
     keys = TestKeys(kid="bench")
-    jwk = {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(keys.private_key.public_key())), "kid": keys.kid}
-    with fresh_postgres_database("passport") as database_url, jwks_server({"keys": [jwk]}) as jwks_url:
+    with fresh_postgres_database("passport") as database_url, JwksServer([public_jwk(keys)]) as jwks:
         passport_id, token = prepare(database_url, keys)
-        env = {"DATABASE_URL": database_url, "IDENTITY_JWKS_URL": jwks_url, "IDENTITY_ISSUER": "http://bench"}
+        env = {"DATABASE_URL": database_url, "IDENTITY_JWKS_URL": jwks.url, "IDENTITY_ISSUER": "http://bench"}
         baseline, detail = [], []
         for _ in range(ROUNDS):  # alternate, so that drift on the machine hits both alike
             with gunicorn("bench.baseline:baseline_app('passport', 'services.passport.models:Passport')", env) as url:

@@ -1,8 +1,11 @@
 """Tokens minted with a test key, for tests and benchmarks (never used by a running service)."""
 from __future__ import annotations
 
+import json
+import threading
 import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -46,3 +49,41 @@ class TestKeys:
             **extra,
         }
         return jwt.encode(claims, self.private_key, algorithm="RS256", headers={"kid": self.kid})
+
+
+def public_jwk(keys: TestKeys) -> dict:
+    return {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(keys.private_key.public_key())), "kid": keys.kid}
+
+
+class JwksServer:
+    """identity's /.well-known/jwks.json as a stand-in serves it; counts fetches, keys changeable."""
+
+    def __init__(self, keys: list[dict] | None = None):
+        self.keys = list(keys or [])
+        self.fetches = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                outer.fetches += 1
+                body = json.dumps({"keys": outer.keys}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/.well-known/jwks.json"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+    def __enter__(self) -> "JwksServer":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
