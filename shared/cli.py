@@ -96,6 +96,7 @@ def _exec_gunicorn(service: str) -> int:
         f"shared.app:create_service_app({service!r})",
     ]
     os.environ.setdefault("PORT", str(SERVICE_PORTS[service]))
+    os.environ["SKILLPASS_SERVICE"] = service
     os.execv(sys.executable, argv)
     return 1  # not reached
 

@@ -51,13 +51,6 @@ def run_local_stack() -> int:
     database = os.environ.get("DATABASE_SERVER_URL") and "PostgreSQL" or "SQLite files in ./var"
     say(f"starting {', '.join(services)} on {database}")
 
-    for service in services:
-        env = service_environment(service, dict(os.environ))
-        result = subprocess.run(resolve(process_commands(service)["init"]), env=env)
-        if result.returncode != 0:
-            say(f"{service} init failed (exit {result.returncode}); nothing started.")
-            return 1
-
     processes: list[tuple[str, subprocess.Popen]] = []
     stopping = False
 
@@ -68,8 +61,16 @@ def run_local_stack() -> int:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     try:
+        # Each service starts as soon as its own init is done: identity serves while the rest set up.
         for service in services:
             env = service_environment(service, dict(os.environ))
+            result = subprocess.run(resolve(process_commands(service)["init"]), env=env)
+            if stopping:
+                say("stopping")
+                return 0
+            if result.returncode != 0:
+                say(f"{service} init failed (exit {result.returncode}); stopping everything.")
+                return 1
             for kind in ("web", "worker"):
                 command = resolve(process_commands(service)[kind])
                 processes.append((f"{service} {kind}", subprocess.Popen(command, env=env)))

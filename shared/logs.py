@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import os
 import sys
 import uuid
 from contextlib import contextmanager
@@ -12,7 +13,8 @@ from datetime import datetime, timezone
 _correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "correlation_id", default=None
 )
-_service_name = "skillpass"
+# gunicorn's master never builds an app: it learns its service from the environment.
+_service_name = os.environ.get("SKILLPASS_SERVICE", "skillpass")
 
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 

@@ -73,6 +73,9 @@ def test_runs_identity_on_sqlite_and_stops_everything_on_sigterm(tmp_path, amqp_
                               json={"email": "local.admin@example.nhs.uk", "password": "local admin password"})
         assert token.status_code == 200
         assert (tmp_path / "identity.db").exists()
+        deadline = time.monotonic() + 60
+        while "identity ready at" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)  # the supervisor announces once every service is set up
         processes = _descendants(supervisor.pid)
         assert len(processes) >= 4  # per service: gunicorn master, its 2 workers, the worker process
 
