@@ -1,0 +1,1 @@
+"""Sign-off: supervisors' decisions on each skill of a passport, requests for them, and the audit trail."""

@@ -1,0 +1,23 @@
+"""The sign-off service: what it serves, publishes and consumes."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.signoff import events
+from services.signoff.models import Base
+from services.signoff.routes import BLUEPRINTS
+from shared.service import ServiceSpec
+
+SERVICE = ServiceSpec(
+    name="signoff",
+    title="Skills Passports — sign-off",
+    description=(
+        "Supervisors' sign-off of each skill of a passport (proficient or not yet), requests for sign-off, "
+        "revocation, and the audit trail of every decision. Passports, their skills and self-assessments "
+        "are known from passport.* events."
+    ),
+    blueprints=BLUEPRINTS,
+    migrations=Path(__file__).resolve().parent / "migrations" / "versions",
+    metadata=Base.metadata,
+    handlers=events.HANDLERS,
+)
