@@ -138,6 +138,81 @@ class SignoffRevoked(Payload):
     revoked_at = fields.AwareDateTime(required=True)
 
 
+class CertificateRef(Payload):
+    """Who and what every certificate event is about."""
+
+    certificate_id = fields.UUID(required=True)
+    staff_id = fields.UUID(required=True)
+    trust_id = fields.UUID(required=True)
+    passport_id = fields.UUID(required=True)
+    passport_type = fields.String(required=True, metadata={"description": "the role: the passport type code, e.g. NRSS"})
+
+
+class CertificateIssued(CertificateRef):
+    type_version = fields.Integer(required=True)
+    role_title = fields.String(required=True, metadata={"description": "the passport type's title"})
+    issued_at = fields.AwareDateTime(required=True)
+    expires_at = fields.AwareDateTime(required=True)
+    verify_url = fields.Url(required=True, require_tld=False, metadata={"description": "public verification, no login"})
+
+
+class CertificateRevoked(CertificateRef):
+    reason = fields.String(required=True)
+    revoked_by = fields.UUID(required=True, allow_none=True, metadata={"description": "null when a reopened passport revoked it"})
+    revoked_at = fields.AwareDateTime(required=True)
+
+
+class CertificateExpired(CertificateRef):
+    expired_at = fields.AwareDateTime(required=True)
+
+
+class RosterUpdated(Payload):
+    staff_id = fields.UUID(required=True)
+    trust_id = fields.UUID(required=True)
+    role = fields.String(required=True, metadata={"description": "the passport type code"})
+    status = fields.String(required=True, validate=validate.OneOf(("eligible", "ineligible")))
+    certificate_id = fields.UUID(required=True, allow_none=True)
+    since = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True, metadata={"description": "certified, revoked or expired"})
+
+
+class PlanUpdated(Payload):
+    plan_id = fields.UUID(required=True)
+    trust_id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    aim_statement = fields.String(required=True, allow_none=True)
+    target_passport_types = fields.List(fields.String(), required=True)
+    target_percentage = fields.Float(required=True, allow_none=True)
+    target_cohort_size = fields.Integer(required=True, allow_none=True)
+    target_deadline = fields.Date(required=True, allow_none=True)
+    deleted = fields.Boolean(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+
+
+class MeasureDefined(Payload):
+    measure_id = fields.UUID(required=True)
+    plan_id = fields.UUID(required=True)
+    trust_id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("outcome", "process")))
+    metric = fields.String(required=True, allow_none=True, metadata={"description": "the computable metric it is bound to"})
+    passport_type = fields.String(required=True, allow_none=True)
+    target = fields.Float(required=True, allow_none=True)
+    frequency = fields.String(required=True, allow_none=True)
+    deleted = fields.Boolean(required=True)
+    defined_at = fields.AwareDateTime(required=True)
+
+
+class CohortUpdated(Payload):
+    plan_id = fields.UUID(required=True)
+    trust_id = fields.UUID(required=True)
+    role = fields.String(required=True, metadata={"description": "the passport type code"})
+    identified = fields.Integer(required=True, metadata={"description": "staff identified for rotation"})
+    prospective = fields.Integer(required=True)
+    retrospective = fields.Integer(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+
+
 @dataclass(frozen=True)
 class EventSpec:
     type: str
@@ -167,6 +242,14 @@ CATALOGUE: dict[str, EventSpec] = {
         EventSpec("signoff.recorded", "signoff", SignoffRecorded,
                   "A supervisor decided on a skill: proficient or not yet."),
         EventSpec("signoff.revoked", "signoff", SignoffRevoked, "A sign-off decision was revoked."),
+        EventSpec("certificate.issued", "certificate", CertificateIssued,
+                  "A certificate was issued for a completed passport: the holder may be rostered in the role."),
+        EventSpec("certificate.revoked", "certificate", CertificateRevoked, "A certificate was revoked."),
+        EventSpec("certificate.expired", "certificate", CertificateExpired, "A certificate reached its expiry."),
+        EventSpec("roster.updated", "planning", RosterUpdated, "A person's eligibility to be rostered in a role changed."),
+        EventSpec("plan.updated", "planning", PlanUpdated, "An implementation plan or its aim changed."),
+        EventSpec("measure.defined", "planning", MeasureDefined, "A plan's measure was defined, changed or removed."),
+        EventSpec("cohort.updated", "planning", CohortUpdated, "The staff identified for rotation in a role changed."),
     ]
 }
 
