@@ -1,0 +1,1 @@
+"""Certificate: verifiable certificates for completed passports, their PDFs, revocation and expiry."""

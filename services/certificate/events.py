@@ -1,0 +1,68 @@
+"""The certificate service's events: the payloads it publishes and the handlers of those it consumes.
+
+Published (payload schemas in shared/events/catalogue.py; subject = the certificate id; trustid = its Trust):
+- `certificate.issued`: a passport completion was certified. The holder may be rostered in the role
+  (`passport_type`) until `expires_at`, unless a later `certificate.revoked` or `certificate.expired` for
+  the same `certificate_id` says otherwise. `verify_url` is the public, login-free check. A renewal (a newer
+  completion of the same passport type by the same person) is a new `certificate.issued`; the certificate
+  it replaces becomes `superseded` without an event of its own, since the new one carries the role on.
+- `certificate.revoked`: the certificate no longer certifies anything. `revoked_by` is the trust_admin or
+  lead who revoked it, or null when the passport was reopened (a sign-off no longer holds).
+- `certificate.expired`: the certificate reached `expires_at`; published once, by the worker's sweep.
+"""
+from __future__ import annotations
+
+from services.certificate import handlers
+from services.certificate.models import Certificate
+
+PUBLISHES = ("certificate.issued", "certificate.revoked", "certificate.expired")
+
+
+def _ref(certificate: Certificate) -> dict:
+    return {"certificate_id": certificate.id, "staff_id": certificate.staff_id, "trust_id": certificate.trust_id,
+            "passport_id": certificate.passport_id, "passport_type": certificate.passport_type}
+
+
+def certificate_issued(certificate: Certificate, verify_url: str) -> dict:
+    return {**_ref(certificate), "type_version": certificate.type_version, "role_title": certificate.title,
+            "issued_at": certificate.issued_at, "expires_at": certificate.expires_at, "verify_url": verify_url}
+
+
+def certificate_revoked(certificate: Certificate) -> dict:
+    return {**_ref(certificate), "reason": certificate.revocation_reason, "revoked_by": certificate.revoked_by,
+            "revoked_at": certificate.revoked_at}
+
+
+def certificate_expired(certificate: Certificate) -> dict:
+    return {**_ref(certificate), "expired_at": certificate.expired_at}
+
+
+# --- Consumed ----------------------------------------------------------------------------------------
+
+def on_passport_completed(uow, event, payload):
+    handlers.issue(uow, payload)
+
+
+def on_passport_reopened(uow, event, payload):
+    handlers.revoke_reopened(uow, payload)
+
+
+def on_trust_created(uow, event, payload):
+    handlers.apply_trust(uow, payload)
+
+
+def on_user_registered(uow, event, payload):
+    handlers.apply_staff_name(uow, payload, payload["registered_at"])
+
+
+def on_user_updated(uow, event, payload):
+    handlers.apply_staff_name(uow, payload, payload["updated_at"])
+
+
+HANDLERS = {
+    "passport.completed": on_passport_completed,
+    "passport.reopened": on_passport_reopened,
+    "trust.created": on_trust_created,
+    "user.registered": on_user_registered,
+    "user.updated": on_user_updated,
+}

@@ -1,0 +1,97 @@
+"""The service's own RS256 keys that sign credentials: generated at `init`, kept in its database, and
+published as a JWKS. The same pattern as identity's token keys, kept separate: no service shares keys."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import threading
+import time
+from typing import Any
+
+import jwt
+import sqlalchemy as sa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+from services.certificate.models import SigningKey
+
+log = logging.getLogger(__name__)
+
+
+def _generate_private_pem() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def _public_jwk(private_pem: str, kid: str) -> dict[str, Any]:
+    private = serialization.load_pem_private_key(private_pem.encode(), password=None)
+    jwk = json.loads(RSAAlgorithm.to_jwk(private.public_key()))
+    return {**jwk, "kid": kid, "use": "sig", "alg": "RS256"}
+
+
+def _thumbprint_kid(private_pem: str) -> str:
+    """RFC 7638 thumbprint: the same key always gets the same kid."""
+    jwk = _public_jwk(private_pem, kid="")
+    canonical = json.dumps({k: jwk[k] for k in ("e", "kty", "n")}, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
+
+
+def ensure_signing_key(session) -> str:
+    """An active key, generated on the first `init`; returns its kid."""
+    active = session.scalars(sa.select(SigningKey).where(SigningKey.active)).first()
+    if active is not None:
+        return active.kid
+    pem = _generate_private_pem()
+    kid = _thumbprint_kid(pem)
+    session.add(SigningKey(kid=kid, private_pem=pem, active=True))
+    log.info("credential signing key generated", extra={"kid": kid})
+    return kid
+
+
+class KeyRing:
+    """Per-process cache of the keys in the service's database."""
+
+    def __init__(self, database, min_reload_seconds: float = 10.0):
+        self.database = database
+        self.min_reload_seconds = min_reload_seconds
+        self._lock = threading.Lock()
+        self._public: dict[str, Any] = {}
+        self._jwks: dict[str, Any] | None = None
+        self._signing: tuple[str, Any] | None = None
+        self._loaded_at = float("-inf")
+
+    def key_for(self, kid: str) -> Any | None:
+        # An unknown kid reloads at most every few seconds: made-up kids cannot load the database.
+        if kid not in self._public and time.monotonic() - self._loaded_at >= self.min_reload_seconds:
+            self._load()
+        return self._public.get(kid)
+
+    def jwks(self) -> dict[str, Any]:
+        if self._jwks is None or time.monotonic() - self._loaded_at >= self.min_reload_seconds:
+            self._load()
+        return self._jwks
+
+    def sign(self, claims: dict[str, Any]) -> str:
+        if self._signing is None:
+            self._load()
+        if self._signing is None:
+            raise RuntimeError("the certificate service has no signing key; run `skillpass certificate init`")
+        kid, key = self._signing
+        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid, "typ": "JWT"})
+
+    def _load(self) -> None:
+        with self._lock, self.database.session() as session:
+            rows = session.scalars(sa.select(SigningKey).order_by(SigningKey.created_at.desc())).all()
+            for row in rows:
+                if row.kid not in self._public:
+                    private = serialization.load_pem_private_key(row.private_pem.encode(), password=None)
+                    self._public[row.kid] = private.public_key()
+                    if row.active:
+                        self._signing = (row.kid, private)
+            self._jwks = {"keys": [_public_jwk(row.private_pem, row.kid) for row in rows]}
+            self._loaded_at = time.monotonic()

@@ -1,0 +1,100 @@
+"""The certificate service's tables: certificates, its signing keys, and read models of people and Trusts."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from services.certificate.domain import VALID
+from shared.db import UTCDateTime, utcnow
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class StaffMember(Base):
+    """A holder's name as identity's user.* events last told it: printed on the certificate."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    as_of: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Trust(Base):
+    """A Trust's name from trust.created: printed on the certificate and shown by /verify."""
+
+    __tablename__ = "trusts"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+
+
+class PassportReopening(Base):
+    """The latest reopening of a passport, so that a completion arriving after it issues nothing."""
+
+    __tablename__ = "passport_reopenings"
+
+    passport_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True)
+    reopened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Certificate(Base):
+    """One certificate per passport completion; its status moves on from `valid` and never back."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        # A completion is a passport and the moment it completed: redelivered, it finds its certificate.
+        sa.UniqueConstraint("passport_id", "completed_at", name="uq_certificates_completion"),
+        sa.Index("ix_certificates_holder_role", "staff_id", "passport_type"),
+        # The expiry sweep's question: valid certificates past their expiry.
+        sa.Index("ix_certificates_status_expires_at", "status", "expires_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True)
+    passport_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    staff_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
+    trust_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), index=True)
+    passport_type: Mapped[str] = mapped_column(sa.String(32))
+    type_version: Mapped[int] = mapped_column(sa.Integer())
+    title: Mapped[str] = mapped_column(sa.String(200))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(sa.String(20), default=VALID)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), nullable=True)
+    revocation_reason: Mapped[str | None] = mapped_column(sa.Text(), nullable=True)
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    superseded_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), nullable=True)
+
+    # Names are looked up, never copied: a name changed in identity shows on the next read.
+    holder: Mapped[StaffMember | None] = relationship(
+        primaryjoin="foreign(Certificate.staff_id) == StaffMember.id", viewonly=True, lazy="selectin"
+    )
+    trust: Mapped[Trust | None] = relationship(
+        primaryjoin="foreign(Certificate.trust_id) == Trust.id", viewonly=True, lazy="selectin"
+    )
+
+    @property
+    def holder_name(self) -> str | None:
+        return self.holder.name if self.holder else None
+
+    @property
+    def trust_name(self) -> str | None:
+        return self.trust.name if self.trust else None
+
+
+class SigningKey(Base):
+    """The RSA keys that sign the certificates' credentials; old keys stay to verify what they signed."""
+
+    __tablename__ = "signing_keys"
+
+    kid: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    private_pem: Mapped[str] = mapped_column(sa.Text())
+    active: Mapped[bool] = mapped_column(sa.Boolean(), default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

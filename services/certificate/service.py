@@ -1,0 +1,63 @@
+"""The certificate service: what it serves, publishes, consumes, sweeps and runs at start-up."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from services.certificate import events, handlers, keys
+from services.certificate.models import Base
+from services.certificate.routes import BLUEPRINTS
+from shared.db import utcnow
+from shared.service import PeriodicJob, Runtime, ServiceSpec
+
+log = logging.getLogger(__name__)
+SWEEP_SECONDS_SETTING = "SKILLPASS_EXPIRY_SWEEP_SECONDS"
+
+
+def install_signing_key(runtime: Runtime) -> None:
+    with runtime.unit_of_work() as uow:
+        keys.ensure_signing_key(uow.session)
+        uow.commit()
+
+
+def expire_certificates(runtime: Runtime) -> None:
+    """Batch after batch until nothing more is due, each batch one transaction."""
+    total = 0
+    while True:
+        with runtime.unit_of_work() as uow:
+            expired = handlers.expire_due(uow, utcnow())
+        total += expired
+        if expired < handlers.SWEEP_BATCH:
+            break
+    if total:
+        log.info("certificates expired", extra={"count": total})
+
+
+def _sweep_seconds() -> float:
+    # Read at import: the spec, and so its job's interval, exists before any runtime does.
+    raw = os.environ.get(SWEEP_SECONDS_SETTING) or "60"
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise ValueError(f"{SWEEP_SECONDS_SETTING} must be a number of seconds, not {raw!r}") from None
+    if seconds <= 0:
+        raise ValueError(f"{SWEEP_SECONDS_SETTING} must be more than 0, not {raw!r}")
+    return seconds
+
+
+SERVICE = ServiceSpec(
+    name="certificate",
+    title="Skills Passports — certificate",
+    description=(
+        "Certificates for completed passports: each one an Open Badges 3.0 credential signed as a VC-JWT "
+        "(keys at /.well-known/jwks.json), a printable PDF, public verification without login, revocation, "
+        "renewal and expiry. Passports, people and Trusts are known from passport.*, user.* and trust.* events."
+    ),
+    blueprints=BLUEPRINTS,
+    migrations=Path(__file__).resolve().parent / "migrations" / "versions",
+    metadata=Base.metadata,
+    handlers=events.HANDLERS,
+    periodic_jobs=[PeriodicJob("expire-certificates", _sweep_seconds(), expire_certificates)],
+    init_steps=[install_signing_key],
+)

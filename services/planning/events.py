@@ -1,0 +1,66 @@
+"""The planning service's events: the payloads it publishes and the handlers of those it consumes."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.planning import domain, handlers
+from services.planning.models import Measure, Plan, RosterEntry, WorkforceRole
+
+PUBLISHES = ("plan.updated", "measure.defined", "cohort.updated", "roster.updated")
+
+
+def plan_updated(plan: Plan, *, deleted: bool = False) -> dict:
+    aim = plan.aim
+    return {
+        "plan_id": plan.id, "trust_id": plan.trust_id, "name": plan.name,
+        "aim_statement": aim.statement if aim else None,
+        "target_passport_types": list(aim.target_passport_types) if aim else [],
+        "target_percentage": aim.target_percentage if aim else None,
+        "target_cohort_size": aim.target_cohort_size if aim else None,
+        "target_deadline": aim.target_deadline if aim else None,
+        "deleted": deleted, "updated_at": plan.updated_at,
+    }
+
+
+def measure_defined(measure: Measure, trust_id, at: datetime, *, deleted: bool = False) -> dict:
+    return {
+        "measure_id": measure.id, "plan_id": measure.plan_id, "trust_id": trust_id, "name": measure.name,
+        "kind": measure.kind, "metric": measure.metric, "passport_type": measure.passport_type,
+        "target": measure.target, "frequency": measure.frequency, "deleted": deleted, "defined_at": at,
+    }
+
+
+def cohort_updated(plan: Plan, role: WorkforceRole, at: datetime) -> dict:
+    return {
+        "plan_id": plan.id, "trust_id": plan.trust_id, "role": role.role,
+        "identified": role.prospective + role.retrospective, "prospective": role.prospective,
+        "retrospective": role.retrospective, "updated_at": at,
+    }
+
+
+def roster_updated(entry: RosterEntry) -> dict:
+    return {
+        "staff_id": entry.staff_id, "trust_id": entry.trust_id, "role": entry.role, "status": entry.status,
+        "certificate_id": entry.certificate_id, "since": entry.since, "reason": entry.reason,
+    }
+
+
+# --- Consumed ----------------------------------------------------------------------------------------
+
+def on_certificate_issued(uow, event, payload):
+    handlers.apply_certificate_event(uow, event, payload, issued_at=payload["issued_at"])
+
+
+def on_certificate_revoked(uow, event, payload):
+    handlers.apply_certificate_event(uow, event, payload, ended_at=payload["revoked_at"], end_reason=domain.REVOKED)
+
+
+def on_certificate_expired(uow, event, payload):
+    handlers.apply_certificate_event(uow, event, payload, ended_at=payload["expired_at"], end_reason=domain.EXPIRED)
+
+
+HANDLERS = {
+    "certificate.issued": on_certificate_issued,
+    "certificate.revoked": on_certificate_revoked,
+    "certificate.expired": on_certificate_expired,
+}

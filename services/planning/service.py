@@ -1,0 +1,25 @@
+"""The planning service: what it serves, publishes, consumes and offers on the command line."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.planning import events
+from services.planning.example import load_example_command
+from services.planning.models import Base
+from services.planning.routes import BLUEPRINTS
+from shared.service import ServiceSpec
+
+SERVICE = ServiceSpec(
+    name="planning",
+    title="Skills Passports — planning",
+    description=(
+        "A Trust's Plan-Do-Study-Act implementation plans (aim and target, stakeholders, driver diagram, "
+        "future-state process map, launch, measures, PDSA cycles), its workforce model and rotation cohort, "
+        "and the roster of who is eligible in each role, fed by certificate.* events."
+    ),
+    blueprints=BLUEPRINTS,
+    migrations=Path(__file__).resolve().parent / "migrations" / "versions",
+    metadata=Base.metadata,
+    handlers=events.HANDLERS,
+    commands={"load-example": ("load the toolkit's adult critical care example into TRUST_ID", load_example_command)},
+)
