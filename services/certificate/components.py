@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from services.certificate.domain import CertificateSettings
-from services.certificate.keys import KeyRing
+from services.certificate.models import SigningKey
+from shared.signing import KeyRing
 from shared.config import Settings
 from shared.service import Runtime
 
@@ -10,7 +11,7 @@ SERVICE_NAME = "certificate"
 
 
 def keyring(runtime: Runtime) -> KeyRing:
-    return runtime.component("keyring", lambda r: KeyRing(r.database))
+    return runtime.component("keyring", lambda r: KeyRing(r.database, SigningKey))
 
 
 def certificate_settings(runtime: Runtime) -> CertificateSettings:

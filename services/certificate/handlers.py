@@ -13,7 +13,7 @@ from services.certificate import domain, events, pdf
 from services.certificate.components import settings_for_events
 from services.certificate.credential import CertificateFacts, build_credential, jwt_claims, signature_holds
 from services.certificate.domain import CertificateSettings
-from services.certificate.keys import KeyRing
+from shared.signing import KeyRing
 from services.certificate.models import Certificate, PassportReopening, StaffMember, Trust
 from shared.auth import Caller
 from shared.db import utcnow
@@ -165,7 +165,7 @@ def signed_credential(certificate: Certificate, settings: CertificateSettings, k
         type_version=certificate.type_version, title=certificate.title, issued_at=certificate.issued_at,
         expires_at=certificate.expires_at, public_base_url=settings.public_base_url,
     ))
-    token = keys.sign(jwt_claims(credential, certificate.issued_at, certificate.expires_at))
+    token = keys.sign(jwt_claims(credential, certificate.issued_at, certificate.expires_at), typ="JWT")
     return {"jwt": token, "credential": credential}
 
 

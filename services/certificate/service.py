@@ -5,9 +5,10 @@ import logging
 import os
 from pathlib import Path
 
-from services.certificate import events, handlers, keys
-from services.certificate.models import Base
+from services.certificate import events, handlers
+from services.certificate.models import Base, SigningKey
 from services.certificate.routes import BLUEPRINTS
+from shared import signing
 from shared.db import utcnow
 from shared.service import PeriodicJob, Runtime, ServiceSpec
 
@@ -17,7 +18,7 @@ SWEEP_SECONDS_SETTING = "SKILLPASS_EXPIRY_SWEEP_SECONDS"
 
 def install_signing_key(runtime: Runtime) -> None:
     with runtime.unit_of_work() as uow:
-        keys.ensure_signing_key(uow.session)
+        signing.ensure_signing_key(uow.session, SigningKey)
         uow.commit()
 
 

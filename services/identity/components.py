@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from services.identity.domain import ThrottlePolicy
 from services.identity.handlers import Passwords
-from services.identity.keys import KeyRing
+from services.identity.models import SigningKey
+from shared.signing import KeyRing
 from shared.service import Runtime
 
 
@@ -28,7 +29,7 @@ def passwords(runtime: Runtime) -> Passwords:
 
 
 def keyring(runtime: Runtime) -> KeyRing:
-    return runtime.component("keyring", lambda r: KeyRing(r.database))
+    return runtime.component("keyring", lambda r: KeyRing(r.database, SigningKey))
 
 
 def throttle_policy(runtime: Runtime) -> ThrottlePolicy:

@@ -5,10 +5,11 @@ import getpass
 import logging
 from pathlib import Path
 
-from services.identity import events, handlers, keys
+from services.identity import events, handlers
 from services.identity.components import keyring, passwords
-from services.identity.models import Base
+from services.identity.models import Base, SigningKey
 from services.identity.routes import BLUEPRINTS
+from shared import signing
 from shared.service import Runtime, ServiceSpec
 
 log = logging.getLogger(__name__)
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 
 def install_signing_key(runtime: Runtime) -> None:
     with runtime.unit_of_work() as uow:
-        keys.ensure_signing_key(uow.session, runtime.settings.extra.get("IDENTITY_SIGNING_KEY"))
+        signing.ensure_signing_key(uow.session, SigningKey, runtime.settings.extra.get("IDENTITY_SIGNING_KEY"))
         uow.commit()
 
 
@@ -55,7 +56,7 @@ def create_admin_command(runtime: Runtime, args: list[str]) -> int:
 def rotate_key_command(runtime: Runtime, args: list[str]) -> int:
     """skillpass identity rotate-key: new tokens are signed with a new key; old tokens still verify."""
     with runtime.unit_of_work() as uow:
-        kid = keys.rotate(uow.session)
+        kid = signing.rotate(uow.session, SigningKey)
         uow.commit()
     print(f"new signing key {kid}; restart identity's web processes to sign with it")
     return 0

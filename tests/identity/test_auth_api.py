@@ -92,7 +92,7 @@ def test_malformed_token_requests_are_422_naming_the_field(identity, body):
 
 
 def test_the_configured_signing_key_is_used_when_given(sqlite_url):
-    from services.identity.keys import generate_private_pem, thumbprint_kid
+    from shared.signing import generate_private_pem, thumbprint_kid
 
     pem = generate_private_pem()
     identity = make_identity(sqlite_url, IDENTITY_SIGNING_KEY=pem)
@@ -152,7 +152,7 @@ def test_identity_acts_on_current_roles_not_the_tokens_copy(identity):
 
 
 def test_the_configured_key_is_used_again_after_a_rotation(sqlite_url):
-    from services.identity.keys import generate_private_pem, thumbprint_kid
+    from shared.signing import generate_private_pem, thumbprint_kid
     from shared.cli import run_init
 
     pem = generate_private_pem()

@@ -1,4 +1,8 @@
-"""Token signing keys: RS256, generated at first start (or given by env) and published as a JWKS."""
+"""A service's own RS256 signing keys: generated (or given), kept in its own database, published as a
+JWKS. identity signs tokens with them, certificate signs credentials; no two services share keys.
+
+Each service has its own key table (kid, private_pem, active, created_at) and passes its model here.
+"""
 from __future__ import annotations
 
 import base64
@@ -14,8 +18,6 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
-
-from services.identity.models import SigningKey
 
 log = logging.getLogger(__name__)
 
@@ -37,44 +39,44 @@ def thumbprint_kid(private_pem: str) -> str:
     """RFC 7638 thumbprint: the same key always gets the same kid."""
     jwk = public_jwk(private_pem, kid="")
     canonical = json.dumps({k: jwk[k] for k in ("e", "kty", "n")}, separators=(",", ":"), sort_keys=True)
-    digest = hashlib.sha256(canonical.encode()).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    return base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
 
 
-def ensure_signing_key(session, configured_pem: str | None) -> str:
+def ensure_signing_key(session, model, configured_pem: str | None = None) -> str:
     """Make sure exactly one active key exists; the configured one when given. Returns its kid."""
     if configured_pem:
         kid = thumbprint_kid(configured_pem)
-        row = session.get(SigningKey, kid)
+        row = session.get(model, kid)
         if row is None or not row.active:
-            session.execute(sa.update(SigningKey).values(active=False))
+            session.execute(sa.update(model).values(active=False))
             if row is None:
-                session.add(SigningKey(kid=kid, private_pem=configured_pem, active=True))
+                session.add(model(kid=kid, private_pem=configured_pem, active=True))
             else:
                 row.active = True
-            log.info("signing key from IDENTITY_SIGNING_KEY in use", extra={"kid": kid})
+            log.info("configured signing key in use", extra={"kid": kid})
         return kid
-    active = session.scalars(sa.select(SigningKey).where(SigningKey.active)).first()
+    active = session.scalars(sa.select(model).where(model.active)).first()
     if active is not None:
         return active.kid
-    return rotate(session)
+    return rotate(session, model)
 
 
-def rotate(session) -> str:
-    """A new active key; old keys stay in the JWKS so that tokens they signed still verify."""
+def rotate(session, model) -> str:
+    """A new active key; old keys stay in the JWKS so that what they signed still verifies."""
     pem = generate_private_pem()
     kid = thumbprint_kid(pem)
-    session.execute(sa.update(SigningKey).values(active=False))
-    session.add(SigningKey(kid=kid, private_pem=pem, active=True))
+    session.execute(sa.update(model).values(active=False))
+    session.add(model(kid=kid, private_pem=pem, active=True))
     log.info("new signing key generated", extra={"kid": kid})
     return kid
 
 
 class KeyRing:
-    """Per-process cache of the keys in identity's database."""
+    """Per-process cache of the keys in the service's database."""
 
-    def __init__(self, database, min_reload_seconds: float = 10.0):
+    def __init__(self, database, model, min_reload_seconds: float = 10.0):
         self.database = database
+        self.model = model
         self.min_reload_seconds = min_reload_seconds
         self._lock = threading.Lock()
         self._public: dict[str, Any] = {}
@@ -88,25 +90,23 @@ class KeyRing:
             self._load()
         return self._public.get(kid)
 
-    def signing_key(self) -> tuple[str, Any]:
-        if self._signing is None:
-            self._load()
-        if self._signing is None:
-            raise RuntimeError("identity has no active signing key; run `skillpass identity init`")
-        return self._signing
-
     def jwks(self) -> dict[str, Any]:
         if self._jwks is None or time.monotonic() - self._loaded_at >= self.min_reload_seconds:
             self._load()
         return self._jwks
 
-    def sign(self, claims: dict[str, Any]) -> str:
-        kid, key = self.signing_key()
-        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+    def sign(self, claims: dict[str, Any], **headers: str) -> str:
+        if self._signing is None:
+            self._load()
+        if self._signing is None:
+            raise RuntimeError("no active signing key: run the service's `init`")
+        kid, key = self._signing
+        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid, **headers})
 
     def _load(self) -> None:
+        model = self.model
         with self._lock, self.database.session() as session:
-            rows = session.scalars(sa.select(SigningKey).order_by(SigningKey.created_at.desc())).all()
+            rows = session.scalars(sa.select(model).order_by(model.created_at.desc())).all()
             for row in rows:
                 if row.kid not in self._public:
                     private = serialization.load_pem_private_key(row.private_pem.encode(), password=None)
