@@ -9,6 +9,7 @@ import time
 import pytest
 import requests
 
+from shared.config import SERVICE_PORTS
 from shared.localstack import resolve
 from tests.support.stack import free_port
 
@@ -44,12 +45,13 @@ def _alive(pid: int) -> bool:
 
 
 def test_runs_identity_on_sqlite_and_stops_everything_on_sigterm(tmp_path, amqp_url):
-    port = free_port()
+    ports = {service: free_port() for service in SERVICE_PORTS}  # never those of a `make run` here
+    port = ports["identity"]
     env = {
         **os.environ,
+        **{f"{service.upper()}_PORT": str(number) for service, number in ports.items()},
         "AMQP_URL": amqp_url,
         "SKILLPASS_DATA_DIR": str(tmp_path),
-        "IDENTITY_PORT": str(port),
         "SKILLPASS_ADMIN_EMAIL": "local.admin@example.nhs.uk",
         "SKILLPASS_ADMIN_PASSWORD": "local admin password",
         "ARGON2_MEMORY_KIB": "1024",
