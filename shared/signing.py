@@ -1,7 +1,7 @@
 """A service's own RS256 signing keys: generated (or given), kept in its own database, published as a
 JWKS. identity signs tokens with them, certificate signs credentials; no two services share keys.
 
-Each service has its own key table (kid, private_pem, active, created_at) and passes its model here.
+Each service has its own key table, a model of its own base with `SigningKeyColumns`, and passes it here.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import json
 import logging
 import threading
 import time
+from datetime import datetime
 from typing import Any
 
 import jwt
@@ -18,8 +19,22 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db import UTCDateTime, utcnow
 
 log = logging.getLogger(__name__)
+
+
+class SigningKeyColumns:
+    """The columns of a service's key table (`signing_keys`); old keys stay to verify what they signed."""
+
+    __tablename__ = "signing_keys"
+
+    kid: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    private_pem: Mapped[str] = mapped_column(sa.Text())
+    active: Mapped[bool] = mapped_column(sa.Boolean(), default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 def generate_private_pem() -> str:

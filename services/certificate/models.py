@@ -9,6 +9,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.certificate.domain import VALID
 from shared.db import UTCDateTime, utcnow
+from shared.signing import SigningKeyColumns
 
 
 class Base(DeclarativeBase):
@@ -89,12 +90,5 @@ class Certificate(Base):
         return self.trust.name if self.trust else None
 
 
-class SigningKey(Base):
-    """The RSA keys that sign the certificates' credentials; old keys stay to verify what they signed."""
-
-    __tablename__ = "signing_keys"
-
-    kid: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    private_pem: Mapped[str] = mapped_column(sa.Text())
-    active: Mapped[bool] = mapped_column(sa.Boolean(), default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+class SigningKey(SigningKeyColumns, Base):
+    """The keys that sign the certificates' credentials."""

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime, new_id, utcnow
+from shared.signing import SigningKeyColumns
 
 
 class Base(DeclarativeBase):
@@ -40,13 +41,8 @@ class User(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class SigningKey(Base):
-    __tablename__ = "signing_keys"
-
-    kid: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    private_pem: Mapped[str] = mapped_column(sa.Text())
-    active: Mapped[bool] = mapped_column(sa.Boolean(), default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+class SigningKey(SigningKeyColumns, Base):
+    """The keys that sign identity's tokens."""
 
 
 class LoginThrottle(Base):

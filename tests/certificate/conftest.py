@@ -9,9 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from services.certificate.service import SERVICE
-from shared.testing import TEST_ISSUER, TestKeys
-from tests.passport.conftest import Person, problem  # noqa: F401 - problem is re-exported for the tests
-from tests.support.service_app import ServiceUnderTest
+from tests.support.service_app import Person, ServiceWithTestTokens, problem  # noqa: F401 - problem is re-exported
 
 ROLE = "Non-Registered Support Staff"
 TRUST_NAME = "Northshire Hospitals NHS Foundation Trust"
@@ -21,17 +19,15 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class CertificateService(ServiceUnderTest):
+class CertificateService(ServiceWithTestTokens):
     def __init__(self, database_url):
-        self.keys = TestKeys()
-        super().__init__(SERVICE, database_url, key_resolver=self.keys.resolver(), IDENTITY_ISSUER=TEST_ISSUER)
-        self.trust_id = uuid.uuid4()
+        super().__init__(SERVICE, database_url)
         self.deliver("trust.created", {"trust_id": self.trust_id, "name": TRUST_NAME, "ods_code": "RNS",
                                        "created_at": now()})
 
     def person(self, *roles, trust_id=None, name: str | None = "Alex Morgan-Reyes") -> Person:
         """Someone with a token; with a name, identity's user.registered has reached this service too."""
-        person = Person(self.keys, trust_id or self.trust_id, roles or ("staff",))
+        person = super().person(*roles, trust_id=trust_id)
         if name:
             self.register(person, name)
         return person

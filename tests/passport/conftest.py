@@ -7,27 +7,16 @@ from datetime import datetime, timezone
 import pytest
 
 from services.passport.service import SERVICE
-from tests.support.service_app import ServiceUnderTest
-from shared.testing import TEST_ISSUER, TestKeys
+from tests.support.service_app import Person, ServiceWithTestTokens, problem  # noqa: F401 - re-exported
 
 
-class Person:
-    def __init__(self, keys: TestKeys, trust_id, roles, user_id=None):
-        self.id = user_id or uuid.uuid4()
-        self.trust_id = trust_id
-        self.roles = list(roles)
-        self.headers = {"Authorization": f"Bearer {keys.token(user_id=self.id, trust_id=trust_id, roles=roles)}"}
-
-
-class PassportService(ServiceUnderTest):
+class PassportService(ServiceWithTestTokens):
     def __init__(self, database_url):
-        self.keys = TestKeys()
-        super().__init__(SERVICE, database_url, key_resolver=self.keys.resolver(), IDENTITY_ISSUER=TEST_ISSUER)
-        self.trust_id = uuid.uuid4()
+        super().__init__(SERVICE, database_url)
 
     def person(self, *roles, trust_id=None, known=True) -> Person:
         """Someone with a token; `known`: identity's user.registered has reached this service."""
-        person = Person(self.keys, trust_id or self.trust_id, roles or ("staff",))
+        person = super().person(*roles, trust_id=trust_id)
         if known:
             self.deliver("user.registered", {
                 "user_id": person.id, "trust_id": person.trust_id, "email": f"{person.id.hex[:10]}@example.nhs.uk",
@@ -71,8 +60,3 @@ class PassportService(ServiceUnderTest):
 def service(database_url):
     return PassportService(database_url)
 
-
-def problem(response, status):
-    assert response.status_code == status, response.get_json()
-    assert response.mimetype == "application/problem+json"
-    return response.get_json()

@@ -8,21 +8,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from services.planning.service import SERVICE
-from shared.testing import TEST_ISSUER, TestKeys
-from tests.passport.conftest import Person, problem  # noqa: F401 - problem is re-exported for the tests
-from tests.support.service_app import ServiceUnderTest
+from tests.support.service_app import Person, ServiceWithTestTokens, problem  # noqa: F401 - problem is re-exported
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 
 
-class PlanningService(ServiceUnderTest):
+class PlanningService(ServiceWithTestTokens):
     def __init__(self, database_url):
-        self.keys = TestKeys()
-        super().__init__(SERVICE, database_url, key_resolver=self.keys.resolver(), IDENTITY_ISSUER=TEST_ISSUER)
-        self.trust_id = uuid.uuid4()
-
-    def person(self, *roles, trust_id=None) -> Person:
-        return Person(self.keys, trust_id or self.trust_id, roles or ("staff",))
+        super().__init__(SERVICE, database_url)
 
     def call(self, method: str, path: str, person: Person, body=None, **query):
         return self.client.open(path, method=method, json=body, query_string=query, headers=person.headers)

@@ -7,9 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from services.signoff.service import SERVICE
-from shared.testing import TEST_ISSUER, TestKeys
-from tests.passport.conftest import Person, problem  # noqa: F401 - problem is re-exported for the tests
-from tests.support.service_app import ServiceUnderTest
+from tests.support.service_app import Person, ServiceWithTestTokens, problem  # noqa: F401 - problem is re-exported
 
 SKILLS = ["AIR-01", "AIR-02", "IPC-01", "IPC-02"]
 
@@ -18,15 +16,9 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class SignoffService(ServiceUnderTest):
+class SignoffService(ServiceWithTestTokens):
     def __init__(self, database_url):
-        self.keys = TestKeys()
-        super().__init__(SERVICE, database_url, key_resolver=self.keys.resolver(), IDENTITY_ISSUER=TEST_ISSUER)
-        self.trust_id = uuid.uuid4()
-
-    def person(self, *roles, trust_id=None) -> Person:
-        """Someone with a token: all this service needs to know of a caller."""
-        return Person(self.keys, trust_id or self.trust_id, roles or ("staff",))
+        super().__init__(SERVICE, database_url)
 
     # --- passport.* events, as the passport service publishes them ------------------------------------
 

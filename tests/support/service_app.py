@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 import sqlalchemy as sa
 
@@ -12,6 +13,7 @@ from shared.consumer import apply_once
 from shared.events import load_payload, make_envelope, parse_envelope, serialise_payload
 from shared.outbox import OutboxMessage
 from shared.service import Runtime, ServiceSpec
+from shared.testing import TEST_ISSUER, TestKeys
 
 NO_BROKER = "amqp://guest:guest@127.0.0.1:1//"
 
@@ -43,3 +45,31 @@ class ServiceUnderTest:
         event = parse_envelope(envelope)
         handler = self.runtime.spec.handlers[event.type]
         return apply_once(self.runtime.database, self.runtime.spec.name, event, load_payload(event.type, event.data), handler)
+
+
+class Person:
+    """Someone with a bearer token minted by the test key: all most services need to know of a caller."""
+
+    def __init__(self, keys: TestKeys, trust_id, roles, user_id=None):
+        self.id = user_id or uuid.uuid4()
+        self.trust_id = trust_id
+        self.roles = list(roles)
+        self.headers = {"Authorization": f"Bearer {keys.token(user_id=self.id, trust_id=trust_id, roles=roles)}"}
+
+
+class ServiceWithTestTokens(ServiceUnderTest):
+    """A service that verifies tokens minted by a test key, for callers of one Trust (or another)."""
+
+    def __init__(self, spec: ServiceSpec, database_url: str, **env: str):
+        self.keys = TestKeys()
+        super().__init__(spec, database_url, key_resolver=self.keys.resolver(), IDENTITY_ISSUER=TEST_ISSUER, **env)
+        self.trust_id = uuid.uuid4()
+
+    def person(self, *roles, trust_id=None) -> Person:
+        return Person(self.keys, trust_id or self.trust_id, roles or ("staff",))
+
+
+def problem(response, status):
+    assert response.status_code == status, response.get_json()
+    assert response.mimetype == "application/problem+json"
+    return response.get_json()
