@@ -213,6 +213,34 @@ class CohortUpdated(Payload):
     updated_at = fields.AwareDateTime(required=True)
 
 
+class PassportTypeCounts(Payload):
+    """One passport type's counts in a Trust, as the dashboard shows them."""
+
+    started = fields.Integer(required=True, metadata={"description": "passports ever started"})
+    in_progress = fields.Integer(required=True)
+    completed = fields.Integer(required=True, metadata={"description": "passports completed now"})
+    withdrawn = fields.Integer(required=True)
+    skills_self_assessed = fields.Integer(required=True)
+    skills_signed_off = fields.Integer(required=True)
+    certified = fields.Integer(required=True, metadata={"description": "staff holding a valid certificate now"})
+    certificates_issued = fields.Integer(required=True, metadata={"description": "every certificate ever issued"})
+    certificates_revoked = fields.Integer(required=True)
+    certificates_expired = fields.Integer(required=True)
+    learning_planned = fields.Integer(required=True)
+    learning_attended = fields.Integer(required=True)
+    learning_completed = fields.Integer(required=True)
+    rostered = fields.Integer(required=True, metadata={"description": "staff eligible on the roster in the role now"})
+    cohort_identified = fields.Integer(required=True, metadata={"description": "staff identified for rotation in the role"})
+
+
+class MetricsRecalculated(Payload):
+    trust_id = fields.UUID(required=True)
+    passport_type = fields.String(required=True, metadata={"description": "the passport type code, e.g. NRSS"})
+    counts = fields.Nested(PassportTypeCounts, required=True)
+    caused_by = fields.String(required=True, metadata={"description": "the type of the event that changed the counts"})
+    recalculated_at = fields.AwareDateTime(required=True)
+
+
 @dataclass(frozen=True)
 class EventSpec:
     type: str
@@ -250,6 +278,8 @@ CATALOGUE: dict[str, EventSpec] = {
         EventSpec("plan.updated", "planning", PlanUpdated, "An implementation plan or its aim changed."),
         EventSpec("measure.defined", "planning", MeasureDefined, "A plan's measure was defined, changed or removed."),
         EventSpec("cohort.updated", "planning", CohortUpdated, "The staff identified for rotation in a role changed."),
+        EventSpec("metrics.recalculated", "metrics", MetricsRecalculated,
+                  "A Trust's counts for a passport type changed after an event."),
     ]
 }
 
