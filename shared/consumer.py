@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from shared.broker import declare_topology, service_queue
 from shared.config import Settings
-from shared.db import Database, utcnow
+from shared.db import Database, insert_if_missing, utcnow
 from shared.events import Event, MalformedEnvelope, load_payload, parse_envelope
 from shared.events.catalogue import UnknownEventType
 from shared.inbox import InboxEntry
@@ -133,13 +133,11 @@ class EventConsumer(ConsumerMixin):
 def apply_once(database: Database, service: str, event: Event, payload: dict, handler: Handler) -> bool:
     """Run the handler and record the event in the inbox in one transaction; False if seen before."""
     with UnitOfWork(database, service) as uow:
-        if uow.session.get(InboxEntry, event.id) is not None:
+        # A consumer applying the same event at this moment holds the row: this waits for its commit
+        # and then finds the event applied (or, if it rolled back, claims it).
+        if not insert_if_missing(uow.session, InboxEntry,
+                                 {"event_id": event.id, "event_type": event.type, "processed_at": utcnow()}):
             return False
-        uow.session.add(InboxEntry(event_id=event.id, event_type=event.type, processed_at=utcnow()))
-        try:
-            uow.session.flush()
-        except IntegrityError:
-            return False  # another consumer applied the same event a moment ago
         handler(uow, event, payload)
         uow.commit()
         return True

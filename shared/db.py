@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy import DateTime, create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -111,13 +112,30 @@ def _make_sqlite_shareable(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def insert_if_missing(session, model, values: dict) -> None:
-    """INSERT … ON CONFLICT DO NOTHING: a row to lock even when two requests create it at once."""
+def dialect_insert(session):
+    """The INSERT of the session's database, with its ON CONFLICT clauses (PostgreSQL and SQLite alike)."""
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    return insert
+
+
+def insert_if_missing(session, model, values: dict) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING: a row to lock even when two requests create it at once.
+    True when this call inserted it."""
+    key = next(iter(sa.inspect(model).primary_key))
+    inserted = dialect_insert(session)(model.__table__).values(**values).on_conflict_do_nothing().returning(key)
+    return session.execute(inserted).first() is not None
+
+
+def upsert_locked(session, model, values: dict):
+    """The row with the primary key in `values`, inserted with them if missing, locked for the transaction
+    and loaded, in one round trip (INSERT … ON CONFLICT DO UPDATE … RETURNING)."""
+    keys = [column.name for column in sa.inspect(model).primary_key]
+    insert = dialect_insert(session)(model).values(**values)
+    statement = insert.on_conflict_do_update(index_elements=keys, set_={keys[0]: getattr(insert.excluded, keys[0])})
+    return session.scalars(statement.returning(model), execution_options={"populate_existing": True}).one()
 
 
 def ensure_database(url: str) -> None:
