@@ -1,0 +1,219 @@
+"""The metrics rules, as pure functions: who reads what, how each fact moves the counters, the ratios
+measures are computed as, progress against a target and whether the current rate meets the deadline."""
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Iterable, Mapping
+
+from shared.auth import Caller
+from shared.errors import NotFound
+
+READERS = ("lead", "workforce", "trust_admin")
+EXPORTERS = ("trust_admin",)
+
+IN_PROGRESS, COMPLETED, WITHDRAWN = "in_progress", "completed", "withdrawn"
+STATUS_COUNTERS = {IN_PROGRESS: "in_progress", COMPLETED: "completed", WITHDRAWN: "withdrawn"}
+PROFICIENT = "proficient"
+REVOKED, EXPIRED = "revoked", "expired"
+END_COUNTERS = {REVOKED: "certificates_revoked", EXPIRED: "certificates_expired"}
+LEARNING_STEPS = ("planned", "attended", "completed")
+LEARNING_COUNTERS = {"planned": "learning_planned", "attended": "learning_attended", "completed": "learning_completed"}
+ELIGIBLE = "eligible"
+
+# The metrics a measure can be bound to (planning's list), and the counters they read.
+COUNT_METRICS = {"started": "started", "completed": "completed", "certified": "certified",
+                 "self_assessed": "skills_self_assessed", "signed_off": "skills_signed_off"}
+RATIO_METRICS = {"completion_rate": ("completed", "cohort_identified"),
+                 "learning_attended_vs_planned": ("learning_attended", "learning_planned")}
+DAILY, WEEKLY = "daily", "weekly"
+RATE_WINDOW_DAYS = 28
+
+
+def check_trust(caller: Caller, trust_id: uuid.UUID | None, what: str) -> None:
+    """Another Trust's figures are answered exactly like ones that do not exist."""
+    if trust_id is None or trust_id != caller.trust_id:
+        raise NotFound(f"No {what} in your Trust.")
+
+
+def day_of(moment: datetime) -> date:
+    return moment.astimezone(timezone.utc).date()
+
+
+# --- How facts move the counters ----------------------------------------------------------------------
+
+@dataclass
+class Changes:
+    """The counter changes one event makes, by passport type, counter and day."""
+
+    deltas: dict[tuple[str, str, date], int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, passport_type: str, counter: str, moment: datetime | date, delta: int = 1) -> None:
+        day = moment if type(moment) is date else day_of(moment)
+        self.deltas[(passport_type, counter, day)] += delta
+
+    def nonzero(self) -> dict[tuple[str, str, date], int]:
+        return {key: delta for key, delta in self.deltas.items() if delta}
+
+    def changed_types(self) -> list[str]:
+        """The passport types whose totals moved (a change undone the same event does not count)."""
+        totals: dict[tuple[str, str], int] = defaultdict(int)
+        for (passport_type, counter, _), delta in self.deltas.items():
+            totals[(passport_type, counter)] += delta
+        return sorted({passport_type for (passport_type, _), total in totals.items() if total})
+
+
+def status_after(status: str | None, status_at: datetime | None, new_status: str, at: datetime) -> tuple[str | None, datetime | None]:
+    """A passport's status is the one its latest status event gave it, whatever the arrival order; withdrawal
+    is final."""
+    if status == WITHDRAWN:
+        return status, status_at
+    if new_status == WITHDRAWN or status_at is None or at >= status_at:
+        return new_status, at
+    return status, status_at
+
+
+def move_status(changes: Changes, passport_type: str, old: str | None, new: str | None, at: datetime) -> None:
+    if old == new:
+        return
+    if old is not None:
+        changes.add(passport_type, STATUS_COUNTERS[old], at, -1)
+    if new is not None:
+        changes.add(passport_type, STATUS_COUNTERS[new], at, +1)
+
+
+def learning_reached(old: str | None, new: str) -> tuple[str, list[str]]:
+    """A learning record keeps the furthest status it reached; every record counts as planned, one attended
+    or completed counts as attended too. Returns the status kept and the counters newly reached."""
+    old_step = LEARNING_STEPS.index(old) if old else -1
+    new_step = LEARNING_STEPS.index(new)
+    if new_step <= old_step:
+        return old, []
+    reached = ["planned", "attended", "completed"][old_step + 1: new_step + 1]
+    return new, [LEARNING_COUNTERS[step] for step in reached]
+
+
+@dataclass(frozen=True)
+class Decision:
+    signoff_id: uuid.UUID
+    outcome: str | None  # None while only its revocation has arrived
+    decided_at: datetime | None
+    revoked: bool
+
+
+def signed_off_since(decisions: Iterable[Decision]) -> datetime | None:
+    """When the decision that holds for a skill (the latest not revoked) made it proficient, or None."""
+    standing = [d for d in decisions if d.outcome is not None and not d.revoked and d.decided_at is not None]
+    holding = max(standing, key=lambda d: (d.decided_at, str(d.signoff_id)), default=None)
+    return holding.decided_at if holding is not None and holding.outcome == PROFICIENT else None
+
+
+def earliest_end(ended_at: datetime | None, reason: str | None, at: datetime, new_reason: str) -> tuple[datetime, str]:
+    """A certificate ends once: by whichever of its revocation and expiry came first."""
+    if ended_at is None or at < ended_at:
+        return at, new_reason
+    return ended_at, reason
+
+
+def newest_first_superseded(issued: Mapping[uuid.UUID, datetime]) -> set[uuid.UUID]:
+    """Of one person's certificates in a role, every one but the most recently issued is superseded."""
+    if not issued:
+        return set()
+    newest = max(issued, key=lambda c: (issued[c], str(c)))
+    return set(issued) - {newest}
+
+
+# --- Measures and aims --------------------------------------------------------------------------------
+
+def ratio(numerator: float, denominator: float | None) -> float | None:
+    if not denominator:
+        return None
+    return round(numerator / denominator * 100, 1)
+
+
+def metric_value(metric: str, counts: Mapping[str, float], cohort_fallback: int | None = None) -> float | None:
+    """A metric's value from counter totals: a count, or a percentage (None while its denominator is 0)."""
+    if metric in COUNT_METRICS:
+        return counts.get(COUNT_METRICS[metric], 0)
+    numerator, denominator = RATIO_METRICS[metric]
+    base = counts.get(denominator, 0)
+    if denominator == "cohort_identified" and not base:
+        base = cohort_fallback
+    return ratio(counts.get(numerator, 0), base)
+
+
+def percent_reached(value: float | None, target: float | None) -> float | None:
+    if value is None or not target:
+        return None
+    return round(value / target * 100, 1)
+
+
+def on_track(value: float | None, rate_per_day: float | None, target: float | None, deadline: date | None,
+             today: date) -> bool | None:
+    """Whether the value now plus the recent rate until the deadline reaches the target; None without a
+    deadline or a target. On or after the deadline, whether the target is met."""
+    if deadline is None or target is None or value is None:
+        return None
+    days_left = max((deadline - today).days, 0)
+    return value + (rate_per_day or 0) * days_left >= target
+
+
+def rate_per_day(value_now: float | None, value_then: float | None, days: int) -> float | None:
+    """The average change per day over the last `days` days (28, or fewer since the first activity)."""
+    if value_now is None or value_then is None or days <= 0:
+        return None
+    return (value_now - value_then) / days
+
+
+def default_frequency(frequency_text: str | None) -> str:
+    """A measure's series is daily when its own frequency says so, weekly otherwise."""
+    return DAILY if frequency_text and "dai" in frequency_text.lower() else WEEKLY
+
+
+def period_ends(first: date, last: date, frequency: str) -> list[date]:
+    """The last day of each period from the one holding `first` to the one holding `last` (weeks start on
+    Monday; the current week ends today)."""
+    if first > last:
+        return []
+    if frequency == DAILY:
+        return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    end = first + timedelta(days=6 - first.weekday())
+    ends = []
+    while end < last:
+        ends.append(end)
+        end += timedelta(days=7)
+    ends.append(last)
+    return ends
+
+
+def levels_at(period_ends_: list[date], total_now: Mapping[str, int], deltas: Mapping[tuple[str, date], int]) -> list[dict[str, int]]:
+    """Each counter's value at the end of each period: the total now less every change made after that day.
+    `deltas` holds the changes by (counter, day) from the first period on."""
+    levels = []
+    for end in period_ends_:
+        later: dict[str, int] = defaultdict(int)
+        for (counter, day), delta in deltas.items():
+            if day > end:
+                later[counter] += delta
+        levels.append({counter: total - later[counter] for counter, total in total_now.items()})
+    return levels
+
+
+# --- The export --------------------------------------------------------------------------------------
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value) -> str:
+    """A value as a spreadsheet cell: dates as YYYY-MM-DD, nothing for None, and text that a spreadsheet
+    would run as a formula quoted with a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return day_of(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

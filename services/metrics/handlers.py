@@ -1,0 +1,553 @@
+"""The metrics service's projections and reads.
+
+Each consumed event is kept (applied_events) and projected: the small state row of the entity it is about
+is locked and brought up to date, and the counter changes that follow are added to that day's bucket and to
+the running totals, in constant time. `rebuild` replays the kept events through the same projections.
+The reads (dashboard, series, export) touch the running totals and a bounded window of days only."""
+from __future__ import annotations
+
+import random
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Callable
+
+import sqlalchemy as sa
+
+from services.metrics import domain
+from services.metrics.domain import Changes
+from services.metrics.models import (
+    COUNTER_NAMES, PROJECTIONS, AppliedEvent, CertificateState, Cohort, CurrentCounts, DailyCount, Holder,
+    LearningState, MeasureDefinition, PassportState, Person, PlanAim, RosterState, SkillSignoff, SkillState,
+)
+from shared.auth import Caller
+from shared.db import dialect_insert, upsert_locked, utcnow
+from shared.errors import NotFound
+from shared.events import Event, load_payload, parse_envelope
+from shared.events.envelope import ce_type
+from shared.uow import UnitOfWork
+
+PASSPORT_CONTENT = Path(__file__).resolve().parents[1] / "passport" / "content"
+KNOWN_PASSPORT_TYPES = tuple(sorted(path.stem for path in PASSPORT_CONTENT.glob("*.json")))
+SERIES_WINDOW = {domain.DAILY: 90, domain.WEEKLY: 26 * 7}
+
+Projection = Callable[[UnitOfWork, dict], "Projected | None"]
+
+
+@dataclass
+class Projected:
+    trust_id: uuid.UUID
+    changes: Changes
+
+
+# --- Applying events ---------------------------------------------------------------------------------
+
+def recording(projection: Projection):
+    """The consumer's handler: keep the event, project it, move the counters and tell the bus what changed."""
+
+    def handle(uow: UnitOfWork, event: Event, payload: dict) -> None:
+        uow.session.add(AppliedEvent(event_id=event.id, event_type=event.type, trust_id=_uuid(event.trust_id),
+                                     envelope=_envelope_of(event), applied_at=utcnow()))
+        projected = projection(uow, payload)
+        if projected is not None:
+            apply_changes(uow, projected, caused_by=event.type)
+
+    handle.__name__ = f"record_{projection.__name__}"
+    return handle
+
+
+def apply_changes(uow: UnitOfWork, projected: Projected, *, caused_by: str | None) -> None:
+    """Add the changes to their days and to the running totals; stage metrics.recalculated for each passport
+    type whose totals moved (not when replaying: caused_by None)."""
+    session, trust_id, now = uow.session, projected.trust_id, utcnow()
+    changes = projected.changes.nonzero()
+    for (passport_type, counter, day), delta in sorted(changes.items()):
+        _add_to_day(session, trust_id, passport_type, counter, day, delta)
+    by_type: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    first_day: dict[str, date] = {}
+    for (passport_type, counter, day), delta in changes.items():
+        by_type[passport_type][counter] += delta
+        first_day[passport_type] = min(day, first_day.get(passport_type, day))
+    totals = {}
+    for passport_type in sorted(by_type):
+        # One statement adding to the stored values: two consumers at once add, never overwrite.
+        insert = dialect_insert(session)(CurrentCounts).values(
+            trust_id=trust_id, passport_type=passport_type, first_day=first_day[passport_type], updated_at=now,
+            **by_type[passport_type])
+        added = {counter: getattr(CurrentCounts, counter) + delta for counter, delta in by_type[passport_type].items()}
+        earliest = sa.case((CurrentCounts.first_day.is_(None), insert.excluded.first_day),
+                           else_=sa.func.min(CurrentCounts.first_day, insert.excluded.first_day)
+                           if session.get_bind().dialect.name == "sqlite"
+                           else sa.func.least(CurrentCounts.first_day, insert.excluded.first_day))
+        upsert = insert.on_conflict_do_update(index_elements=["trust_id", "passport_type"],
+                                              set_={**added, "first_day": earliest, "updated_at": now})
+        totals[passport_type] = session.scalars(upsert.returning(CurrentCounts),
+                                                execution_options={"populate_existing": True}).one()
+    if caused_by is None:
+        return
+    from services.metrics.events import metrics_recalculated  # events.py builds its handlers from this module
+
+    for passport_type in projected.changes.changed_types():
+        row = totals.get(passport_type) or session.get(CurrentCounts, (trust_id, passport_type))
+        uow.publish("metrics.recalculated", subject=f"{trust_id}/{passport_type}", trust_id=trust_id,
+                    data=metrics_recalculated(row, caused_by, now))
+
+
+def _add_to_day(session, trust_id, passport_type: str, counter: str, day: date, delta: int) -> None:
+    insert = dialect_insert(session)(DailyCount).values(trust_id=trust_id, passport_type=passport_type,
+                                                          metric=counter, day=day, delta=delta)
+    session.execute(insert.on_conflict_do_update(
+        index_elements=["trust_id", "passport_type", "metric", "day"],
+        set_={"delta": DailyCount.delta + insert.excluded.delta},
+    ))
+
+
+def _locked(session, model, key: dict, **defaults):
+    """The state row for key, created if missing and locked for this transaction."""
+    return upsert_locked(session, model, {**key, **defaults})
+
+
+# --- Projections, one per kind of fact ------------------------------------------------------------------
+
+def ignore(uow: UnitOfWork, payload: dict) -> None:
+    """Events that move no counter (kept all the same, so that a rebuild sees what the consumer saw)."""
+    return None
+
+
+def person_changed(uow: UnitOfWork, payload: dict) -> None:
+    at = payload.get("registered_at") or payload["updated_at"]
+    person = _locked(uow.session, Person, {"user_id": payload["user_id"]})
+    if person.as_of is None or at >= person.as_of:
+        person.trust_id, person.staff_number = payload["trust_id"], payload["staff_number"]
+        person.professional_group, person.as_of = payload["professional_group"], at
+    return None
+
+
+def _passport(uow: UnitOfWork, payload: dict, changes: Changes, at: datetime) -> PassportState:
+    """The passport's state row, locked; learning its type adds the sign-offs that came before it."""
+    state = _locked(uow.session, PassportState, {"passport_id": payload["passport_id"]},
+                    trust_id=payload["trust_id"], staff_id=payload.get("staff_id") or payload.get("holder_id"))
+    passport_type = payload.get("passport_type")
+    if passport_type and state.passport_type is None:
+        state.passport_type = passport_type
+        signed_off = uow.session.scalars(sa.select(SkillState.signed_off_at).where(
+            SkillState.passport_id == state.passport_id, SkillState.signed_off_at.is_not(None)))
+        for since in signed_off:
+            changes.add(passport_type, "skills_signed_off", since)
+    if state.last_activity_at is None or at > state.last_activity_at:
+        state.last_activity_at = at
+    return state
+
+
+def _status_event(uow: UnitOfWork, payload: dict, new_status: str, at: datetime, changes: Changes) -> PassportState:
+    state = _passport(uow, payload, changes, at)
+    status, status_at = domain.status_after(state.status, state.status_at, new_status, at)
+    domain.move_status(changes, state.passport_type, state.status, status, at)
+    state.status, state.status_at = status, status_at
+    return state
+
+
+def passport_started(uow: UnitOfWork, payload: dict) -> Projected:
+    changes, at = Changes(), payload["started_at"]
+    state = _status_event(uow, payload, domain.IN_PROGRESS, at, changes)
+    if state.started_at is None:
+        state.started_at = at
+        changes.add(state.passport_type, "started", at)
+    state.skills_total = len(payload["skill_codes"])
+    return Projected(payload["trust_id"], changes)
+
+
+def passport_completed(uow: UnitOfWork, payload: dict) -> Projected:
+    changes = Changes()
+    state = _status_event(uow, payload, domain.COMPLETED, payload["completed_at"], changes)
+    state.skills_total = payload["skill_count"]
+    return Projected(payload["trust_id"], changes)
+
+
+def passport_reopened(uow: UnitOfWork, payload: dict) -> Projected:
+    changes = Changes()
+    _status_event(uow, payload, domain.IN_PROGRESS, payload["reopened_at"], changes)
+    return Projected(payload["trust_id"], changes)
+
+
+def passport_withdrawn(uow: UnitOfWork, payload: dict) -> Projected:
+    changes = Changes()
+    _status_event(uow, payload, domain.WITHDRAWN, payload["withdrawn_at"], changes)
+    return Projected(payload["trust_id"], changes)
+
+
+def skill_assessed(uow: UnitOfWork, payload: dict) -> Projected:
+    changes, at = Changes(), payload["assessed_at"]
+    state = _passport(uow, payload, changes, at)
+    if payload["first_for_skill"]:  # the passport service marks a skill's first self-assessment once
+        state.skills_self_assessed += 1
+        changes.add(state.passport_type, "skills_self_assessed", at)
+    return Projected(payload["trust_id"], changes)
+
+
+def learning_recorded(uow: UnitOfWork, payload: dict) -> Projected:
+    changes, at = Changes(), payload["recorded_at"]
+    state = _passport(uow, payload, changes, at)
+    record = _locked(uow.session, LearningState, {"learning_id": payload["learning_id"]},
+                     passport_id=payload["passport_id"])
+    record.status, reached = domain.learning_reached(record.status, payload["status"])
+    for counter in reached:
+        changes.add(state.passport_type, counter, at)
+    return Projected(payload["trust_id"], changes)
+
+
+def signoff_recorded(uow: UnitOfWork, payload: dict) -> Projected:
+    return _signoff_changed(uow, payload, payload["decided_at"], outcome=payload["outcome"],
+                            decided_at=payload["decided_at"])
+
+
+def signoff_revoked(uow: UnitOfWork, payload: dict) -> Projected:
+    return _signoff_changed(uow, payload, payload["revoked_at"], revoked_at=payload["revoked_at"])
+
+
+def _signoff_changed(uow: UnitOfWork, payload: dict, at: datetime, **facts) -> Projected:
+    changes = Changes()
+    state = _passport(uow, payload, changes, at)  # the passport's lock serialises its skills' decisions
+    key = {"passport_id": payload["passport_id"], "skill_code": payload["skill_code"]}
+    signoff = _locked(uow.session, SkillSignoff, {"signoff_id": payload["signoff_id"]}, **key)
+    for name, value in facts.items():
+        setattr(signoff, name, value)
+    uow.session.flush()
+    decisions = uow.session.scalars(sa.select(SkillSignoff).where(
+        SkillSignoff.passport_id == key["passport_id"], SkillSignoff.skill_code == key["skill_code"]))
+    since = domain.signed_off_since(
+        domain.Decision(d.signoff_id, d.outcome, d.decided_at, d.revoked_at is not None) for d in decisions)
+    skill = _locked(uow.session, SkillState, key)
+    delta = (since is not None) - (skill.signed_off_at is not None)
+    skill.signed_off_at = since
+    if delta:
+        state.skills_signed_off += delta
+        if state.passport_type is not None:
+            changes.add(state.passport_type, "skills_signed_off", since if delta > 0 else at, delta)
+    return Projected(payload["trust_id"], changes)
+
+
+def certificate_issued(uow: UnitOfWork, payload: dict) -> Projected:
+    return _certificate_changed(uow, payload, payload["issued_at"], issued=True)
+
+
+def certificate_revoked(uow: UnitOfWork, payload: dict) -> Projected:
+    return _certificate_changed(uow, payload, payload["revoked_at"], end_reason=domain.REVOKED)
+
+
+def certificate_expired(uow: UnitOfWork, payload: dict) -> Projected:
+    return _certificate_changed(uow, payload, payload["expired_at"], end_reason=domain.EXPIRED)
+
+
+def _certificate_changed(uow: UnitOfWork, payload: dict, at: datetime, *, issued: bool = False,
+                         end_reason: str | None = None) -> Projected:
+    """Record the fact, then recount the person's valid certificates in the role (a handful): they count as
+    certified while one is valid; a renewal supersedes the older ones without an event of its own."""
+    session, changes, passport_type = uow.session, Changes(), payload["passport_type"]
+    holder_key = {"trust_id": payload["trust_id"], "staff_id": payload["staff_id"], "passport_type": passport_type}
+    holder = _locked(session, Holder, holder_key)  # every event about this person and role takes this lock
+    certificate = _locked(session, CertificateState, {"certificate_id": payload["certificate_id"]},
+                          passport_id=payload["passport_id"], **holder_key)
+    if issued and certificate.issued_at is None:
+        certificate.issued_at, certificate.expires_at = payload["issued_at"], payload["expires_at"]
+        changes.add(passport_type, "certificates_issued", at)
+    if end_reason:
+        ended_at, reason = domain.earliest_end(certificate.ended_at, certificate.end_reason, at, end_reason)
+        if reason != certificate.end_reason:
+            if certificate.end_reason:
+                changes.add(passport_type, domain.END_COUNTERS[certificate.end_reason], certificate.ended_at, -1)
+            changes.add(passport_type, domain.END_COUNTERS[reason], ended_at)
+        certificate.ended_at, certificate.end_reason = ended_at, reason
+    session.flush()
+    held = list(session.scalars(sa.select(CertificateState).where(
+        CertificateState.trust_id == holder.trust_id, CertificateState.staff_id == holder.staff_id,
+        CertificateState.passport_type == passport_type)))
+    superseded = domain.newest_first_superseded({c.certificate_id: c.issued_at for c in held if c.issued_at})
+    for each in held:
+        each.superseded = each.certificate_id in superseded
+    valid = sum(1 for c in held if c.issued_at and c.end_reason is None and not c.superseded)
+    delta = (valid > 0) - (holder.valid_certificates > 0)
+    holder.valid_certificates = valid
+    if delta:
+        changes.add(passport_type, "certified", at, delta)
+    return Projected(payload["trust_id"], changes)
+
+
+def roster_updated(uow: UnitOfWork, payload: dict) -> Projected:
+    changes, since = Changes(), payload["since"]
+    entry = _locked(uow.session, RosterState, {"trust_id": payload["trust_id"], "staff_id": payload["staff_id"],
+                                               "role": payload["role"]})
+    if entry.since is None or since >= entry.since:
+        delta = (payload["status"] == domain.ELIGIBLE) - (entry.status == domain.ELIGIBLE)
+        entry.status, entry.since = payload["status"], since
+        if delta:
+            changes.add(payload["role"], "rostered", since, delta)
+    return Projected(payload["trust_id"], changes)
+
+
+def plan_updated(uow: UnitOfWork, payload: dict) -> Projected:
+    changes, at = Changes(), payload["updated_at"]
+    aim = _locked(uow.session, PlanAim, {"plan_id": payload["plan_id"]}, trust_id=payload["trust_id"],
+                  name=payload["name"], target_passport_types=[], updated_at=at)
+    if aim.deleted:
+        return Projected(payload["trust_id"], changes)
+    if at >= aim.updated_at or payload["deleted"]:
+        aim.name, aim.statement = payload["name"], payload["aim_statement"]
+        aim.target_passport_types = list(payload["target_passport_types"])
+        aim.target_percentage, aim.target_cohort_size = payload["target_percentage"], payload["target_cohort_size"]
+        aim.target_deadline, aim.deleted, aim.updated_at = payload["target_deadline"], payload["deleted"], at
+    if aim.deleted:  # a deleted plan's cohorts no longer count
+        for cohort in uow.session.scalars(sa.select(Cohort).where(Cohort.plan_id == aim.plan_id).with_for_update()):
+            if cohort.counted:
+                changes.add(cohort.role, "cohort_identified", at, -cohort.counted)
+                cohort.counted = 0
+    return Projected(payload["trust_id"], changes)
+
+
+def cohort_updated(uow: UnitOfWork, payload: dict) -> Projected:
+    changes, at = Changes(), payload["updated_at"]
+    aim = uow.session.get(PlanAim, payload["plan_id"])
+    cohort = _locked(uow.session, Cohort, {"plan_id": payload["plan_id"], "role": payload["role"]},
+                     trust_id=payload["trust_id"])
+    if cohort.updated_at is None or at >= cohort.updated_at:
+        cohort.identified, cohort.updated_at = payload["identified"], at
+    counting = 0 if aim is not None and aim.deleted else cohort.identified
+    if counting != cohort.counted:
+        changes.add(payload["role"], "cohort_identified", at, counting - cohort.counted)
+        cohort.counted = counting
+    return Projected(payload["trust_id"], changes)
+
+
+def measure_defined(uow: UnitOfWork, payload: dict) -> None:
+    at = payload["defined_at"]
+    measure = _locked(uow.session, MeasureDefinition, {"measure_id": payload["measure_id"]},
+                      plan_id=payload["plan_id"], trust_id=payload["trust_id"], name=payload["name"],
+                      kind=payload["kind"], defined_at=at)
+    if at >= measure.defined_at:
+        for name in ("name", "kind", "metric", "passport_type", "target", "frequency", "deleted"):
+            setattr(measure, name, payload[name])
+        measure.defined_at = at
+    return None
+
+
+# --- Rebuild -----------------------------------------------------------------------------------------
+
+def rebuild(uow: UnitOfWork, projections: dict[str, Projection], *, shuffle_seed: int | None = None) -> int:
+    """Forget every projection and apply every kept event again (in the order first applied, or shuffled);
+    nothing is published. Returns the number of events replayed."""
+    session = uow.session
+    for model in PROJECTIONS:
+        session.execute(sa.delete(model))
+    ids = list(session.scalars(sa.select(AppliedEvent.sequence).order_by(AppliedEvent.sequence)))
+    if shuffle_seed is not None:
+        random.Random(shuffle_seed).shuffle(ids)
+    for start in range(0, len(ids), 500):
+        batch = ids[start:start + 500]
+        rows = {row.sequence: row for row in session.scalars(sa.select(AppliedEvent).where(AppliedEvent.sequence.in_(batch)))}
+        for sequence in batch:
+            event = parse_envelope(rows[sequence].envelope)
+            projected = projections[event.type](uow, load_payload(event.type, event.data))
+            if projected is not None:
+                apply_changes(uow, projected, caused_by=None)
+        session.flush()
+        session.expunge_all()
+    return len(ids)
+
+
+def totals_of_every_trust(uow: UnitOfWork) -> list[CurrentCounts]:
+    return list(uow.session.scalars(sa.select(CurrentCounts).order_by(CurrentCounts.trust_id, CurrentCounts.passport_type)))
+
+
+# --- Reads -------------------------------------------------------------------------------------------
+
+@dataclass
+class Window:
+    """Counter totals now (summed over some passport types) and their changes after a given day."""
+
+    totals: dict[str, int]
+    deltas: dict[tuple[str, date], int]
+    first_day: date | None
+
+    def at(self, day: date) -> dict[str, int]:
+        return domain.levels_at([day], self.totals, self.deltas)[0]
+
+
+def _window(session, trust_id: uuid.UUID, passport_types: list[str] | None, after: date) -> Window:
+    counts = sa.select(CurrentCounts).where(CurrentCounts.trust_id == trust_id)
+    days = sa.select(DailyCount.metric, DailyCount.day, sa.func.sum(DailyCount.delta)).where(
+        DailyCount.trust_id == trust_id, DailyCount.day > after).group_by(DailyCount.metric, DailyCount.day)
+    if passport_types:
+        counts = counts.where(CurrentCounts.passport_type.in_(passport_types))
+        days = days.where(DailyCount.passport_type.in_(passport_types))
+    rows = list(session.scalars(counts))
+    totals = {counter: sum(getattr(row, counter) for row in rows) for counter in COUNTER_NAMES}
+    first_days = [row.first_day for row in rows if row.first_day]
+    return Window(totals, {(metric, day): int(delta) for metric, day, delta in session.execute(days)},
+                  min(first_days, default=None))
+
+
+def _rate_days(window: Window, today: date) -> int:
+    if window.first_day is None:
+        return 0
+    return min(domain.RATE_WINDOW_DAYS, (today - window.first_day).days + 1)
+
+
+def dashboard(uow: UnitOfWork, caller: Caller, trust_id: uuid.UUID, now: datetime) -> dict:
+    domain.check_trust(caller, trust_id, f"dashboard for Trust {trust_id}")
+    session, today = uow.session, now.date()
+    rows = {row.passport_type: row for row in session.scalars(
+        sa.select(CurrentCounts).where(CurrentCounts.trust_id == trust_id))}
+    codes = list(KNOWN_PASSPORT_TYPES) + sorted(set(rows) - set(KNOWN_PASSPORT_TYPES))
+    passport_types = [{"code": code, **{c: getattr(rows[code], c) if code in rows else 0 for c in COUNTER_NAMES}}
+                      for code in codes]
+    aims = [_aim_progress(session, aim, today) for aim in session.scalars(
+        sa.select(PlanAim).where(PlanAim.trust_id == trust_id, PlanAim.deleted.is_(False),
+                                 PlanAim.target_percentage.is_not(None)).order_by(PlanAim.name, PlanAim.plan_id))]
+    measures = [measure_progress(session, measure, today) for measure in session.scalars(
+        sa.select(MeasureDefinition).where(
+            MeasureDefinition.trust_id == trust_id, MeasureDefinition.deleted.is_(False),
+            MeasureDefinition.metric.is_not(None)).order_by(MeasureDefinition.name, MeasureDefinition.measure_id))]
+    return {"trust_id": trust_id, "as_of": now, "passport_types": passport_types, "aims": aims, "measures": measures}
+
+
+def _aim_progress(session, aim: PlanAim, today: date) -> dict:
+    """Completed passports of the aim's types as a percentage of the staff identified for rotation (the
+    cohort.updated figures, or the aim's own cohort size while planning has sent none)."""
+    window = _window(session, aim.trust_id, aim.target_passport_types or None, today - timedelta(days=domain.RATE_WINDOW_DAYS))
+    cohort = window.totals["cohort_identified"] or aim.target_cohort_size
+    value = domain.ratio(window.totals["completed"], cohort)
+    days = _rate_days(window, today)
+    then = domain.ratio(window.at(today - timedelta(days=days))["completed"], cohort) if days else None
+    return {
+        "plan_id": aim.plan_id, "name": aim.name, "statement": aim.statement,
+        "passport_types": aim.target_passport_types, "metric": "completion_rate",
+        "target": aim.target_percentage, "target_cohort_size": aim.target_cohort_size,
+        "cohort_identified": cohort, "completed": window.totals["completed"], "deadline": aim.target_deadline,
+        "value": value, "percent_of_target": domain.percent_reached(value, aim.target_percentage),
+        "on_track": domain.on_track(value, domain.rate_per_day(value, then, days), aim.target_percentage,
+                                    aim.target_deadline, today),
+    }
+
+
+def measure_progress(session, measure: MeasureDefinition, today: date) -> dict:
+    aim = session.get(PlanAim, measure.plan_id)
+    window = _window(session, measure.trust_id, [measure.passport_type] if measure.passport_type else None,
+                     today - timedelta(days=domain.RATE_WINDOW_DAYS))
+    cohort_fallback = aim.target_cohort_size if aim else None
+    value = domain.metric_value(measure.metric, window.totals, cohort_fallback)
+    days = _rate_days(window, today)
+    then = domain.metric_value(measure.metric, window.at(today - timedelta(days=days)), cohort_fallback) if days else None
+    deadline = aim.target_deadline if aim and not aim.deleted else None
+    return {
+        "measure_id": measure.measure_id, "plan_id": measure.plan_id, "name": measure.name, "kind": measure.kind,
+        "metric": measure.metric, "passport_type": measure.passport_type, "target": measure.target,
+        "deadline": deadline, "value": value, "percent_of_target": domain.percent_reached(value, measure.target),
+        "on_track": domain.on_track(value, domain.rate_per_day(value, then, days), measure.target, deadline, today),
+    }
+
+
+def measure_of_caller(uow: UnitOfWork, caller: Caller, measure_id: uuid.UUID) -> MeasureDefinition:
+    measure = uow.session.get(MeasureDefinition, measure_id)
+    domain.check_trust(caller, measure.trust_id if measure and not measure.deleted else None, f"measure {measure_id}")
+    return measure
+
+
+def series(uow: UnitOfWork, measure: MeasureDefinition, frequency: str | None, today: date) -> dict:
+    """The measure's value at the end of each day or week (Monday to Sunday) of the recent window, from its
+    first activity on."""
+    if measure.metric is None:
+        raise NotFound(f"Measure {measure.measure_id} is not bound to a metric, so it has no series.")
+    frequency = frequency or domain.default_frequency(measure.frequency)
+    start = today - timedelta(days=SERIES_WINDOW[frequency] - 1)
+    if frequency == domain.WEEKLY:
+        start -= timedelta(days=start.weekday())
+    aim = uow.session.get(PlanAim, measure.plan_id)
+    window = _window(uow.session, measure.trust_id, [measure.passport_type] if measure.passport_type else None,
+                     start - timedelta(days=1))
+    first = max(start, window.first_day) if window.first_day else today
+    ends = domain.period_ends(first, today, frequency)
+    levels = domain.levels_at(ends, window.totals, window.deltas)
+    fallback = aim.target_cohort_size if aim else None
+    points = [{"period_end": end, "value": domain.metric_value(measure.metric, level, fallback)}
+              for end, level in zip(ends, levels)]
+    return {"measure_id": measure.measure_id, "name": measure.name, "metric": measure.metric,
+            "passport_type": measure.passport_type, "frequency": frequency, "target": measure.target,
+            "points": points}
+
+
+def export_rows(uow: UnitOfWork, caller: Caller) -> list[dict]:
+    """One row per passport of the caller's Trust, with what identity said of its holder and the state of
+    the passport's newest certificate."""
+    session = uow.session
+    passports = session.execute(
+        sa.select(PassportState, Person)
+        .join(Person, Person.user_id == PassportState.staff_id, isouter=True)
+        .where(PassportState.trust_id == caller.trust_id, PassportState.passport_type.is_not(None))
+        .order_by(PassportState.passport_type, PassportState.started_at, PassportState.passport_id))
+    newest: dict[uuid.UUID, CertificateState] = {}
+    for certificate in session.scalars(sa.select(CertificateState).where(CertificateState.trust_id == caller.trust_id)):
+        held = newest.get(certificate.passport_id)
+        if held is None or _issued_key(certificate) > _issued_key(held):
+            newest[certificate.passport_id] = certificate
+    rows = []
+    for passport, person in passports:
+        certificate = newest.get(passport.passport_id)
+        rows.append({
+            "staff_id": passport.staff_id, "passport_id": passport.passport_id,
+            "staff_number": person.staff_number if person and person.trust_id == caller.trust_id else None,
+            "professional_group": person.professional_group if person and person.trust_id == caller.trust_id else None,
+            "passport_type": passport.passport_type, "started": passport.started_at,
+            "last_activity": passport.last_activity_at, "skills_self_assessed": passport.skills_self_assessed,
+            "skills_signed_off": passport.skills_signed_off, "skills_total": passport.skills_total,
+            "status": passport.status, "certificate_status": _certificate_status(certificate),
+            "certificate_expires": certificate.expires_at if certificate else None,
+        })
+    return rows
+
+
+def _issued_key(certificate: CertificateState) -> str:
+    return certificate.issued_at.isoformat() if certificate.issued_at else ""
+
+
+def _certificate_status(certificate: CertificateState | None) -> str | None:
+    if certificate is None or certificate.issued_at is None:
+        return None
+    if certificate.end_reason:
+        return certificate.end_reason
+    return "superseded" if certificate.superseded else "valid"
+
+
+# --- Helpers -----------------------------------------------------------------------------------------
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    return uuid.UUID(value) if value else None
+
+
+def _envelope_of(event: Event) -> dict:
+    envelope = {"specversion": "1.0", "id": str(event.id), "source": event.source, "type": ce_type(event.type),
+                "time": event.time, "subject": event.subject, "datacontenttype": "application/json",
+                "data": event.data}
+    if event.trust_id:
+        envelope["trustid"] = event.trust_id
+    if event.correlation_id:
+        envelope["correlationid"] = event.correlation_id
+    return envelope
+
+
+def chart(uow: UnitOfWork, measure: MeasureDefinition, kind: str, frequency: str | None, baseline: int | None,
+          today: date) -> str:
+    """The measure's series as a run chart or an XmR chart, signals marked; periods without a value (a ratio
+    whose denominator is still 0) are left out."""
+    from services.metrics import spc, svg
+
+    data = series(uow, measure, frequency, today)
+    points = [(p["period_end"], p["value"]) for p in data["points"] if p["value"] is not None]
+    dates, values = [d for d, _ in points], [v for _, v in points]
+    title = f"{measure.name} ({data['frequency']}, {measure.passport_type or 'all passport types'})"
+    if kind == "run":
+        return svg.render_run_chart(title, dates, values, spc.run_chart(values), measure.target)
+    usable_baseline = baseline if baseline and baseline <= len(values) else None
+    return svg.render_xmr_chart(title, dates, values, spc.xmr_chart(values, usable_baseline), measure.target,
+                                usable_baseline)

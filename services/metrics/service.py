@@ -1,0 +1,41 @@
+"""The metrics service: what it serves, publishes, consumes and offers on the command line."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.metrics import events, handlers
+from services.metrics.models import COUNTER_NAMES, Base
+from services.metrics.routes import BLUEPRINTS
+from shared.service import Runtime, ServiceSpec
+
+
+def rebuild_command(runtime: Runtime, args: list[str]) -> int:
+    """skillpass metrics rebuild: recompute every projection from the kept events, in one transaction."""
+    if args:
+        print("usage: skillpass metrics rebuild")
+        return 2
+    with runtime.unit_of_work() as uow:
+        replayed = handlers.rebuild(uow, events.PROJECTIONS)
+        uow.commit()
+        totals = handlers.totals_of_every_trust(uow)
+    print(f"replayed {replayed} events")
+    for row in totals:
+        figures = " ".join(f"{counter}={getattr(row, counter)}" for counter in COUNTER_NAMES)
+        print(f"{row.trust_id} {row.passport_type} {figures}")
+    return 0
+
+
+SERVICE = ServiceSpec(
+    name="metrics",
+    title="Skills Passports — metrics",
+    description=(
+        "Projections of every other service's events per Trust, passport type and day: the dashboard of progress "
+        "against each aim and measure (JSON and a page), measures' series as run and XmR (SPC) charts, and the "
+        "passport usage export. Publishes metrics.recalculated when an event changes a Trust's counts."
+    ),
+    blueprints=BLUEPRINTS,
+    migrations=Path(__file__).resolve().parent / "migrations" / "versions",
+    metadata=Base.metadata,
+    handlers=events.HANDLERS,
+    commands={"rebuild": ("recompute every projection from the events kept, and print the totals", rebuild_command)},
+)
