@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench asyncapi clean
 
 install: $(VENV)/.installed
 
@@ -19,6 +19,10 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The AsyncAPI document of the events, regenerated from the event catalogue (a test fails when it is stale).
+asyncapi: install
+	$(BIN)/skillpass asyncapi --output docs/asyncapi.yaml
 
 bench: install
 	$(BIN)/python -m bench

@@ -5,7 +5,10 @@
     skillpass <service> web                       gunicorn serving the service's API
     skillpass <service> worker                    outbox relay, event consumer, periodic jobs
     skillpass <service> healthcheck web|worker    exit 0 when that process is healthy
+    skillpass <service> dead-letters list|replay  inspect and replay the service's dead-lettered events
     skillpass <service> <command> ...             the service's own commands (see --help)
+    skillpass asyncapi [--output PATH | --check PATH]
+                                                  the AsyncAPI document of the events, from the catalogue
 """
 from __future__ import annotations
 
@@ -34,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         from shared.localstack import run_local_stack
 
         return run_local_stack()
+    if args[0] == "asyncapi":
+        return asyncapi_command(args[1:])
     service, rest = args[0], args[1:]
     if service not in SERVICE_PORTS:
         print(f"skillpass: unknown service {service!r}; one of: {', '.join(SERVICE_PORTS)}", file=sys.stderr)
@@ -41,11 +46,16 @@ def main(argv: list[str] | None = None) -> int:
     command = rest[0] if rest else "--help"
     if command == "healthcheck":  # cheap: runs every few seconds in containers
         return _healthcheck(service, rest[1:])
+    if command == "dead-letters":  # broker only: works while the service's database is down
+        from shared.dead_letters import dead_letters_command
+
+        return dead_letters_command(service, rest[1:])
     from shared.service import Runtime, load_spec
 
     spec = load_spec(service)
     if command in ("-h", "--help"):
         print(f"skillpass {service} init|web|worker|healthcheck web|worker")
+        print(f"skillpass {service} dead-letters list|replay: inspect and replay dead-lettered events")
         for name, (help_text, _) in sorted(spec.commands.items()):
             print(f"skillpass {service} {name}: {help_text}")
         return 0
@@ -84,6 +94,48 @@ def run_init(runtime) -> int:
         step(runtime)
     log.info("init complete")
     return 0
+
+
+def asyncapi_command(args: list[str]) -> int:
+    import argparse
+
+    from shared.asyncapi import build_document, render_yaml
+
+    parser = argparse.ArgumentParser(
+        prog="skillpass asyncapi",
+        description="The AsyncAPI 3 document of every event, generated from the event catalogue.",
+    )
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--output", metavar="PATH", help="write the document to PATH instead of printing it")
+    target.add_argument("--check", metavar="PATH", help="exit 1 when PATH differs from the generated document")
+    options = parser.parse_args(args)
+    generated = render_yaml(build_document())
+    if options.check:
+        return _check_asyncapi(options.check, generated)
+    if options.output:
+        with open(options.output, "w", encoding="utf-8") as file:
+            file.write(generated)
+        return 0
+    sys.stdout.write(generated)
+    return 0
+
+
+def _check_asyncapi(path: str, generated: str) -> int:
+    import difflib
+
+    try:
+        with open(path, encoding="utf-8") as file:
+            committed = file.read()
+    except FileNotFoundError:
+        committed = ""
+    if committed == generated:
+        return 0
+    diff = difflib.unified_diff(committed.splitlines(keepends=True), generated.splitlines(keepends=True),
+                                fromfile=path, tofile="generated")
+    sys.stderr.writelines(diff)
+    print(f"skillpass: {path} is out of date with the event catalogue; "
+          f"regenerate it with `skillpass asyncapi --output {path}`", file=sys.stderr)
+    return 1
 
 
 def _exec_gunicorn(service: str) -> int:

@@ -40,7 +40,7 @@ def run_local_stack() -> int:
     amqp_url = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
     ok, detail = broker_reachable(amqp_url)
     if not ok:
-        say(f"cannot reach RabbitMQ at {_without_password(amqp_url)}: {detail}")
+        say(f"cannot reach RabbitMQ at {without_password(amqp_url)}: {detail}")
         say("start it (for example `rabbitmq-server -detached`) or set AMQP_URL, then try again.")
         return 1
     if os.environ.get("DATABASE_URL"):
@@ -118,7 +118,7 @@ def _terminate(processes: list[tuple[str, subprocess.Popen]]) -> None:
             process.wait()
 
 
-def _without_password(url: str) -> str:
+def without_password(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
         credentials, host = rest.rsplit("@", 1)
