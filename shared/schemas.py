@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
+from apispec.ext.marshmallow.common import resolve_schema_cls
 from marshmallow import Schema, ValidationError, pre_load
 
 MAX_DEPTH = 32
@@ -35,7 +37,13 @@ def _unstorable_strings(data) -> dict[str, list[str]]:
 
 
 class RequestSchema(Schema):
-    """Refuses what no database can store, naming the field, before any other validation."""
+    """Refuses what no database can store, naming the field, before any other validation.
+
+    A body that changes a resource sets MIN_PROPERTIES = 1: an empty change is refused (422), and the
+    OpenAPI document says so (`minProperties`), so that clients and fuzzers know `{}` is not valid.
+    """
+
+    MIN_PROPERTIES: int | None = None
 
     @pre_load
     def _refuse_unstorable_text(self, data, **kwargs):
@@ -43,3 +51,18 @@ class RequestSchema(Schema):
         if problems:
             raise ValidationError(problems)
         return data
+
+
+class _Converter(OpenAPIConverter):
+    def schema2jsonschema(self, schema):
+        jsonschema = super().schema2jsonschema(schema)
+        minimum = getattr(resolve_schema_cls(schema), "MIN_PROPERTIES", None)
+        if minimum:
+            jsonschema["minProperties"] = minimum
+        return jsonschema
+
+
+class SchemaPlugin(MarshmallowPlugin):
+    """flask-smorest's marshmallow plugin, documenting what RequestSchema adds."""
+
+    Converter = _Converter

@@ -68,6 +68,8 @@ class UserCreate(RequestSchema):
 
 
 class UserUpdate(RequestSchema):
+    MIN_PROPERTIES = 1
+
     email = fields.Email(validate=validate.Length(max=254))
     name = fields.String(validate=validate.Length(min=1, max=200))
     password = fields.String(load_only=True, validate=PASSWORD)

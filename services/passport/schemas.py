@@ -97,7 +97,7 @@ class PassportCreate(Retrospective):
 
 
 class PassportUpdate(Retrospective):
-    pass
+    MIN_PROPERTIES = 1
 
 
 class Withdrawal(RequestSchema):
