@@ -1,6 +1,7 @@
 """The services as real processes, started with the very commands docker-compose.yml runs."""
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import subprocess
@@ -57,6 +58,7 @@ class Stack:
         self.log_dir = log_dir
         self.run_id = uuid.uuid4().hex[:10]
         self.ports: dict[str, int] = {}
+        self.replica_ports: dict[str, list[int]] = {}
         self.processes: list[Process] = []
         self.database_urls: dict[str, str] = {}
 
@@ -67,6 +69,10 @@ class Stack:
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
+
+    def urls(self, service: str) -> list[str]:
+        """Every web replica of the service, as a load balancer in front of them would know them."""
+        return [self.url(service)] + [f"http://127.0.0.1:{port}" for port in self.replica_ports.get(service, [])]
 
     def env(self, service: str, **extra: str) -> dict[str, str]:
         self.ports.setdefault(service, free_port())
@@ -100,18 +106,24 @@ class Stack:
         self.processes.append(process)
         return process
 
-    def start_service(self, service: str, workers: int = 1) -> None:
+    def start_service(self, service: str, workers: int = 1, webs: int = 1, **extra: str) -> None:
+        """init once, then `webs` gunicorn servers (each on its own port) and `workers` worker processes."""
         self.run_init(service)
-        self.start(service, "web")
+        self.start(service, "web", **extra)
+        for _ in range(webs - 1):
+            port = free_port()
+            self.replica_ports.setdefault(service, []).append(port)
+            self.start(service, "web", PORT=str(port), **extra)
         for _ in range(workers):
-            self.start(service, "worker")
-        self.wait_ready(service)
+            self.start(service, "worker", **extra)
+        for url in self.urls(service):
+            self.wait_ready(service, url)
 
-    def wait_ready(self, service: str, timeout: float = 30) -> None:
+    def wait_ready(self, service: str, url: str | None = None, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"{self.url(service)}/readyz", timeout=2) as response:
+                with urllib.request.urlopen(f"{url or self.url(service)}/readyz", timeout=2) as response:
                     if response.status == 200:
                         return
             except OSError:
@@ -130,20 +142,22 @@ class Stack:
 class Api:
     """A service's HTTP API as a client reaches it, optionally as a signed-in user."""
 
-    def __init__(self, base_url: str, token: str | None = None):
+    def __init__(self, base_url: str | list[str], token: str | None = None):
         import requests
 
-        self.base_url = base_url
+        self.base_urls = [base_url] if isinstance(base_url, str) else list(base_url)
+        self.base_url = self.base_urls[0]
+        self._next_replica = itertools.cycle(self.base_urls)  # round robin, as a load balancer would
         self.bearer = token
         self.http = requests.Session()
 
     def as_user(self, token: str) -> "Api":
-        return Api(self.base_url, token)
+        return Api(self.base_urls, token)
 
     def request(self, method: str, path: str, body=None, **headers):
         if self.bearer:
             headers.setdefault("Authorization", f"Bearer {self.bearer}")
-        return self.http.request(method, f"{self.base_url}{path}", json=body, headers=headers, timeout=15)
+        return self.http.request(method, f"{next(self._next_replica)}{path}", json=body, headers=headers, timeout=15)
 
     def get(self, path, **headers):
         return self.request("GET", path, **headers)
