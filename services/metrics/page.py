@@ -33,7 +33,8 @@ TEMPLATE = """<!doctype html>
   .bar { position: relative; height: 26px; background: #e8edee; border-radius: 3px; overflow: hidden; }
   .bar .fill { height: 100%; background: #005eb8; }
   .bar .fill.done { background: #007f3b; }
-  .bar .label { position: absolute; left: 10px; top: 4px; font-weight: bold; font-size: 14px; color: #212b32; }
+  .bar .label { position: absolute; left: 10px; top: 4px; font-weight: bold; font-size: 14px; color: #fff;
+                text-shadow: 0 0 3px #00264d, 0 0 2px #00264d; }  /* readable on the fill and beyond it */
   .facts { font-size: 14px; margin-top: 6px; color: #425563; }
   .tag { display: inline-block; padding: 2px 8px; font-size: 13px; font-weight: bold; border-radius: 2px; }
   .on-track { background: #cce5d8; color: #00401e; }
