@@ -1,7 +1,9 @@
 """Run every benchmark: `make bench` (or `python -m bench`)."""
-from bench import metrics_projection, outbox_latency, passport_read
+from bench import end_to_end, metrics_projection, outbox_latency, passport_read, service_throughput
 
 if __name__ == "__main__":
     outbox_latency.main()
     passport_read.main()
+    service_throughput.main()
     metrics_projection.main()
+    end_to_end.main()

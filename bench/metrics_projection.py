@@ -12,7 +12,7 @@ import os
 import time
 import urllib.request
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 

@@ -7,14 +7,20 @@ pytestmark = pytest.mark.stack
 
 
 @pytest.fixture
-def stack(amqp_url, database_server, tmp_path):
-    running = Stack(amqp_url, database_server, tmp_path)
+def stack_amqp_url(amqp_url):
+    """The broker the stack and the tap use: the run's vhost, unless a module needs one of its own."""
+    return amqp_url
+
+
+@pytest.fixture
+def stack(stack_amqp_url, database_server, tmp_path):
+    running = Stack(stack_amqp_url, database_server, tmp_path)
     yield running
     running.stop()
 
 
 @pytest.fixture
-def tap(amqp_url):
-    listener = BusTap(amqp_url, "#")
+def tap(stack_amqp_url):
+    listener = BusTap(stack_amqp_url, "#")
     yield listener
     listener.close()

@@ -15,32 +15,18 @@ from shared.broker import dead_letter_exchange, dead_letter_queue_name, declare_
 from shared.events import CONTENT_TYPE
 from shared.localstack import resolve
 from tests.stack.test_planning_stack import certificate_event
-from tests.support.bus import BusTap, publish_raw
-from tests.support.stack import Stack, eventually
+from tests.support.bus import publish_raw
+from tests.support.stack import eventually
 
 pytestmark = pytest.mark.stack
 
 
 @pytest.fixture
-def own_amqp_url(broker):
+def stack_amqp_url(broker):
     """A vhost of this test's own: queue depths are exact, whatever other tests leave behind."""
     vhost = broker.new_vhost()
     yield broker.url_for(vhost)
     broker.delete_vhost(vhost)
-
-
-@pytest.fixture
-def stack(own_amqp_url, database_server, tmp_path):
-    running = Stack(own_amqp_url, database_server, tmp_path)
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def tap(own_amqp_url):
-    listener = BusTap(own_amqp_url, "#")
-    yield listener
-    listener.close()
 
 
 def dead_letters(amqp_url: str, service: str, *args: str) -> subprocess.CompletedProcess:
@@ -74,22 +60,22 @@ def issued_certificate() -> tuple[dict, bytes]:
         verify_url=f"http://certificate.test/certificates/{certificate['certificate_id']}/verify")
 
 
-def test_dead_letters_are_listed_without_loss_and_replayed_once_the_fault_is_fixed(stack, tap, own_amqp_url):
+def test_dead_letters_are_listed_without_loss_and_replayed_once_the_fault_is_fixed(stack, tap, stack_amqp_url):
     stack.start_service("planning")
-    eventually(lambda: depth(own_amqp_url, queue_name("planning")), lambda found: found is not None)
+    eventually(lambda: depth(stack_amqp_url, queue_name("planning")), lambda found: found is not None)
     planning_db = stack.database_url("planning")
     # A fault retrying cannot fix: the table the handler writes to is gone (a bad deploy, say).
     with psycopg.connect(planning_db, autocommit=True) as db:
         db.execute("ALTER TABLE roster_entries RENAME TO roster_entries_away")
 
     poison_id = str(uuid.uuid4())
-    publish_raw(own_amqp_url, "certificate.issued", b"{not json", message_id=poison_id)
+    publish_raw(stack_amqp_url, "certificate.issued", b"{not json", message_id=poison_id)
     certificate, body = issued_certificate()
     failing_id = json.loads(body)["id"]
-    publish_raw(own_amqp_url, "certificate.issued", body, message_id=failing_id)
+    publish_raw(stack_amqp_url, "certificate.issued", body, message_id=failing_id)
 
-    eventually(lambda: depth(own_amqp_url, dead_letter_queue_name("planning")), lambda n: n == 2, timeout=60)
-    first_look = listed(own_amqp_url, "planning")
+    eventually(lambda: depth(stack_amqp_url, dead_letter_queue_name("planning")), lambda n: n == 2, timeout=60)
+    first_look = listed(stack_amqp_url, "planning")
     assert first_look["queue"] == "planning.events.dlq" and first_look["total"] == 2
     by_id = {letter["event_id"]: letter for letter in first_look["messages"]}
     assert set(by_id) == {poison_id, failing_id}
@@ -100,18 +86,18 @@ def test_dead_letters_are_listed_without_loss_and_replayed_once_the_fault_is_fix
         assert letter["event_type"] == "certificate.issued"
         assert letter["dead_lettered_from"] == "planning.events" and letter["deaths"] == 1
 
-    second_look = listed(own_amqp_url, "planning")
+    second_look = listed(stack_amqp_url, "planning")
     assert [m["event_id"] for m in second_look["messages"]] == [m["event_id"] for m in first_look["messages"]]
-    assert depth(own_amqp_url, dead_letter_queue_name("planning")) == 2  # browsing took nothing away
+    assert depth(stack_amqp_url, dead_letter_queue_name("planning")) == 2  # browsing took nothing away
 
     unknown = str(uuid.uuid4())
-    refused = dead_letters(own_amqp_url, "planning", "replay", "--id", failing_id, "--id", unknown)
+    refused = dead_letters(stack_amqp_url, "planning", "replay", "--id", failing_id, "--id", unknown)
     assert refused.returncode == 1 and unknown in refused.stderr and "nothing replayed" in refused.stderr
-    assert depth(own_amqp_url, dead_letter_queue_name("planning")) == 2
+    assert depth(stack_amqp_url, dead_letter_queue_name("planning")) == 2
 
     with psycopg.connect(planning_db, autocommit=True) as db:
         db.execute("ALTER TABLE roster_entries_away RENAME TO roster_entries")
-    replayed = dead_letters(own_amqp_url, "planning", "replay", "--id", failing_id)
+    replayed = dead_letters(stack_amqp_url, "planning", "replay", "--id", failing_id)
     assert replayed.returncode == 0, replayed.stderr
     assert failing_id in replayed.stdout
 
@@ -121,7 +107,7 @@ def test_dead_letters_are_listed_without_loss_and_replayed_once_the_fault_is_fix
     with psycopg.connect(planning_db) as db:
         assert db.execute("SELECT status FROM roster_entries WHERE staff_id = %s",
                           (certificate["staff_id"],)).fetchall() == [("eligible",)]
-    left = listed(own_amqp_url, "planning")
+    left = listed(stack_amqp_url, "planning")
     assert [m["event_id"] for m in left["messages"]] == [poison_id]  # only what was asked for went
 
     tap.drain(quiet_seconds=1)
@@ -129,8 +115,8 @@ def test_dead_letters_are_listed_without_loss_and_replayed_once_the_fault_is_fix
     assert [m.properties["message_id"] for m in republished] == [poison_id, failing_id]  # the originals only
 
 
-def test_replay_reaches_only_the_services_own_queue_and_a_dry_run_changes_nothing(own_amqp_url, tap):
-    with Connection(own_amqp_url, transport_options={"confirm_publish": True}) as connection:
+def test_replay_reaches_only_the_services_own_queue_and_a_dry_run_changes_nothing(stack_amqp_url, tap):
+    with Connection(stack_amqp_url, transport_options={"confirm_publish": True}) as connection:
         declare_topology(connection.channel(), "planning", ["certificate.issued"])
         event_id = str(uuid.uuid4())
         # Exactly what the broker does when planning's queue dead-letters a message.
@@ -139,15 +125,15 @@ def test_replay_reaches_only_the_services_own_queue_and_a_dry_run_changes_nothin
             content_encoding="utf-8", message_id=event_id, delivery_mode=2, confirm_timeout=5,
             headers={"x-first-death-reason": "rejected", "x-trace": "kept"})
 
-    dry = dead_letters(own_amqp_url, "planning", "replay", "--all", "--dry-run")
+    dry = dead_letters(stack_amqp_url, "planning", "replay", "--all", "--dry-run")
     assert dry.returncode == 0 and f"would replay {event_id}" in dry.stdout
-    assert depth(own_amqp_url, dead_letter_queue_name("planning")) == 1
-    assert depth(own_amqp_url, queue_name("planning")) == 0
+    assert depth(stack_amqp_url, dead_letter_queue_name("planning")) == 1
+    assert depth(stack_amqp_url, queue_name("planning")) == 0
 
-    replayed = dead_letters(own_amqp_url, "planning", "replay", "--all")
+    replayed = dead_letters(stack_amqp_url, "planning", "replay", "--all")
     assert replayed.returncode == 0, replayed.stderr
-    assert depth(own_amqp_url, dead_letter_queue_name("planning")) == 0
-    with Connection(own_amqp_url) as connection:
+    assert depth(stack_amqp_url, dead_letter_queue_name("planning")) == 0
+    with Connection(stack_amqp_url) as connection:
         message = service_queue("planning", ["certificate.issued"])(connection.channel()).get(no_ack=True)
         assert message.properties["message_id"] == event_id
         assert message.body in ('{"id": "%s"}' % event_id, b'{"id": "%s"}' % event_id.encode())
@@ -156,11 +142,11 @@ def test_replay_reaches_only_the_services_own_queue_and_a_dry_run_changes_nothin
         assert "x-first-death-reason" not in message.headers
     assert tap.drain(quiet_seconds=1) == [], "a replay was published to skillpass.events"
 
-    nothing_left = dead_letters(own_amqp_url, "planning", "replay", "--all")
+    nothing_left = dead_letters(stack_amqp_url, "planning", "replay", "--all")
     assert nothing_left.returncode == 0 and "nothing to replay" in nothing_left.stdout
 
 
-def test_a_service_without_a_dead_letter_queue_is_a_clear_error(own_amqp_url):
-    result = dead_letters(own_amqp_url, "identity", "list")
+def test_a_service_without_a_dead_letter_queue_is_a_clear_error(stack_amqp_url):
+    result = dead_letters(stack_amqp_url, "identity", "list")
     assert result.returncode == 1
     assert "no queue identity.events.dlq" in result.stderr
