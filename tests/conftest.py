@@ -36,9 +36,8 @@ def broker(infrastructure):
 @pytest.fixture(scope="session")
 def amqp_url(broker):
     """A fresh vhost for this test run, deleted at the end."""
-    vhost = broker.new_vhost()
-    yield broker.url_for(vhost)
-    broker.delete_vhost(vhost)
+    with broker.fresh_vhost_url() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

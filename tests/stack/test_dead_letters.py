@@ -24,9 +24,8 @@ pytestmark = pytest.mark.stack
 @pytest.fixture
 def stack_amqp_url(broker):
     """A vhost of this test's own: queue depths are exact, whatever other tests leave behind."""
-    vhost = broker.new_vhost()
-    yield broker.url_for(vhost)
-    broker.delete_vhost(vhost)
+    with broker.fresh_vhost_url() as url:
+        yield url
 
 
 def dead_letters(amqp_url: str, service: str, *args: str) -> subprocess.CompletedProcess:

@@ -6,6 +6,7 @@ vhost and fresh databases per run so that a `make run` on the same machine is ne
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -45,6 +46,15 @@ class Broker:
         self.ctl("add_vhost", vhost)
         self.ctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
         return vhost
+
+    @contextlib.contextmanager
+    def fresh_vhost_url(self):
+        """The URL of a vhost of its own, deleted afterwards: queues no other test shares."""
+        vhost = self.new_vhost()
+        try:
+            yield self.url_for(vhost)
+        finally:
+            self.delete_vhost(vhost)
 
     def delete_vhost(self, vhost: str) -> None:
         self.ctl("delete_vhost", vhost)

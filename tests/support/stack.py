@@ -31,14 +31,17 @@ class Process:
         self._log = open(self.log_path, "ab")
         self.popen = subprocess.Popen(command, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
 
-    def stop(self, sig: int = 15, timeout: float = 15) -> None:
+    def signal(self, sig: int = 15) -> None:
         if self.popen.poll() is None:
             os.killpg(self.popen.pid, sig)
-            try:
-                self.popen.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.popen.pid, 9)
-                self.popen.wait()
+
+    def stop(self, sig: int = 15, timeout: float = 15) -> None:
+        self.signal(sig)
+        try:
+            self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.popen.pid, 9)
+            self.popen.wait()
         self._log.close()
 
     def kill(self) -> None:
@@ -133,6 +136,8 @@ class Stack:
         raise AssertionError(f"{service} not ready within {timeout}s\n{logs}")
 
     def stop(self) -> None:
+        for process in self.processes:  # all at once: each takes a moment to finish what it holds
+            process.signal()
         for process in reversed(self.processes):
             process.stop()
         for url in self.database_urls.values():
@@ -177,6 +182,13 @@ class Api:
         return response.json()["access_token"]
 
 
+def _described(result) -> str:
+    """A response with what it said, anything else as itself."""
+    if hasattr(result, "status_code") and hasattr(result, "text"):
+        return f"{result.status_code} {result.text[:500]}"
+    return repr(result)
+
+
 def eventually(call, until, timeout: float = 30.0, interval: float = 0.1):
     """Call until its result satisfies `until` (events still on their way), or fail after `timeout`."""
     deadline = time.monotonic() + timeout
@@ -185,5 +197,5 @@ def eventually(call, until, timeout: float = 30.0, interval: float = 0.1):
         if until(result):
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"not reached within {timeout}s; last result: {result!r}")
+            raise AssertionError(f"not reached within {timeout}s; last result: {_described(result)}")
         time.sleep(interval)
