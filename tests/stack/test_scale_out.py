@@ -23,7 +23,7 @@ def stack_amqp_url(broker):
 def test_two_replicas_of_everything_count_each_journey_once(stack, tap):
     start_platform(stack, replicas=2, WEB_WORKERS="1")
     trust = Trust(stack, "Scaled Out Trust")
-    journeys = 20
+    journeys = 50  # the same fifty journeys as the fault test
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(lambda _: complete(trust), range(journeys)))
 
