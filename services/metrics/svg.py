@@ -31,6 +31,9 @@ text { font-family: Arial, Helvetica, sans-serif; font-size: 12px; fill: #1d2733
 """
 
 
+LABEL_SPACING = 12
+
+
 def render_run_chart(title: str, dates: list[date], values: list[float], chart: RunChart, target: float | None) -> str:
     signals = chart.signals
     kinds = [IMPROVEMENT if i in signals and values[i] >= chart.median else CONCERN if i in signals else COMMON
@@ -95,10 +98,14 @@ def _render(title: str, subtitle: str, dates: list[date], values: list[float], k
     parts.append(f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - 8}" text-anchor="middle" class="line-label">'
                  f'period ending ({dates[0].isoformat()} to {dates[-1].isoformat()})</text>')
 
-    for css, value, label in lines:
-        parts.append(_level_line(css, value, label, y(value), LEFT, LEFT + plot_w, "line-label"))
+    levels = [(css, value, label, "line-label") for css, value, label in lines]
     if target is not None:
-        parts.append(_level_line("target", target, "target", y(target), LEFT, LEFT + plot_w, "target-label"))
+        levels.append(("target", target, "target", "target-label"))
+    label_floor = None  # lines close together (or equal) keep their labels a line apart, top to bottom
+    for css, value, label, label_css in sorted(levels, key=lambda level: y(level[1])):
+        label_y = y(value) + 4 if label_floor is None else max(y(value) + 4, label_floor + LABEL_SPACING)
+        label_floor = label_y
+        parts.append(_level_line(css, value, label, y(value), label_y, LEFT, LEFT + plot_w, label_css))
 
     path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
     parts.append(f'<path class="series" d="{path}"/>')
@@ -117,9 +124,10 @@ def _render(title: str, subtitle: str, dates: list[date], values: list[float], k
     return "".join(parts)
 
 
-def _level_line(css: str, value: float, label: str, at_y: float, x1: float, x2: float, label_css: str) -> str:
+def _level_line(css: str, value: float, label: str, at_y: float, label_y: float, x1: float, x2: float,
+                label_css: str) -> str:
     return (f'<line class="{css}" x1="{x1}" x2="{x2}" y1="{at_y:.1f}" y2="{at_y:.1f}" data-value="{_number(value)}"/>'
-            f'<text class="{label_css}" x="{x2 + 6}" y="{at_y + 4:.1f}">{escape(label)} {_number(value)}</text>')
+            f'<text class="{label_css}" x="{x2 + 6}" y="{label_y:.1f}">{escape(label)} {_number(value)}</text>')
 
 
 def _ticks(low: float, high: float, count: int = 5) -> list[float]:
