@@ -77,10 +77,10 @@ def apply_changes(uow: UnitOfWork, projected: Projected, *, caused_by: str | Non
             trust_id=trust_id, passport_type=passport_type, first_day=first_day[passport_type], updated_at=now,
             **by_type[passport_type])
         added = {counter: getattr(CurrentCounts, counter) + delta for counter, delta in by_type[passport_type].items()}
-        earliest = sa.case((CurrentCounts.first_day.is_(None), insert.excluded.first_day),
-                           else_=sa.func.min(CurrentCounts.first_day, insert.excluded.first_day)
-                           if session.get_bind().dialect.name == "sqlite"
-                           else sa.func.least(CurrentCounts.first_day, insert.excluded.first_day))
+        day = sa.literal(first_day[passport_type], sa.Date())
+        earliest = sa.case((CurrentCounts.first_day.is_(None), day),
+                           else_=sa.func.min(CurrentCounts.first_day, day) if session.get_bind().dialect.name == "sqlite"
+                           else sa.func.least(CurrentCounts.first_day, day))
         upsert = insert.on_conflict_do_update(index_elements=["trust_id", "passport_type"],
                                               set_={**added, "first_day": earliest, "updated_at": now})
         totals[passport_type] = session.scalars(upsert.returning(CurrentCounts),
@@ -100,7 +100,7 @@ def _add_to_day(session, trust_id, passport_type: str, counter: str, day: date, 
                                                           metric=counter, day=day, delta=delta)
     session.execute(insert.on_conflict_do_update(
         index_elements=["trust_id", "passport_type", "metric", "day"],
-        set_={"delta": DailyCount.delta + insert.excluded.delta},
+        set_={"delta": DailyCount.delta + delta},
     ))
 
 
