@@ -17,6 +17,8 @@ CODE = re.compile(r"^[A-Z0-9][A-Z0-9.-]*$")
 
 READERS = ("supervisor", "educator", "lead", "workforce", "trust_admin")
 ASSIGNERS = ("lead", "educator", "trust_admin")
+# Who may look up the Trust's people by id (names and staff numbers only): the readers, and a platform admin.
+STAFF_READERS = (*READERS, "platform_admin")
 
 
 # --- Content -----------------------------------------------------------------------------------------

@@ -192,6 +192,8 @@ def list_passports(uow: UnitOfWork, caller: Caller, filters: dict):
     query = sa.select(Passport).where(Passport.trust_id == caller.trust_id).order_by(Passport.started_at, Passport.id)
     if not caller.has_any(*domain.READERS):
         query = query.where(Passport.staff_id == caller.user_id)
+    if "id" in filters:
+        query = query.where(Passport.id.in_(filters["id"]))
     for name in ("staff_id", "passport_type", "status"):
         if name in filters:
             query = query.where(getattr(Passport, name) == filters[name])
@@ -199,12 +201,25 @@ def list_passports(uow: UnitOfWork, caller: Caller, filters: dict):
 
 
 def passport_views(uow: UnitOfWork, cache: ContentCache, passports: list[Passport]) -> list[dict]:
-    return [passport_view(p, cache.get(uow.session, p.passport_type, p.type_version)) for p in passports]
+    holders = _staff_by_id(uow, {p.staff_id for p in passports})
+    return [
+        passport_view(p, cache.get(uow.session, p.passport_type, p.type_version), holders.get(p.staff_id))
+        for p in passports
+    ]
 
 
-def passport_view(passport: Passport, content: TypeContent) -> dict:
+def _staff_by_id(uow: UnitOfWork, ids: set[uuid.UUID]) -> dict[uuid.UUID, StaffMember]:
+    """The people with these ids that this service has heard of, in one query."""
+    if not ids:
+        return {}
+    return {s.id: s for s in uow.session.scalars(sa.select(StaffMember).where(StaffMember.id.in_(ids)))}
+
+
+def passport_view(passport: Passport, content: TypeContent, holder: StaffMember | None) -> dict:
     view = {column: getattr(passport, column) for column in Passport.__table__.columns.keys()}
     view.update(
+        staff_name=holder.name if holder else None,
+        staff_number=holder.staff_number if holder else None,
         title=content.title,
         sample_content=content.sample,
         progress=domain.Progress(passport.skills_total, passport.skills_self_assessed, passport.skills_signed_off),
@@ -248,7 +263,17 @@ def passport_detail(
     views = dict(
         uow.session.execute(sa.select(SkillState.skill_code, SkillState.view).where(SkillState.passport_id == passport.id)).all()
     )
-    return passport_view(passport, content), content, views
+    return passport_view(passport, content, uow.session.get(StaffMember, passport.staff_id)), content, views
+
+
+def list_staff(caller: Caller, filters: dict):
+    """The caller's Trust's people among the ids asked for (any Trust's for a platform admin); ids this
+    service has not heard of, or of another Trust, are simply left out."""
+    query = sa.select(StaffMember).where(StaffMember.id.in_(filters["id"])).order_by(StaffMember.name, StaffMember.id)
+    if not caller.is_platform_admin:
+        # `== None` would be IS NULL, and people of no Trust are no one's colleagues.
+        query = query.where(StaffMember.trust_id == caller.trust_id if caller.trust_id else sa.false())
+    return query
 
 
 def _skill_view(skill: dict, state: SkillState, learning: list) -> dict:

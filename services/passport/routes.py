@@ -6,7 +6,7 @@ import json
 from flask import current_app
 from flask.views import MethodView
 
-from services.passport import handlers, schemas
+from services.passport import domain, handlers, schemas
 from services.passport.components import content_cache
 from shared.app import runtime, unit_of_work
 from shared.auth import Blueprint, current_caller
@@ -14,6 +14,7 @@ from shared.pagination import paginate
 
 types = Blueprint("passport-types", __name__, description="Passport types and their (versioned) content")
 passports = Blueprint("passports", __name__, description="Passports, self-assessment and learning")
+staff = Blueprint("staff", __name__, description="The Trust's people as this service knows them: names by id")
 
 SKILL_PATH = "/passports/<uuid:passport_id>/skills/<string:skill_code>"
 
@@ -149,4 +150,17 @@ class Learning(MethodView):
             return handlers.record_learning(uow, current_caller(), content_cache(runtime()), passport_id, skill_code, body)
 
 
-BLUEPRINTS = [types, passports]
+@staff.route("/staff")
+class Staff(MethodView):
+    @staff.auth(*domain.STAFF_READERS)
+    @staff.arguments(schemas.StaffQuery, location="query")
+    @staff.response(200, schemas.StaffMember(many=True))
+    @staff.paginate(page_size=schemas.MAX_IDS)  # every id asked for fits on the first page
+    def get(self, filters, pagination_parameters):
+        """Names and staff numbers of the given users of the caller's Trust (a platform admin: of any
+        Trust), to show people by name. Ids not known here, or of another Trust, are left out."""
+        with unit_of_work() as uow:
+            return paginate(uow.session, handlers.list_staff(current_caller(), filters), pagination_parameters)
+
+
+BLUEPRINTS = [types, passports, staff]

@@ -9,6 +9,8 @@ from shared.schemas import RequestSchema
 CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9.-]{0,39}$", error="Codes are upper-case letters, digits, '-' and '.'.")
 TYPE_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9.-]{0,31}$", error="Codes are upper-case letters, digits, '-' and '.'.")
 NOTE = validate.Length(max=4000)
+MAX_IDS = 100
+IDS = validate.Length(max=MAX_IDS, error=f"At most {MAX_IDS} ids at a time.")
 
 
 # --- Passport type content ---------------------------------------------------------------------------
@@ -105,6 +107,10 @@ class Withdrawal(RequestSchema):
 
 
 class PassportQuery(RequestSchema):
+    id = fields.List(
+        fields.UUID(), validate=IDS,
+        metadata={"description": f"only these passports (repeat the parameter, at most {MAX_IDS})"},
+    )
     staff_id = fields.UUID()
     passport_type = fields.String(validate=TYPE_CODE)
     status = fields.String(validate=validate.OneOf(("in_progress", "completed", "withdrawn")))
@@ -119,6 +125,8 @@ class Progress(Schema):
 class Passport(Schema):
     id = fields.UUID()
     staff_id = fields.UUID()
+    staff_name = fields.String(allow_none=True, metadata={"description": "the holder's name; null until known here"})
+    staff_number = fields.String(allow_none=True, metadata={"description": "the holder's staff number, if any"})
     trust_id = fields.UUID()
     passport_type = fields.String()
     type_version = fields.Integer()
@@ -200,3 +208,20 @@ class SkillDetail(SkillOnPassport):
     passport_id = fields.UUID()
     self_assessment_history = fields.List(fields.Nested(SelfAssessmentOut))
     signoff_history = fields.List(fields.Dict())
+
+
+# --- Staff -------------------------------------------------------------------------------------------
+
+class StaffQuery(RequestSchema):
+    id = fields.List(
+        fields.UUID(), required=True,
+        validate=validate.Length(min=1, max=MAX_IDS, error=f"Give 1 to {MAX_IDS} ids."),
+        metadata={"description": f"the users to name (repeat the parameter, at most {MAX_IDS}); "
+                                 "unknown ids are left out"},
+    )
+
+
+class StaffMember(Schema):
+    id = fields.UUID()
+    name = fields.String()
+    staff_number = fields.String(allow_none=True)

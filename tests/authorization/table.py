@@ -141,6 +141,9 @@ PASSPORT = [
     row("passport", "POST", "/passports/{passport_id}/skills/{skill_code}/learning",
         {"kind": "elearning", "status": "completed", "date": "2026-01-10", "hours": 1.5}, anonymous=401, staff=201,
         supervisor=403, trust_admin=201, other_trust_admin=404),
+    # Naming people by id: the Trust's readers; another Trust's admin gets an empty list (they are not theirs).
+    row("passport", "GET", "/staff?id={staff_id}", anonymous=401, staff=403, supervisor=200, trust_admin=200,
+        other_trust_admin=200, platform_admin=200),
 ]
 
 # --- signoff -----------------------------------------------------------------------------------------
