@@ -4,7 +4,12 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test bench asyncapi clean
+.PHONY: install run test bench asyncapi frontend-assets clean
+
+# NHS.UK frontend (npm `nhsuk-frontend`) vendored under services/portal/static/nhsuk. Keep the version in
+# step with the PyPI `nhsuk-frontend-jinja` pin in pyproject.toml (tests/portal/test_assets.py checks).
+NHSUK_FRONTEND_VERSION ?= 10.6.1
+NHSUK_STATIC := services/portal/static/nhsuk
 
 install: $(VENV)/.installed
 
@@ -23,6 +28,26 @@ test: install
 # The AsyncAPI document of the events, regenerated from the event catalogue (a test fails when it is stale).
 asyncapi: install
 	$(BIN)/skillpass asyncapi --output docs/asyncapi.yaml
+
+# Refreshes the committed NHS.UK frontend files; never part of `make test` or `make run` (needs npm).
+# The compiled CSS points at /assets/images/... from the site root: those url()s are made relative so
+# that they resolve beside the stylesheet (/static/nhsuk/assets/images/...). The source maps are not
+# vendored, so their comments go too. LICENSE is kept (the npm tarball has none).
+frontend-assets:
+	@set -eu; tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; \
+	(cd "$$tmp" && npm pack --silent nhsuk-frontend@$(NHSUK_FRONTEND_VERSION) >/dev/null); \
+	tar -xzf "$$tmp/nhsuk-frontend-$(NHSUK_FRONTEND_VERSION).tgz" -C "$$tmp"; \
+	dist="$$tmp/package/dist/nhsuk"; \
+	mkdir -p $(NHSUK_STATIC); rm -rf $(NHSUK_STATIC)/assets; mkdir -p $(NHSUK_STATIC)/assets; \
+	sed -e 's#url(/assets/#url(assets/#g' -e '/sourceMappingURL=/d' \
+		"$$dist/nhsuk-frontend-$(NHSUK_FRONTEND_VERSION).min.css" > $(NHSUK_STATIC)/nhsuk-frontend.min.css; \
+	sed -e '/sourceMappingURL=/d' \
+		"$$dist/nhsuk-frontend-$(NHSUK_FRONTEND_VERSION).min.js" > $(NHSUK_STATIC)/nhsuk-frontend.min.js; \
+	cp -R "$$dist/assets/images" "$$dist/assets/manifest.json" $(NHSUK_STATIC)/assets/; \
+	echo $(NHSUK_FRONTEND_VERSION) > $(NHSUK_STATIC)/VERSION; \
+	if grep -Eq "url\([\"']?/[^/]" $(NHSUK_STATIC)/nhsuk-frontend.min.css; then \
+		echo "root-relative url() left in $(NHSUK_STATIC)/nhsuk-frontend.min.css" >&2; exit 1; fi; \
+	echo "NHS.UK frontend $(NHSUK_FRONTEND_VERSION) copied to $(NHSUK_STATIC)"
 
 bench: install
 	$(BIN)/python -m bench
