@@ -47,7 +47,7 @@ def create_app(spec: ServiceSpec, runtime: Runtime | None = None, *, log_to_stdo
     api.register_blueprint(_health_blueprint())
     for blueprint in spec.blueprints:
         api.register_blueprint(blueprint)
-    _install_request_log(app)
+    install_request_log(app)
     return app
 
 
@@ -60,7 +60,8 @@ def runtime() -> Runtime:
     return current_app.extensions["skillpass"]
 
 
-def _install_request_log(app: Flask) -> None:
+def install_request_log(app: Flask) -> None:
+    """Every request under a correlation id (the caller's X-Correlation-ID when safe), logged as one JSON line."""
     @app.before_request
     def _start():
         given = request.headers.get("X-Correlation-ID", "")

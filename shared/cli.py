@@ -7,6 +7,7 @@
     skillpass <service> healthcheck web|worker    exit 0 when that process is healthy
     skillpass <service> dead-letters list|replay  inspect and replay the service's dead-lettered events
     skillpass <service> <command> ...             the service's own commands (see --help)
+    skillpass portal web                          the web front end (a web process only)
     skillpass asyncapi [--output PATH | --check PATH]
                                                   the AsyncAPI document of the events, from the catalogue
 """
@@ -17,7 +18,7 @@ import os
 import sys
 import urllib.request
 
-from shared.config import SERVICE_PORTS
+from shared.config import PORTAL, WEB_PORTS
 
 log = logging.getLogger("skillpass.cli")
 PROCESS_KINDS = ("init", "web", "worker")
@@ -25,7 +26,8 @@ PROCESS_KINDS = ("init", "web", "worker")
 
 def process_commands(service: str) -> dict[str, list[str]]:
     """The command of each of a service's processes: docker-compose.yml runs exactly these."""
-    return {kind: ["skillpass", service, kind] for kind in PROCESS_KINDS}
+    kinds = ("web",) if service == PORTAL else PROCESS_KINDS
+    return {kind: ["skillpass", service, kind] for kind in kinds}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,12 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     if args[0] == "asyncapi":
         return asyncapi_command(args[1:])
     service, rest = args[0], args[1:]
-    if service not in SERVICE_PORTS:
-        print(f"skillpass: unknown service {service!r}; one of: {', '.join(SERVICE_PORTS)}", file=sys.stderr)
+    if service not in WEB_PORTS:
+        print(f"skillpass: unknown service {service!r}; one of: {', '.join(WEB_PORTS)}", file=sys.stderr)
         return 2
     command = rest[0] if rest else "--help"
     if command == "healthcheck":  # cheap: runs every few seconds in containers
         return _healthcheck(service, rest[1:])
+    if service == PORTAL:
+        return _portal_command(command)
     if command == "dead-letters":  # broker only: works while the service's database is down
         from shared.dead_letters import dead_letters_command
 
@@ -138,16 +142,24 @@ def _check_asyncapi(path: str, generated: str) -> int:
     return 1
 
 
-def _exec_gunicorn(service: str) -> int:
+def _portal_command(command: str) -> int:
+    if command == "web":
+        return _exec_gunicorn(PORTAL, "services.portal.app:create_portal_app()")
+    print(f"skillpass portal web|healthcheck web: the portal has a web process only (not {command!r})",
+          file=sys.stderr)
+    return 0 if command in ("-h", "--help") else 2
+
+
+def _exec_gunicorn(service: str, app: str | None = None) -> int:
     argv = [
         sys.executable,
         "-m",
         "gunicorn",
         "--config",
         "python:shared.gunicorn_conf",
-        f"shared.app:create_service_app({service!r})",
+        app or f"shared.app:create_service_app({service!r})",
     ]
-    os.environ.setdefault("PORT", str(SERVICE_PORTS[service]))
+    os.environ.setdefault("PORT", str(WEB_PORTS[service]))
     os.environ["SKILLPASS_SERVICE"] = service
     os.execv(sys.executable, argv)
     return 1  # not reached
@@ -160,7 +172,7 @@ def _healthcheck(service: str, args: list[str]) -> int:
         from shared.worker import heartbeat_is_fresh
 
         return 0 if heartbeat_is_fresh(Settings.from_env(service).worker_heartbeat_file) else 1
-    port = os.environ.get("PORT", str(SERVICE_PORTS[service]))
+    port = os.environ.get("PORT", str(WEB_PORTS[service]))
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as response:
             return 0 if response.status == 200 else 1

@@ -14,6 +14,10 @@ SERVICE_PORTS: dict[str, int] = {
     "planning": 5005,
     "metrics": 5006,
 }
+# The web front end: a web process only (no database, no worker), calling the services above.
+PORTAL = "portal"
+PORTAL_PORT = 5007
+WEB_PORTS: dict[str, int] = {**SERVICE_PORTS, PORTAL: PORTAL_PORT}
 
 EVENTS_EXCHANGE = "skillpass.events"
 DEAD_LETTER_EXCHANGE = "skillpass.dlx"

@@ -11,7 +11,7 @@ import urllib.request
 
 from shared.broker import broker_reachable
 from shared.cli import process_commands
-from shared.config import SERVICE_PORTS
+from shared.config import PORTAL, SERVICE_PORTS, WEB_PORTS
 from shared.service import installed_services
 
 STOP_GRACE_SECONDS = 10.0
@@ -23,10 +23,17 @@ def say(message: str) -> None:
 
 def service_environment(service: str, base: dict[str, str]) -> dict[str, str]:
     env = dict(base)
-    env["PORT"] = base.get(f"{service.upper()}_PORT", str(SERVICE_PORTS[service]))
+    env["PORT"] = base.get(f"{service.upper()}_PORT", str(WEB_PORTS[service]))
     identity_port = base.get("IDENTITY_PORT", str(SERVICE_PORTS["identity"]))
     env.setdefault("IDENTITY_JWKS_URL", f"http://127.0.0.1:{identity_port}/.well-known/jwks.json")
     env.setdefault("IDENTITY_ISSUER", f"http://127.0.0.1:{identity_port}")
+    portal_port = base.get("PORTAL_PORT", str(WEB_PORTS[PORTAL]))
+    # Verify links and QR codes point at the portal's public certificate page.
+    env.setdefault("SKILLPASS_PUBLIC_BASE_URL", f"http://127.0.0.1:{portal_port}")
+    if service == PORTAL:
+        for backend in SERVICE_PORTS:  # the portal calls each service where this run put it
+            env.setdefault(f"{backend.upper()}_URL",
+                           f"http://127.0.0.1:{base.get(f'{backend.upper()}_PORT', SERVICE_PORTS[backend])}")
     return env
 
 
@@ -74,7 +81,9 @@ def run_local_stack() -> int:
             for kind in ("web", "worker"):
                 command = resolve(process_commands(service)[kind])
                 processes.append((f"{service} {kind}", subprocess.Popen(command, env=env)))
-        _announce_when_ready(services, lambda: stopping)
+        portal_env = service_environment(PORTAL, dict(os.environ))
+        processes.append((f"{PORTAL} web", subprocess.Popen(resolve(process_commands(PORTAL)["web"]), env=portal_env)))
+        _announce_when_ready([*services, PORTAL], lambda: stopping)
         while not stopping:
             for name, process in processes:
                 if process.poll() is not None:
@@ -96,7 +105,8 @@ def _announce_when_ready(services: list[str], should_stop) -> None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as response:
                     if response.status == 200:
-                        say(f"{service} ready at http://127.0.0.1:{port} (API docs at /docs)")
+                        where = "sign in there" if service == PORTAL else "API docs at /docs"
+                        say(f"{service} ready at http://127.0.0.1:{port} ({where})")
                         pending.remove(service)
             except OSError:
                 pass

@@ -19,7 +19,7 @@ REVOKERS = ("trust_admin", "lead")
 DEFAULT_VALIDITY_MONTHS = 12
 VALIDITY_SETTING = "SKILLPASS_CERTIFICATE_VALIDITY_MONTHS"
 PUBLIC_BASE_URL_SETTING = "SKILLPASS_PUBLIC_BASE_URL"
-DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:5004"
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:5007"  # the portal: its page for people, the JSON for programs
 
 
 # --- Validity ----------------------------------------------------------------------------------------

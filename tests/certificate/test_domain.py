@@ -50,7 +50,7 @@ def test_a_bad_validity_setting_is_refused_naming_it(raw):
 def test_the_verify_url_is_under_the_public_base_url():
     certificate_id = uuid.uuid4()
     assert CertificateSettings.from_extra({}).verify_url(certificate_id) == \
-        f"http://127.0.0.1:5004/certificates/{certificate_id}/verify"
+        f"http://127.0.0.1:5007/certificates/{certificate_id}/verify"
     public = CertificateSettings.from_extra({"SKILLPASS_PUBLIC_BASE_URL": "https://certs.example.nhs.uk/"})
     assert public.verify_url(certificate_id) == f"https://certs.example.nhs.uk/certificates/{certificate_id}/verify"
 

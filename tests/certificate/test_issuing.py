@@ -24,7 +24,7 @@ def test_a_completion_issues_a_valid_certificate_and_stages_certificate_issued(s
     assert event["subject"] == certificate["id"] and event["trustid"] == str(service.trust_id)
     data = event["data"]
     assert set(data) == set(CertificateIssued().fields)
-    assert data["verify_url"] == f"http://127.0.0.1:5004/certificates/{certificate['id']}/verify"
+    assert data["verify_url"] == f"http://127.0.0.1:5007/certificates/{certificate['id']}/verify"
     assert datetime.fromisoformat(data.pop("issued_at")) == issued_at
     assert datetime.fromisoformat(data.pop("expires_at")) == datetime.fromisoformat(certificate["expires_at"])
     assert data == {

@@ -48,7 +48,7 @@ def test_the_pdf_is_an_a4_certificate_with_holder_role_trust_dates_and_id(servic
 
 def test_the_qr_code_on_the_pdf_encodes_the_verify_url(service, holder):
     certificate = service.certified(holder)
-    verify_url = f"http://127.0.0.1:5004/certificates/{certificate['id']}/verify"
+    verify_url = f"http://127.0.0.1:5007/certificates/{certificate['id']}/verify"
     [page] = service.pdf(certificate["id"], holder).pages
     assert verify_url in page.extract_text()
     drawn = qr_modules_drawn(page)

@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 
-from shared.config import SERVICE_PORTS
+from shared.config import WEB_PORTS
 from shared.localstack import resolve
 from tests.support.stack import free_port
 
@@ -45,7 +45,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_runs_identity_on_sqlite_and_stops_everything_on_sigterm(tmp_path, amqp_url):
-    ports = {service: free_port() for service in SERVICE_PORTS}  # never those of a `make run` here
+    ports = {service: free_port() for service in WEB_PORTS}  # never those of a `make run` here
     port = ports["identity"]
     env = {
         **os.environ,
@@ -76,8 +76,10 @@ def test_runs_identity_on_sqlite_and_stops_everything_on_sigterm(tmp_path, amqp_
         assert token.status_code == 200
         assert (tmp_path / "identity.db").exists()
         deadline = time.monotonic() + 60
-        while "identity ready at" not in log.read_text() and time.monotonic() < deadline:
-            time.sleep(0.2)  # the supervisor announces once every service is set up
+        while "portal ready at" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)  # the supervisor announces each service once it is set up, the portal last
+        sign_in_page = requests.get(f"http://127.0.0.1:{ports['portal']}/sign-in", timeout=10)
+        assert sign_in_page.status_code == 200 and "Email address" in sign_in_page.text
         processes = _descendants(supervisor.pid)
         assert len(processes) >= 4  # per service: gunicorn master, its 2 workers, the worker process
 
@@ -91,6 +93,7 @@ def test_runs_identity_on_sqlite_and_stops_everything_on_sigterm(tmp_path, amqp_
             os.killpg(supervisor.pid, signal.SIGKILL)
             supervisor.wait()
     assert "identity ready at" in log.read_text()
+    assert f"portal ready at http://127.0.0.1:{ports['portal']}" in log.read_text()
 
 
 def test_refuses_a_single_database_url_for_several_services(tmp_path, amqp_url):

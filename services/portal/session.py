@@ -1,0 +1,107 @@
+"""The session cookie: encrypted and authenticated (Fernet), HttpOnly, SameSite=Lax, Secure over HTTPS.
+
+It holds the user's API token, so that the token never reaches the page: not in the HTML, not readable
+by script, not readable even by someone who copies the cookie. The session ends when the token does.
+"""
+from __future__ import annotations
+
+import base64
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+
+from cryptography.fernet import Fernet, InvalidToken
+from flask import Flask, Request, Response, session
+from flask.sessions import SecureCookieSession, SessionInterface
+
+COOKIE_NAME = "skillpass_session"
+CSRF_FIELD = "csrf_token"
+
+
+class EncryptedCookieSessionInterface(SessionInterface):
+    def __init__(self, key: bytes, max_age_seconds: int):
+        self.fernet = Fernet(base64.urlsafe_b64encode(key))
+        self.max_age_seconds = max_age_seconds
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession:
+        value = request.cookies.get(COOKIE_NAME)
+        if not value:
+            return SecureCookieSession()
+        try:
+            data = json.loads(self.fernet.decrypt(value.encode(), ttl=self.max_age_seconds))
+        except (InvalidToken, ValueError):
+            return SecureCookieSession()  # tampered, too old, or from another key: start again
+        return SecureCookieSession(data if isinstance(data, dict) else {})
+
+    def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
+        from flask import request
+
+        if not session:
+            if session.modified:
+                response.delete_cookie(COOKIE_NAME, path="/")
+            return
+        if not session.modified and not session.accessed:
+            return
+        response.vary.add("Cookie")
+        token = self.fernet.encrypt(json.dumps(session, separators=(",", ":")).encode()).decode()
+        response.set_cookie(COOKIE_NAME, token, max_age=self.max_age_seconds, path="/", httponly=True,
+                            secure=request.is_secure, samesite="Lax")
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, made on first use; every form carries it in a hidden field."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def csrf_is_valid(given: str | None) -> bool:
+    expected = session.get("csrf")
+    return bool(expected and given) and hmac.compare_digest(expected, given)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who is signed in, as the session remembers them (the token stays inside the session)."""
+
+    user_id: str
+    name: str
+    trust_id: str | None
+    trust_name: str | None
+    roles: tuple[str, ...]
+    expires_at: float
+
+    def has_any(self, *roles: str) -> bool:
+        return bool(set(roles) & set(self.roles))
+
+    @property
+    def expired(self) -> bool:
+        return time.time() >= self.expires_at
+
+
+def sign_in(token: str, claims: dict, name: str, trust_name: str | None) -> None:
+    session.clear()
+    session.update({
+        "token": token,
+        "user": {"user_id": claims["sub"], "name": name, "trust_id": claims.get("trust_id"),
+                 "trust_name": trust_name, "roles": list(claims.get("roles") or []), "expires_at": claims["exp"]},
+        "csrf": secrets.token_urlsafe(32),  # a new one at sign-in: a token planted before it is worthless
+    })
+
+
+def signed_in() -> SignedIn | None:
+    user = session.get("user")
+    if not user or "token" not in session:
+        return None
+    return SignedIn(user["user_id"], user["name"], user.get("trust_id"), user.get("trust_name"),
+                    tuple(user.get("roles") or ()), float(user["expires_at"]))
+
+
+def token() -> str | None:
+    return session.get("token")
+
+
+def sign_out() -> None:
+    session.clear()
