@@ -1,8 +1,9 @@
 """The container set-up agrees with the code that runs the processes, checked without a Docker engine.
 
 docker-compose.yml is validated against the official Compose Specification schema, then checked against
-`shared.cli.process_commands` and `shared.config.SERVICE_PORTS`, the one source of truth for commands and
-ports; docker/postgres-init.sh is run with a stand-in `psql`; the Dockerfile's essentials are read.
+`shared.cli.process_commands` and `shared.config.WEB_PORTS`, the one source of truth for commands and
+ports, and for the portal (the web front end) against `services.portal.settings.BACKENDS`, the services it
+calls; docker/postgres-init.sh is run with a stand-in `psql`; the Dockerfile's essentials are read.
 Each check is a function returning its problems, and each one is also run against a deliberately broken
 copy, so that none of them can pass by checking nothing.
 """
@@ -22,8 +23,9 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from shared.cli import PROCESS_KINDS, process_commands
-from shared.config import SERVICE_PORTS
+from services.portal.settings import BACKENDS
+from shared.cli import process_commands
+from shared.config import PORTAL, SERVICE_PORTS, WEB_PORTS
 from shared.service import installed_services
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,6 +37,12 @@ DOCKERIGNORE = REPO / ".dockerignore"
 BACKING_DATA = {"rabbitmq": "/var/lib/rabbitmq", "postgres": "/var/lib/postgresql/data"}
 BACKING_HEALTH_COMMAND = {"rabbitmq": "rabbitmq-diagnostics", "postgres": "pg_isready"}
 INITDB_DIR = "/docker-entrypoint-initdb.d/"
+# The portal's session key comes from the environment or, when none is given, from a key the portal makes
+# once and keeps in its named volume (so that `docker compose up` works as it is and recreating the
+# container signs no one out); a committed or defaulted key would be the same in every deployment.
+PORTAL_SECRET = "${PORTAL_SECRET_KEY:-}"
+PORTAL_DATA = "/data"
+PUBLIC_BASE_URL = re.compile(r"\$\{SKILLPASS_PUBLIC_BASE_URL:-(?P<default>[^}]+)\}")
 
 
 def compose_schema_path() -> Path:
@@ -65,9 +73,16 @@ def compose(compose_file) -> dict:
 # ---- helpers ---------------------------------------------------------------------------------------
 
 
+def _services() -> list[str]:
+    """The services in this checkout, then the portal when it is there too."""
+    portal = [PORTAL] if (REPO / "services" / PORTAL / "app.py").exists() else []
+    return installed_services() + portal
+
+
 def _processes() -> list[tuple[str, str, str]]:
-    """(service, kind, container name) of every process of every service in this checkout."""
-    return [(svc, kind, f"{svc}-{kind}") for svc in installed_services() for kind in PROCESS_KINDS]
+    """(service, kind, container name) of every process of every service in this checkout (the portal's
+    one process included)."""
+    return [(svc, kind, f"{svc}-{kind}") for svc in _services() for kind in process_commands(svc)]
 
 
 def _environment(service: dict) -> dict[str, str]:
@@ -113,7 +128,7 @@ def command_problems(compose: dict) -> list[str]:
             )
     # A block left for a service that is not in this checkout would fail at start-up.
     expected = {name for _, _, name in _processes()} | set(BACKING_DATA)
-    problems += [f"{name}: not a process of an installed service" for name in sorted(set(services) - expected)]
+    problems += [f"{name}: not a process of this checkout" for name in sorted(set(services) - expected)]
     return problems
 
 
@@ -122,7 +137,12 @@ def dependency_problems(compose: dict) -> list[str]:
     backing = {name: "service_healthy" for name in BACKING_DATA}
     problems = []
     for svc, kind, name in _processes():
-        wanted = backing if kind == "init" else {**backing, f"{svc}-init": "service_completed_successfully"}
+        if svc == PORTAL:  # no database or broker of its own: it waits for the APIs it calls
+            wanted = {f"{backend}-web": "service_healthy" for backend in BACKENDS}
+        elif kind == "init":
+            wanted = backing
+        else:
+            wanted = {**backing, f"{svc}-init": "service_completed_successfully"}
         depends_on = services.get(name, {}).get("depends_on") or {}
         if isinstance(depends_on, list):
             problems.append(f"{name}: depends_on is a list, so it waits for no condition")
@@ -179,9 +199,9 @@ def volume_problems(compose: dict) -> list[str]:
 def port_problems(compose: dict) -> list[str]:
     services = compose.get("services", {})
     problems = []
-    for svc in installed_services():
+    for svc in _services():
         web = services.get(f"{svc}-web", {})
-        port = str(SERVICE_PORTS[svc])
+        port = str(WEB_PORTS[svc])
         if _environment(web).get("PORT") != port:
             problems.append(f"{svc}-web: PORT {_environment(web).get('PORT')!r}, expected {port!r}")
         if f"{port}:{port}" not in [str(mapping) for mapping in web.get("ports") or []]:
@@ -199,22 +219,27 @@ def connection_problems(compose: dict) -> list[str]:
     )
     identity_port = SERVICE_PORTS["identity"]
     problems = []
-    for _, _, name in _processes():
+    for svc, _, name in _processes():
         environment = _environment(services.get(name, {}))
-        amqp = urlsplit(environment.get("AMQP_URL", ""))
-        if (amqp.scheme, amqp.hostname, amqp.username, amqp.password) != broker:
-            problems.append(f"{name}: AMQP_URL {environment.get('AMQP_URL')!r} does not match the rabbitmq container")
-        server = urlsplit(environment.get("DATABASE_SERVER_URL", ""))
-        if (server.scheme, server.hostname, server.username, server.password) != database:
-            problems.append(
-                f"{name}: DATABASE_SERVER_URL {environment.get('DATABASE_SERVER_URL')!r} "
-                "does not match the postgres container"
-            )
-        jwks = urlsplit(environment.get("IDENTITY_JWKS_URL", ""))
-        if (jwks.hostname, jwks.port, jwks.path) != ("identity-web", identity_port, "/.well-known/jwks.json"):
-            problems.append(f"{name}: IDENTITY_JWKS_URL {environment.get('IDENTITY_JWKS_URL')!r}")
-        if not environment.get("IDENTITY_ISSUER"):
-            problems.append(f"{name}: no IDENTITY_ISSUER")
+        if svc == PORTAL:
+            problems += _portal_connection_problems(name, environment, services, compose.get("volumes") or {})
+        else:
+            amqp = urlsplit(environment.get("AMQP_URL", ""))
+            if (amqp.scheme, amqp.hostname, amqp.username, amqp.password) != broker:
+                problems.append(
+                    f"{name}: AMQP_URL {environment.get('AMQP_URL')!r} does not match the rabbitmq container"
+                )
+            server = urlsplit(environment.get("DATABASE_SERVER_URL", ""))
+            if (server.scheme, server.hostname, server.username, server.password) != database:
+                problems.append(
+                    f"{name}: DATABASE_SERVER_URL {environment.get('DATABASE_SERVER_URL')!r} "
+                    "does not match the postgres container"
+                )
+            jwks = urlsplit(environment.get("IDENTITY_JWKS_URL", ""))
+            if (jwks.hostname, jwks.port, jwks.path) != ("identity-web", identity_port, "/.well-known/jwks.json"):
+                problems.append(f"{name}: IDENTITY_JWKS_URL {environment.get('IDENTITY_JWKS_URL')!r}")
+            if not environment.get("IDENTITY_ISSUER"):
+                problems.append(f"{name}: no IDENTITY_ISSUER")
         if environment.get("WEB_HOST") != "0.0.0.0":
             problems.append(f"{name}: WEB_HOST {environment.get('WEB_HOST')!r}; loopback is unreachable")
         # The start-up admin's password goes only where it is used.
@@ -223,6 +248,66 @@ def connection_problems(compose: dict) -> list[str]:
             problems.append(f"{name}: missing {sorted(admin - environment.keys())}")
         if name != "identity-init" and admin & environment.keys():
             problems.append(f"{name}: has {sorted(admin & environment.keys())}")
+    return problems
+
+
+def _portal_connection_problems(name: str, environment: dict[str, str], services: dict, volumes: dict) -> list[str]:
+    """The portal reaches each service it calls at that service's web container, and nothing else."""
+    problems = [
+        f"{name}: has {key}; the portal owns no database and no broker connection"
+        for key in ("AMQP_URL", "DATABASE_URL", "DATABASE_SERVER_URL")
+        if key in environment
+    ]
+    for backend in BACKENDS:
+        key, container, port = f"{backend.upper()}_URL", f"{backend}-web", SERVICE_PORTS[backend]
+        url = urlsplit(environment.get(key, ""))
+        try:
+            actual = (url.scheme, url.hostname, url.port, url.path.strip("/"))
+        except ValueError:  # a port that is not a number
+            actual = None
+        if actual != ("http", container, port, "") or container not in services:
+            problems.append(f"{name}: {key} {environment.get(key)!r}, expected 'http://{container}:{port}'")
+    if environment.get("PORTAL_SECRET_KEY") != PORTAL_SECRET:
+        problems.append(
+            f"{name}: PORTAL_SECRET_KEY {environment.get('PORTAL_SECRET_KEY')!r}; expected it from the "
+            f"environment or nothing, {PORTAL_SECRET!r}"
+        )
+    kept = [v for v in services.get(name, {}).get("volumes") or [] if isinstance(v, str) and v.endswith(f":{PORTAL_DATA}")]
+    if not kept or kept[0].split(":")[0] not in volumes:
+        problems.append(f"{name}: no named volume at {PORTAL_DATA}, where the portal keeps the key it makes")
+    return problems
+
+
+def public_address_problems(compose: dict) -> list[str]:
+    """Certificates' verify links and QR codes open the portal's page, so the certificate processes that
+    make them get the portal's public address: overridable, by default the portal's published port."""
+    services = compose.get("services", {})
+    if "certificate" not in installed_services() or PORTAL not in _services():
+        return []
+    problems = []
+    portal_port = WEB_PORTS[PORTAL]
+    for kind in process_commands("certificate"):
+        if kind == "init":  # migrations and the signing key: no links
+            continue
+        name = f"certificate-{kind}"
+        value = _environment(services.get(name, {})).get("SKILLPASS_PUBLIC_BASE_URL")
+        match = PUBLIC_BASE_URL.fullmatch(value or "")
+        if not match:
+            problems.append(
+                f"{name}: SKILLPASS_PUBLIC_BASE_URL {value!r}; expected "
+                f"'${{SKILLPASS_PUBLIC_BASE_URL:-http://localhost:{portal_port}}}'"
+            )
+            continue
+        default = urlsplit(match["default"])
+        try:
+            port = default.port
+        except ValueError:
+            port = None
+        if default.scheme not in ("http", "https") or port != portal_port or default.path.strip("/"):
+            problems.append(
+                f"{name}: SKILLPASS_PUBLIC_BASE_URL defaults to {match['default']!r}, "
+                f"not the portal's published port {portal_port}"
+            )
     return problems
 
 
@@ -249,6 +334,7 @@ COMPOSE_CHECKS = [
     volume_problems,
     port_problems,
     connection_problems,
+    public_address_problems,
     image_problems,
 ]
 
@@ -282,6 +368,7 @@ def _delete(path: str):
 
 
 WEB, WORKER, INIT = "services.identity-web", "services.identity-worker", "services.identity-init"
+PORTAL_WEB = f"services.{PORTAL}-web"
 
 # (id, the check that must notice, what breaks)
 COMPOSE_BREAKAGES = [
@@ -324,6 +411,84 @@ COMPOSE_BREAKAGES = [
     ("admin-password-on-web", connection_problems, _set(f"{WEB}.environment.SKILLPASS_ADMIN_PASSWORD", "pw")),
     ("admin-missing-on-init", connection_problems, _delete(f"{INIT}.environment.SKILLPASS_ADMIN_EMAIL")),
     ("second-image", image_problems, _set(f"{WORKER}.image", "other:latest")),
+    # the portal
+    ("portal-missing", command_problems, _delete(PORTAL_WEB)),
+    ("portal-wrong-command", command_problems, _set(f"{PORTAL_WEB}.command", ["skillpass", "portal", "worker"])),
+    ("portal-init", command_problems, _set("services.portal-init", {"image": "skillpass:local", "restart": "no"})),
+    (
+        "portal-worker",
+        command_problems,
+        _set("services.portal-worker", {"image": "skillpass:local", "command": ["skillpass", "portal", "worker"]}),
+    ),
+    ("portal-does-not-wait-for-a-backend", dependency_problems, _delete(f"{PORTAL_WEB}.depends_on.certificate-web")),
+    (
+        "portal-backend-only-started",
+        dependency_problems,
+        _set(f"{PORTAL_WEB}.depends_on.identity-web", {"condition": "service_started"}),
+    ),
+    (
+        "portal-checks-another-service",
+        lifecycle_problems,
+        _set(f"{PORTAL_WEB}.healthcheck.test", ["CMD", "skillpass", "identity", "healthcheck", "web"]),
+    ),
+    ("portal-without-healthcheck", lifecycle_problems, _delete(f"{PORTAL_WEB}.healthcheck")),
+    ("portal-one-shot", lifecycle_problems, _set(f"{PORTAL_WEB}.restart", "no")),
+    ("portal-wrong-port", port_problems, _set(f"{PORTAL_WEB}.environment.PORT", "5001")),
+    ("portal-wrong-published-port", port_problems, _set(f"{PORTAL_WEB}.ports", ["8080:5007"])),
+    (
+        "portal-backend-on-loopback",
+        connection_problems,
+        _set(f"{PORTAL_WEB}.environment.SIGNOFF_URL", "http://127.0.0.1:5003"),
+    ),
+    (
+        "portal-backend-wrong-port",
+        connection_problems,
+        _set(f"{PORTAL_WEB}.environment.PASSPORT_URL", "http://passport-web:5003"),
+    ),
+    (
+        "portal-backend-not-a-service",
+        connection_problems,
+        _set(f"{PORTAL_WEB}.environment.CERTIFICATE_URL", "http://certificate:5004"),
+    ),
+    ("portal-backend-missing", connection_problems, _delete(f"{PORTAL_WEB}.environment.IDENTITY_URL")),
+    (
+        "portal-given-a-database",
+        connection_problems,
+        _set(f"{PORTAL_WEB}.environment.DATABASE_SERVER_URL", "postgresql://postgres:skillpass@postgres:5432"),
+    ),
+    (
+        "portal-given-the-broker",
+        connection_problems,
+        _set(f"{PORTAL_WEB}.environment.AMQP_URL", "amqp://skillpass:skillpass@rabbitmq:5672/"),
+    ),
+    ("portal-on-loopback", connection_problems, _set(f"{PORTAL_WEB}.environment.WEB_HOST", "127.0.0.1")),
+    ("portal-secret-committed", connection_problems, _set(f"{PORTAL_WEB}.environment.PORTAL_SECRET_KEY", "k" * 40)),
+    (
+        "portal-secret-defaulted",
+        connection_problems,
+        _set(f"{PORTAL_WEB}.environment.PORTAL_SECRET_KEY", "${PORTAL_SECRET_KEY:-" + "k" * 40 + "}"),
+    ),
+    ("portal-secret-missing", connection_problems, _delete(f"{PORTAL_WEB}.environment.PORTAL_SECRET_KEY")),
+    ("portal-key-not-kept", connection_problems, _delete(f"{PORTAL_WEB}.volumes")),
+    ("portal-second-image", image_problems, _set(f"{PORTAL_WEB}.image", "other:latest")),
+    (
+        "verify-links-without-portal-address",
+        public_address_problems,
+        _delete("services.certificate-worker.environment.SKILLPASS_PUBLIC_BASE_URL"),
+    ),
+    (
+        "verify-links-at-certificate-service",
+        public_address_problems,
+        _set(
+            "services.certificate-web.environment.SKILLPASS_PUBLIC_BASE_URL",
+            "${SKILLPASS_PUBLIC_BASE_URL:-http://localhost:5004}",
+        ),
+    ),
+    (
+        "verify-links-fixed",
+        public_address_problems,
+        _set("services.certificate-web.environment.SKILLPASS_PUBLIC_BASE_URL", "http://localhost:5007"),
+    ),
 ]
 
 
