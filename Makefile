@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test bench asyncapi frontend-assets clean
+.PHONY: install run test bench asyncapi frontend-assets screenshots clean
 
 # NHS.UK frontend (npm `nhsuk-frontend`) vendored under services/portal/static/nhsuk. Keep the version in
 # step with the PyPI `nhsuk-frontend-jinja` pin in pyproject.toml (tests/portal/test_assets.py checks).
@@ -48,6 +48,10 @@ frontend-assets:
 	if grep -Eq "url\([\"']?/[^/]" $(NHSUK_STATIC)/nhsuk-frontend.min.css; then \
 		echo "root-relative url() left in $(NHSUK_STATIC)/nhsuk-frontend.min.css" >&2; exit 1; fi; \
 	echo "NHS.UK frontend $(NHSUK_FRONTEND_VERSION) copied to $(NHSUK_STATIC)"
+
+# The README's pictures of the portal, taken from its real pages (needs RabbitMQ, PostgreSQL, chromium).
+screenshots: install
+	$(BIN)/python -m docs.screenshots
 
 bench: install
 	$(BIN)/python -m bench
