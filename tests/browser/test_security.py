@@ -117,3 +117,18 @@ def test_the_verify_address_answers_json_to_programs(platform):
     assert as_program.json() == direct.json()  # the certificate service's own answer, passed on as it is
     as_person = requests.get(unknown, headers={"Accept": "text/html"}, timeout=10)
     assert as_person.status_code == 404 and "Page not found" in as_person.text
+
+
+def test_wrong_passwords_then_the_lockout_are_said_in_words(platform, trust):
+    nurse = add_person(trust, "Locked Out", "staff")
+    visitor = Visitor(platform.url("portal"))
+    answers = [visitor.post("/sign-in", {"email": nurse["email"], "password": "wrong", "next": "/"}) for _ in range(6)]
+    assert answers[0].status_code == 401
+    assert "There is a problem" in answers[0].text and "One of them is not right" in answers[0].text
+    assert nurse["email"] in answers[0].text  # what was typed is kept (the password never is)
+    locked = answers[-1]
+    assert locked.status_code == 429
+    assert "too many attempts to sign in" in locked.text and re.search(r"Wait \d+ minutes", locked.text)
+    # even the right password waits now, and says so rather than letting anyone in
+    right = visitor.post("/sign-in", {"email": nurse["email"], "password": nurse["password"], "next": "/"})
+    assert right.status_code == 429 and "Sign out" not in right.text
