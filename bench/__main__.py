@@ -1,5 +1,5 @@
 """Run every benchmark: `make bench` (or `python -m bench`)."""
-from bench import end_to_end, metrics_projection, outbox_latency, passport_read, service_throughput
+from bench import end_to_end, metrics_projection, outbox_latency, passport_read, portal_page, service_throughput
 
 if __name__ == "__main__":
     outbox_latency.main()
@@ -7,3 +7,4 @@ if __name__ == "__main__":
     service_throughput.main()
     metrics_projection.main()
     end_to_end.main()
+    portal_page.main()

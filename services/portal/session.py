@@ -42,9 +42,9 @@ class EncryptedCookieSessionInterface(SessionInterface):
             if session.modified:
                 response.delete_cookie(COOKIE_NAME, path="/")
             return
-        if not session.modified and not session.accessed:
-            return
         response.vary.add("Cookie")
+        if not session.modified:  # unchanged: the cookie the browser holds is still right
+            return
         token = self.fernet.encrypt(json.dumps(session, separators=(",", ":")).encode()).decode()
         response.set_cookie(COOKIE_NAME, token, max_age=self.max_age_seconds, path="/", httponly=True,
                             secure=request.is_secure, samesite="Lax")
