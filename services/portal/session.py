@@ -16,6 +16,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from flask import Flask, Request, Response, session
 from flask.sessions import SecureCookieSession, SessionInterface
 
+from services.signoff.domain import READERS, REVOKERS, SIGNERS  # the sign-off service owns who may do what
+
 COOKIE_NAME = "skillpass_session"
 CSRF_FIELD = "csrf_token"
 
@@ -75,6 +77,25 @@ class SignedIn:
 
     def has_any(self, *roles: str) -> bool:
         return bool(set(roles) & set(self.roles))
+
+    # What the pages offer; the services decide, and refuse whatever a page should not have offered.
+    @property
+    def reads_trust(self) -> bool:
+        """Sees the Trust's passports and sign-off requests."""
+        return self.has_any(*READERS)
+
+    @property
+    def signs_off(self) -> bool:
+        return self.has_any(*SIGNERS)
+
+    @property
+    def revokes(self) -> bool:
+        return self.has_any(*REVOKERS)
+
+    @property
+    def holds_passports(self) -> bool:
+        """Staff, and anyone whose only part is their own passports."""
+        return self.has_any("staff") or not (self.reads_trust or self.has_any("platform_admin"))
 
     @property
     def expired(self) -> bool:

@@ -42,7 +42,7 @@ def my_passports():
 @blueprint.get("/passports/start")
 @requires_sign_in()
 def start():
-    return form_page("passports/start.html", types=_passport_types())
+    return start_page()
 
 
 @blueprint.post("/passports/start")
@@ -50,19 +50,22 @@ def start():
 def start_submitted():
     code = request.form.get("passport_type", "")
     if not code:
-        return form_page("passports/start.html", types=_passport_types(),
-                         errors=[FieldError("passport_type", "Select the passport you want to start")])
+        return start_page(errors=[FieldError("passport_type", "Select the passport you want to start")])
     answer = call(Call("passport", "POST", "/passports", body={"passport_type": code}))
     if answer.status == 409:
         errors = [FieldError("passport_type", "You already have this passport in progress. Carry on with that one "
                                               "from your passports.")]
-        return form_page("passports/start.html", types=_passport_types(), errors=errors, values={"passport_type": code})
+        return start_page(errors=errors, values={"passport_type": code})
     if not answer.ok:
         errors = field_errors(answer.field_errors, {"passport_type": "passport_type"},
                               {"passport_type": "Select one of the passports listed"}, answer.detail)
-        return form_page("passports/start.html", types=_passport_types(), errors=errors, values={"passport_type": code})
+        return start_page(errors=errors, values={"passport_type": code})
     flash(f"You started the {answer.body['title']} passport.")
     return redirect(url_for("passports.overview", passport_id=answer.body["id"]))
+
+
+def start_page(**context):
+    return form_page("passports/start.html", types=_passport_types(), care_settings=presenters.CARE_SETTINGS, **context)
 
 
 def _passport_types() -> list[dict]:

@@ -11,12 +11,10 @@ from services.portal.backend import Call, get
 from services.portal.pages.passports import BEING_UPDATED, PASSPORT, SKILL, passport_and_decisions
 from services.portal.pages.support import call, calls, every_page, form_page, found, requires_sign_in
 from services.portal.presenters import FieldError, field_errors
+from services.signoff.domain import READERS, REVOKERS, SIGNERS
 
 blueprint = Blueprint("supervision", __name__)
 
-SIGNERS = ("supervisor", "educator")
-REVOKERS = ("supervisor", "lead", "trust_admin")
-READERS = ("supervisor", "educator", "lead", "workforce", "trust_admin")
 DECISION_FIELDS = {"outcome": "outcome", "comment": "comment", "action_plan": "action_plan", "evidence": "evidence"}
 
 
@@ -143,7 +141,7 @@ def audit_trail(passport_id):
             entries.append({"when": revocation["revoked_at"], "skill_code": item["skill_code"], "decision": item,
                             "who": people.get(revocation["revoked_by"], {}).get("name"), "revocation": True})
     entries.sort(key=lambda entry: entry["when"], reverse=True)
-    return form_page("supervision/audit-trail.html", passport=passport, entries=entries, revokers=REVOKERS)
+    return form_page("supervision/audit-trail.html", passport=passport, entries=entries)
 
 
 def _people_of(decisions: list[dict]) -> set[str]:
