@@ -15,8 +15,8 @@ _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|
 
 
 class PageChecks:
-    """Each kind of page (its address without ids) and each error state checked once: axe finds no
-    violation, and at 320 px nothing scrolls sideways."""
+    """Each kind of page (its address without ids) and each error state checked once: no markup shown as
+    text, axe finds no violation, and at 320 px nothing scrolls sideways."""
 
     def __init__(self):
         from axe_playwright_python.sync_playwright import Axe
@@ -29,6 +29,8 @@ class PageChecks:
         if kind in self.checked:
             return
         self.checked.add(kind)
+        shown = page.locator("main").inner_text()
+        assert "</" not in shown and "<span" not in shown, f"{kind} shows markup as text: {shown[:500]}"
         results = self.axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
         assert results.violations_count == 0, f"{kind}:\n{results.generate_report()}"
         size = page.viewport_size

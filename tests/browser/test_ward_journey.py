@@ -127,6 +127,11 @@ def test_nurse_and_supervisor_take_a_passport_to_a_verified_certificate(platform
     office.get_by_label("What you observed").fill("Unsure of the escalation steps.")
     office.get_by_role("button", name="Save decision").click()
     expect(office.get_by_text(f"{first_skill} marked as not yet")).to_be_visible()
+    office.goto(f"{portal}/passports/{_passport_id(office.url)}/skills/{first_skill}")
+    expect(office.get_by_text("Not yet – see action plan")).to_be_visible()
+    expect(office.get_by_text("Practise with the educator on the next two shifts.")).to_be_visible()
+    check(office)
+    office.go_back()
 
     boxes = office.locator("input[name=skills]")
     for index in range(boxes.count()):
@@ -154,6 +159,8 @@ def test_nurse_and_supervisor_take_a_passport_to_a_verified_certificate(platform
     expect(page.get_by_role("heading", name="My certificates")).to_be_visible()  # back where she was going
     reload_until(page, lambda: page.get_by_role("link", name=re.compile("Download the certificate")))
     expect(page.get_by_text("Valid", exact=True)).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("<span")  # markup is markup, never shown as text
+    expect(page.locator(".portal-break")).to_contain_text("/verify")
     check(page)
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("Download the certificate")).click()
