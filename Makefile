@@ -22,8 +22,13 @@ $(VENV)/.installed: pyproject.toml
 run: install
 	$(BIN)/skillpass run
 
+# Two tiers. The in-process tests run on two workers; then, one at a time, the tests that run the real
+# processes (they load both cores themselves) or stop the broker (that would cut off tests beside them).
+# A tier that PYTEST_ARGS leaves empty is not a failure (pytest's exit code 5).
+ALONE := stack or browser or serial
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 -m "not ($(ALONE))" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -m "$(ALONE)" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # The AsyncAPI document of the events, regenerated from the event catalogue (a test fails when it is stale).
 asyncapi: install

@@ -172,6 +172,7 @@ def test_queue_is_declared_with_its_delivery_limit_and_dead_letter_exchange(serv
             different(channel).declare()
 
 
+@pytest.mark.serial
 def test_consumer_reconnects_by_itself_after_a_broker_restart(service, consumer_db, amqp_url, broker):
     with running(consumers(service, consumer_db, amqp_url)):
         wait_until(lambda: _queue_exists(amqp_url, service), what="queue declared")
