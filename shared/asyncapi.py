@@ -2,7 +2,8 @@
 
 Nothing here is written by hand: channels and messages come from `shared.events.CATALOGUE`, payload
 schemas are converted from its marshmallow schemas, consumers come from each service's `handlers`, and
-queue arguments from `shared.broker`. `docs/asyncapi.yaml` is this module's output, committed, and a
+queue arguments from `shared.broker`. The public events (DESIGN §9) are a second set of channels, on
+`skillpass.public`, with their own minimised payload schemas and the broker account outside systems use. `docs/asyncapi.yaml` is this module's output, committed, and a
 test fails when the two differ (`skillpass asyncapi --output docs/asyncapi.yaml` regenerates it).
 """
 from __future__ import annotations
@@ -12,24 +13,37 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from shared.broker import dead_letter_queue, dead_letter_queue_name, events_exchange, queue_name, service_queue
-from shared.config import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE
+from shared.broker import (dead_letter_queue, dead_letter_queue_name, events_exchange, public_exchange, queue_name,
+                           service_queue)
+from shared.config import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE, PUBLIC_EXCHANGE
 from shared.events.catalogue import CATALOGUE, EventSpec
 from shared.events.envelope import CONTENT_TYPE, SPEC_VERSION, ce_type
 
 ASYNCAPI_VERSION = "3.0.0"
 AMQP_BINDING_VERSION = "0.3.0"
 SERVER = "rabbitmq"
+PUBLIC_SERVER = "rabbitmq-subscribers"
+SECURITY_SCHEME = "brokerAccount"
+PUBLIC_PREFIX = "public."
 ENVELOPE_SCHEMA = "CloudEvent"
 PERSISTENT = 2
 
 DESCRIPTION = f"""\
 Every event of the Skills Passports platform, as published on RabbitMQ.
 
-**Subscribing.** Declare your own durable queue and bind it to the durable topic exchange
-`{EVENTS_EXCHANGE}` with the routing keys you need: the routing key is the event type, so
+**Outside systems** subscribe to the durable topic exchange `{PUBLIC_EXCHANGE}` (the channels
+`public.*` below), never to `{EVENTS_EXCHANGE}`, which carries every Trust's personal data and is for
+the services alone. A Trust's IT runs `skillpass subscribers add NAME --trust ODS` to get an account
+(server `{PUBLIC_SERVER}`): it may declare queues named `sub.NAME.<anything>` and bind them to
+`{PUBLIC_EXCHANGE}` with its own Trust's routing keys only, `<ODS code>.<event type>`, for example
+`RR8.certificate.#`; the broker refuses anything else. The public events carry the same `id`, `type`,
+`source`, `time`, `subject` and extensions as the internal ones, with a minimised `data` (staff number and
+name, never an email).
+
+**The services' bus.** On `{EVENTS_EXCHANGE}` the routing key is the event type, so
 `certificate.issued` binds one event, `certificate.#` every certificate event and `#` all of them.
-Each channel below is one routing key. Never consume from another service's queue.
+Each channel below without the `public.` prefix is one routing key. Never consume from another
+service's queue.
 
 **Messages.** Each message is a persistent AMQP message whose body is a
 [CloudEvents 1.0](https://github.com/cloudevents/spec) envelope in structured JSON mode
@@ -61,6 +75,9 @@ def build_document() -> dict[str, Any]:
     payload_schemas: dict[str, dict[str, Any]] = {}
     for spec in CATALOGUE.values():
         collect_payload_schemas(spec.schema, payload_schemas)
+    public_specs = {event_type: spec for event_type, spec in CATALOGUE.items() if spec.public is not None}
+    for spec in public_specs.values():
+        collect_payload_schemas(spec.public, payload_schemas)
 
     channels: dict[str, Any] = {event_type: event_channel(spec) for event_type, spec in CATALOGUE.items()}
     operations: dict[str, Any] = {}
@@ -71,6 +88,10 @@ def build_document() -> dict[str, Any]:
         channels[dead_letter_queue_name(service)] = dead_letter_queue_channel(service, event_types)
         for event_type in event_types:
             operations[f"{service}.receives.{event_type}"] = receive_operation(service, event_type)
+    for event_type, spec in public_specs.items():
+        channels[PUBLIC_PREFIX + event_type] = public_channel(spec)
+        operations[f"{spec.publisher}.sends.{PUBLIC_PREFIX}{event_type}"] = public_send_operation(spec)
+        operations[f"subscriber.receives.{PUBLIC_PREFIX}{event_type}"] = public_receive_operation(spec)
 
     return {
         "asyncapi": ASYNCAPI_VERSION,
@@ -87,13 +108,39 @@ def build_document() -> dict[str, Any]:
                 "protocolVersion": "0.9.1",
                 "description": "The RabbitMQ broker every service publishes to and consumes from.",
                 "variables": {"host": {"default": "localhost:5672", "description": "host:port of the broker"}},
-            }
+                "security": [_ref("components", "securitySchemes", SECURITY_SCHEME)],
+            },
+            PUBLIC_SERVER: {
+                "host": "{host}",
+                "protocol": "amqp",
+                "protocolVersion": "0.9.1",
+                "description": (
+                    "The same broker as an outside system reaches it, with the account (and on the vhost) "
+                    f"`skillpass subscribers add` made for it: only `{PUBLIC_EXCHANGE}`, only its Trust's routing "
+                    "keys, only its own `sub.NAME.*` queues, and no publishing."
+                ),
+                "variables": {"host": {"default": "localhost:5672", "description": "host:port of the broker"}},
+                "security": [_ref("components", "securitySchemes", SECURITY_SCHEME)],
+            },
         },
         "channels": channels,
         "operations": operations,
         "components": {
-            "messages": {event_type: message(spec) for event_type, spec in CATALOGUE.items()},
+            "messages": {
+                **{event_type: message(spec) for event_type, spec in CATALOGUE.items()},
+                **{PUBLIC_PREFIX + event_type: public_message(spec) for event_type, spec in public_specs.items()},
+            },
             "schemas": {ENVELOPE_SCHEMA: envelope_schema(), **dict(sorted(payload_schemas.items()))},
+            "securitySchemes": {
+                SECURITY_SCHEME: {
+                    "type": "userPassword",
+                    "description": (
+                        "A RabbitMQ user and password (AMQP PLAIN). The services share the platform's account; "
+                        "each outside system gets its own from `skillpass subscribers add NAME --trust ODS`, "
+                        "which prints the password once."
+                    ),
+                }
+            },
         },
     }
 
@@ -219,15 +266,93 @@ def receive_operation(service: str, event_type: str) -> dict[str, Any]:
     }
 
 
+# --- The public channels (skillpass.public) ---------------------------------------------------------
+
+def public_channel(spec: EventSpec) -> dict[str, Any]:
+    return {
+        "address": "{ods}." + spec.type,
+        "title": f"{PUBLIC_PREFIX}{spec.type}",
+        "description": (
+            f"Routing key `<ODS code>.{spec.type}` on the topic exchange `{PUBLIC_EXCHANGE}`, e.g. "
+            f"`RR8.{spec.type}`. {spec.summary} The same event as `{spec.type}` on `{EVENTS_EXCHANGE}` (same "
+            "`id`), with a minimised payload. A subscriber's account may bind only its own Trust's keys."
+        ),
+        "parameters": {
+            "ods": {
+                "description": (
+                    "The Trust's ODS code in upper case, with any `.` written `_`: one word of the routing key. "
+                    "`skillpass subscribers add` prints it, with the dot, as `routing_key_prefix`."
+                ),
+                "examples": ["RR8"],
+            }
+        },
+        "servers": [_ref("servers", PUBLIC_SERVER)],
+        "messages": {PUBLIC_PREFIX + spec.type: _ref("components", "messages", PUBLIC_PREFIX + spec.type)},
+        "bindings": _amqp({
+            "is": "routingKey",
+            "exchange": {
+                "name": public_exchange.name,
+                "type": public_exchange.type,
+                "durable": public_exchange.durable,
+                "autoDelete": public_exchange.auto_delete,
+            },
+        }),
+    }
+
+
+def public_send_operation(spec: EventSpec) -> dict[str, Any]:
+    channel = PUBLIC_PREFIX + spec.type
+    return {
+        "action": "send",
+        "channel": _ref("channels", channel),
+        "title": f"{spec.publisher} publishes {spec.type} to outside systems",
+        "summary": spec.summary,
+        "description": (
+            f"Published by the {spec.publisher} service's outbox relay from the same outbox row as `{spec.type}` "
+            f"on `{EVENTS_EXCHANGE}`, with publisher confirms; the row counts as sent only once both are "
+            "confirmed. An event of a Trust whose ODS code the service does not know yet waits for it."
+        ),
+        "messages": [_ref("channels", channel, "messages", channel)],
+        "bindings": _amqp({"deliveryMode": PERSISTENT, "mandatory": False}),
+    }
+
+
+def public_receive_operation(spec: EventSpec) -> dict[str, Any]:
+    channel = PUBLIC_PREFIX + spec.type
+    return {
+        "action": "receive",
+        "channel": _ref("channels", channel),
+        "title": f"An outside system receives {spec.type}",
+        "description": (
+            f"An outside system binds its own durable queue `sub.NAME.<anything>` to `{PUBLIC_EXCHANGE}` with "
+            f"`<ODS code>.{spec.type}` (or a pattern such as `<ODS code>.#`) and acknowledges each message once "
+            "handled. Delivery is at least once: drop an `id` already handled."
+        ),
+        "security": [_ref("components", "securitySchemes", SECURITY_SCHEME)],
+        "messages": [_ref("channels", channel, "messages", channel)],
+        "bindings": _amqp({"ack": True}),
+    }
+
+
 # --- Messages and payloads ---------------------------------------------------------------------------
 
 def message(spec: EventSpec) -> dict[str, Any]:
+    return _message(spec, spec.type, spec.type, [{"name": spec.publisher}], spec.schema.__name__)
+
+
+def public_message(spec: EventSpec) -> dict[str, Any]:
+    """The same event on skillpass.public: same envelope, the minimised payload."""
+    return _message(spec, PUBLIC_PREFIX + spec.type, f"{spec.type} (public)",
+                    [{"name": spec.publisher}, {"name": "public"}], spec.public.__name__)
+
+
+def _message(spec: EventSpec, name: str, title: str, tags: list[dict], data_schema: str) -> dict[str, Any]:
     return {
-        "name": spec.type,
-        "title": spec.type,
+        "name": name,
+        "title": title,
         "summary": spec.summary,
         "contentType": CONTENT_TYPE,
-        "tags": [{"name": spec.publisher}],
+        "tags": tags,
         "correlationId": {
             "description": "The request or event that caused this one.",
             "location": "$message.payload#/correlationid",
@@ -240,7 +365,7 @@ def message(spec: EventSpec) -> dict[str, Any]:
                     "properties": {
                         "type": {"const": ce_type(spec.type)},
                         "source": {"const": f"/skillpass/{spec.publisher}"},
-                        "data": _ref("components", "schemas", spec.schema.__name__),
+                        "data": _ref("components", "schemas", data_schema),
                     },
                 },
             ]

@@ -1,15 +1,18 @@
-"""The RabbitMQ topology: one topic exchange, a quorum queue per consuming service, and its DLQ."""
+"""The RabbitMQ topology: the services' topic exchange, a quorum queue per consuming service and its DLQ,
+and the public topic exchange outside systems read (DESIGN §9)."""
 from __future__ import annotations
 
 from kombu import Connection, Exchange, Queue, binding
 
-from shared.config import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE
+from shared.config import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE, PUBLIC_EXCHANGE
 
 # Queue arguments cannot change once a queue exists: these are fixed for every deployment.
 DELIVERY_LIMIT = 5
 
 events_exchange = Exchange(EVENTS_EXCHANGE, type="topic", durable=True)
 dead_letter_exchange = Exchange(DEAD_LETTER_EXCHANGE, type="direct", durable=True)
+# Routing key `<ODS code>.<event type>`; outside systems bind their own queues to it (shared/subscribers.py).
+public_exchange = Exchange(PUBLIC_EXCHANGE, type="topic", durable=True)
 
 
 def queue_name(service: str) -> str:
@@ -45,9 +48,10 @@ def dead_letter_queue(service: str) -> Queue:
 
 
 def declare_topology(channel, service: str | None = None, routing_keys: list[str] | None = None) -> None:
-    """Declare the exchange, and for a consuming service its queue and dead-letter queue."""
+    """Declare the exchanges, and for a consuming service its queue and dead-letter queue."""
     events_exchange(channel).declare()
     dead_letter_exchange(channel).declare()
+    public_exchange(channel).declare()
     if service and routing_keys:
         dead_letter_queue(service)(channel).declare()
         service_queue(service, routing_keys)(channel).declare()

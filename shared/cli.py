@@ -10,6 +10,9 @@
     skillpass portal web                          the web front end (a web process only)
     skillpass asyncapi [--output PATH | --check PATH]
                                                   the AsyncAPI document of the events, from the catalogue
+    skillpass subscribers add NAME --trust ODS [--events PATTERN ...] [--json] | list [--json] | remove NAME
+                                                  broker accounts for outside systems: each reads only its
+                                                  Trust's public events (skillpass.public), via rabbitmqctl
 """
 from __future__ import annotations
 
@@ -41,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_local_stack()
     if args[0] == "asyncapi":
         return asyncapi_command(args[1:])
+    if args[0] == "subscribers":  # broker only
+        from shared.subscribers import subscribers_command
+
+        return subscribers_command(args[1:])
     service, rest = args[0], args[1:]
     if service not in WEB_PORTS:
         print(f"skillpass: unknown service {service!r}; one of: {', '.join(WEB_PORTS)}", file=sys.stderr)

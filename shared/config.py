@@ -20,6 +20,8 @@ PORTAL_PORT = 5007
 WEB_PORTS: dict[str, int] = {**SERVICE_PORTS, PORTAL: PORTAL_PORT}
 
 EVENTS_EXCHANGE = "skillpass.events"
+# What outside systems may read (DESIGN §9): the public events, routed by `<ODS code>.<event type>`.
+PUBLIC_EXCHANGE = "skillpass.public"
 DEAD_LETTER_EXCHANGE = "skillpass.dlx"
 TOKEN_AUDIENCE = "skillpass"
 

@@ -1,4 +1,11 @@
-"""Outbox relay: publishes committed outbox rows with publisher confirms, then marks them sent."""
+"""Outbox relay: publishes committed outbox rows with publisher confirms, then marks them sent.
+
+A row of a public event holds two messages: the internal one for skillpass.events and the public one for
+skillpass.public (same event id). Each is marked sent (`sent_at`, `public_sent_at`) only after the broker
+confirmed it, so a row is done only once both are confirmed; a failure between the two resends only the
+one not yet confirmed. A public message held for its Trust's ODS code (no routing key yet) does not hold
+up the internal one.
+"""
 from __future__ import annotations
 
 import logging
@@ -11,7 +18,7 @@ import sqlalchemy as sa
 from kombu import Connection, Producer
 from sqlalchemy.engine import make_url
 
-from shared.broker import declare_topology, events_exchange
+from shared.broker import declare_topology, events_exchange, public_exchange
 from shared.config import Settings
 from shared.db import Database, utcnow
 from shared.events import CONTENT_TYPE
@@ -22,6 +29,18 @@ log = logging.getLogger(__name__)
 SENT_RETENTION = timedelta(days=7)
 PURGE_EVERY_SECONDS = 3600.0
 MAX_BACKOFF_SECONDS = 5.0
+
+# Rows with a message still to send: the internal one, or (the internal one sent) the public one once it
+# has a routing key. Two queries rather than one with OR, so that each reads its own partial index
+# (ix_outbox_unsent, ix_outbox_public_unsent) instead of every row the outbox keeps.
+INTERNAL_UNSENT = OutboxMessage.sent_at.is_(None)
+PUBLIC_UNSENT = sa.and_(
+    OutboxMessage.public_sent_at.is_(None),
+    OutboxMessage.public_routing_key.is_not(None),
+    OutboxMessage.sent_at.is_not(None),
+)
+# A public message waiting for its Trust's ODS code.
+HELD = sa.and_(OutboxMessage.public_envelope.is_not(None), OutboxMessage.public_routing_key.is_(None))
 
 
 class PollWaker:
@@ -128,30 +147,31 @@ class Relay:
         """Publish one batch of unsent rows, locked so that no other relay sends them meanwhile."""
         producer = self._producer()
         with self.database.session() as session, session.begin():
-            rows = session.scalars(
-                sa.select(OutboxMessage)
-                .where(OutboxMessage.sent_at.is_(None))
-                .order_by(OutboxMessage.id)
-                .limit(self.settings.relay_batch_size)
-                .with_for_update(skip_locked=True)
-            ).all()
+            rows = sorted(
+                (
+                    row
+                    for unsent in (INTERNAL_UNSENT, PUBLIC_UNSENT)
+                    for row in session.scalars(
+                        sa.select(OutboxMessage)
+                        .where(unsent)
+                        .order_by(OutboxMessage.id)
+                        .limit(self.settings.relay_batch_size)
+                        .with_for_update(skip_locked=True)
+                    )
+                ),
+                key=lambda row: row.id,
+            )
             sent = 0
             try:
                 for row in rows:
                     row.publish_attempts += 1
-                    producer.publish(
-                        row.envelope.encode("utf-8"),
-                        exchange=events_exchange,
-                        routing_key=row.event_type,
-                        content_type=CONTENT_TYPE,
-                        content_encoding="utf-8",
-                        message_id=str(row.event_id),
-                        delivery_mode=2,
-                        confirm_timeout=self.settings.publish_confirm_timeout,
-                        retry=False,
-                    )
-                    # publish() returned: the broker confirmed this message.
-                    row.sent_at = utcnow()
+                    if row.sent_at is None:
+                        self._publish(producer, row.envelope, events_exchange, row.event_type, row)
+                        # publish() returned: the broker confirmed this message.
+                        row.sent_at = utcnow()
+                    if row.public_routing_key is not None and row.public_sent_at is None:
+                        self._publish(producer, row.public_envelope, public_exchange, row.public_routing_key, row)
+                        row.public_sent_at = utcnow()
                     sent += 1
             except Exception:
                 # Keep what the broker confirmed (and the attempt counts); only the rest goes again.
@@ -162,6 +182,20 @@ class Relay:
         if rows:
             log.debug("outbox rows published", extra={"count": len(rows)})
         return len(rows)
+
+    def _publish(self, producer: Producer, body: str, exchange, routing_key: str, row: OutboxMessage) -> None:
+        """Publish and wait for the broker's confirm (publish() returns only once it is confirmed)."""
+        producer.publish(
+            body.encode("utf-8"),
+            exchange=exchange,
+            routing_key=routing_key,
+            content_type=CONTENT_TYPE,
+            content_encoding="utf-8",
+            message_id=str(row.event_id),
+            delivery_mode=2,
+            confirm_timeout=self.settings.publish_confirm_timeout,
+            retry=False,
+        )
 
     def _producer(self) -> Producer:
         if self.producer is None:
@@ -190,7 +224,17 @@ class Relay:
         if now - self._last_purge < PURGE_EVERY_SECONDS:
             return
         self._last_purge = now
+        cutoff = utcnow() - SENT_RETENTION
         with self.database.session() as session, session.begin():
             session.execute(
-                sa.delete(OutboxMessage).where(OutboxMessage.sent_at < utcnow() - SENT_RETENTION)
+                sa.delete(OutboxMessage).where(
+                    OutboxMessage.sent_at < cutoff,
+                    sa.or_(OutboxMessage.public_envelope.is_(None), OutboxMessage.public_sent_at.is_not(None)),
+                )
+            )
+            held = session.scalar(sa.select(sa.func.count()).where(HELD, OutboxMessage.created_at < cutoff))
+        if held:
+            log.warning(
+                "public events wait for their Trust's ODS code: trust.created has not reached this service",
+                extra={"count": held, "older_than_days": SENT_RETENTION.days},
             )

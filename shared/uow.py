@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from shared.db import Database
+from shared.events.public import PublicFacts
 from shared.outbox import stage_event
 
 
@@ -29,8 +30,12 @@ class UnitOfWork:
     def rollback(self) -> None:
         self.session.rollback()
 
-    def publish(self, event_type: str, *, subject: Any, data: dict[str, Any], trust_id: Any | None) -> dict[str, Any]:
-        """Stage an event; it reaches the bus only if this unit of work commits."""
+    def publish(
+        self, event_type: str, *, subject: Any, data: dict[str, Any], trust_id: Any | None,
+        public: PublicFacts | None = None,
+    ) -> dict[str, Any]:
+        """Stage an event; it reaches the bus only if this unit of work commits. A public event (the
+        catalogue says which) needs `public`: the holder's staff number and name for its public payload."""
         return stage_event(
             self.session,
             service=self.service,
@@ -38,4 +43,5 @@ class UnitOfWork:
             subject=subject,
             data=data,
             trust_id=trust_id,
+            public=public,
         )

@@ -41,6 +41,16 @@ def amqp_url(broker):
 
 
 @pytest.fixture(scope="session")
+def rabbitmqctl_command(broker) -> list[str]:
+    """How a process of its own runs rabbitmqctl against the test broker (RABBITMQCTL for `skillpass subscribers`)."""
+    import shutil
+
+    if not shutil.which(broker.ctl_command[0]):
+        pytest.skip(f"{broker.ctl_command[0]} is not installed here")
+    return broker.ctl_command
+
+
+@pytest.fixture(scope="session")
 def database_server(infrastructure):
     return start_database_server(infrastructure)
 

@@ -9,6 +9,10 @@ Published (payload schemas in shared/events/catalogue.py; subject = the certific
 - `certificate.revoked`: the certificate no longer certifies anything. `revoked_by` is the trust_admin or
   lead who revoked it, or null when the passport was reopened (a sign-off no longer holds).
 - `certificate.expired`: the certificate reached `expires_at`; published once, by the worker's sweep.
+
+All three are public too (DESIGN §9): the relay republishes each to skillpass.public as
+`<ODS code>.certificate.<...>` with a minimised payload naming the holder by staff number and name (kept
+from user.* events) and no reason or revoker; the ODS code comes from trust.created.
 """
 from __future__ import annotations
 

@@ -18,6 +18,8 @@ from services.certificate.models import Certificate, PassportReopening, StaffMem
 from shared.auth import Caller
 from shared.db import utcnow
 from shared.errors import NotFound
+from shared.events.public import PublicFacts
+from shared.outbox import remember_trust
 from shared.uow import UnitOfWork
 
 SWEEP_BATCH = 500
@@ -59,7 +61,14 @@ def issue(uow: UnitOfWork, payload: dict) -> None:
             previous.status, previous.superseded_by = domain.SUPERSEDED, certificate.id
     if certificate.status == domain.VALID:
         uow.publish("certificate.issued", subject=certificate.id, trust_id=certificate.trust_id,
-                    data=events.certificate_issued(certificate, settings.verify_url(certificate.id)))
+                    data=events.certificate_issued(certificate, settings.verify_url(certificate.id)),
+                    public=_holder(uow, certificate))
+
+
+def _holder(uow: UnitOfWork, certificate: Certificate) -> PublicFacts:
+    """The holder as the public certificate events name them (either part None until user.* arrives)."""
+    staff = uow.session.get(StaffMember, certificate.staff_id)
+    return PublicFacts(staff_number=staff.staff_number, staff_name=staff.name) if staff else PublicFacts()
 
 
 # --- Revocation and expiry ---------------------------------------------------------------------------
@@ -68,7 +77,7 @@ def _revoke(uow: UnitOfWork, certificate: Certificate, reason: str, revoked_by: 
     certificate.status = domain.REVOKED
     certificate.revoked_at, certificate.revoked_by, certificate.revocation_reason = utcnow(), revoked_by, reason
     uow.publish("certificate.revoked", subject=certificate.id, trust_id=certificate.trust_id,
-                data=events.certificate_revoked(certificate))
+                data=events.certificate_revoked(certificate), public=_holder(uow, certificate))
 
 
 def revoke(uow: UnitOfWork, caller: Caller, certificate_id: uuid.UUID, reason: str) -> Certificate:
@@ -123,7 +132,7 @@ def expire_due(uow: UnitOfWork, now: datetime) -> int:
         if result.rowcount == 1:
             session.refresh(certificate)
             uow.publish("certificate.expired", subject=certificate.id, trust_id=certificate.trust_id,
-                        data=events.certificate_expired(certificate))
+                        data=events.certificate_expired(certificate), public=_holder(uow, certificate))
             expired += 1
     uow.commit()
     return expired
@@ -198,12 +207,15 @@ def apply_trust(uow: UnitOfWork, payload: dict) -> None:
         uow.session.add(Trust(id=payload["trust_id"], name=payload["name"]))
     else:
         trust.name = payload["name"]
+    # The routing word of the Trust's public events; any held for want of it leave now.
+    remember_trust(uow.session, payload["trust_id"], payload["ods_code"])
 
 
 def apply_staff_name(uow: UnitOfWork, payload: dict, as_of: datetime) -> None:
-    """Keep the newest name of a user, whatever order user.* events arrive in."""
+    """Keep the newest name and staff number of a user, whatever order user.* events arrive in."""
     staff = uow.session.get(StaffMember, payload["user_id"], with_for_update=True)
     if staff is None:
-        uow.session.add(StaffMember(id=payload["user_id"], name=payload["name"], as_of=as_of))
+        uow.session.add(StaffMember(id=payload["user_id"], name=payload["name"], as_of=as_of,
+                                    staff_number=payload["staff_number"]))
     elif staff.as_of <= as_of:
-        staff.name, staff.as_of = payload["name"], as_of
+        staff.name, staff.staff_number, staff.as_of = payload["name"], payload["staff_number"], as_of

@@ -17,13 +17,15 @@ class Base(DeclarativeBase):
 
 
 class StaffMember(Base):
-    """A holder's name as identity's user.* events last told it: printed on the certificate."""
+    """A holder's name as identity's user.* events last told it: printed on the certificate; with the staff
+    number, in the public certificate events."""
 
     __tablename__ = "staff"
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     as_of: Mapped[datetime] = mapped_column(UTCDateTime())
+    staff_number: Mapped[str | None] = mapped_column(sa.String(50), nullable=True)
 
 
 class Trust(Base):

@@ -1,4 +1,8 @@
-"""The planning service's events: the payloads it publishes and the handlers of those it consumes."""
+"""The planning service's events: the payloads it publishes and the handlers of those it consumes.
+
+roster.updated is also public (DESIGN §9): republished to skillpass.public as `<ODS code>.roster.updated`
+with the person's staff number and name, which is why planning keeps Trusts' ODS codes (trust.created)
+and people's names and staff numbers (user.registered, user.updated)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -47,6 +51,18 @@ def roster_updated(entry: RosterEntry) -> dict:
 
 # --- Consumed ----------------------------------------------------------------------------------------
 
+def on_trust_created(uow, event, payload):
+    handlers.apply_trust(uow, payload)
+
+
+def on_user_registered(uow, event, payload):
+    handlers.apply_staff(uow, payload, payload["registered_at"])
+
+
+def on_user_updated(uow, event, payload):
+    handlers.apply_staff(uow, payload, payload["updated_at"])
+
+
 def on_certificate_issued(uow, event, payload):
     handlers.apply_certificate_event(uow, event, payload, issued_at=payload["issued_at"])
 
@@ -60,6 +76,9 @@ def on_certificate_expired(uow, event, payload):
 
 
 HANDLERS = {
+    "trust.created": on_trust_created,
+    "user.registered": on_user_registered,
+    "user.updated": on_user_updated,
     "certificate.issued": on_certificate_issued,
     "certificate.revoked": on_certificate_revoked,
     "certificate.expired": on_certificate_expired,

@@ -14,12 +14,14 @@ import sqlalchemy as sa
 from services.planning import domain, events, svg
 from services.planning.models import (
     Aim, Cycle, Driver, Launch, Measure, Plan, ProcessMap, RosterCertificate, RosterEntry, RosterHistory, Stakeholder,
-    WorkforceRole,
+    StaffMember, WorkforceRole,
 )
 from shared.auth import Caller
-from shared.db import insert_if_missing, utcnow
+from shared.db import insert_if_missing, upsert_locked, utcnow
 from shared.errors import Conflict, Invalid, NotFound
 from shared.events import Event
+from shared.events.public import PublicFacts
+from shared.outbox import remember_trust
 from shared.uow import UnitOfWork
 
 Part = TypeVar("Part", Aim, ProcessMap, Launch)
@@ -350,7 +352,24 @@ def apply_certificate_event(uow: UnitOfWork, event: Event, payload: dict, *, iss
     uow.session.add(RosterHistory(id=uuid.uuid4(), trust_id=entry.trust_id, staff_id=entry.staff_id, role=entry.role,
                                   status=entry.status, certificate_id=entry.certificate_id, since=entry.since,
                                   reason=entry.reason, recorded_at=now, event_id=event.id))
-    uow.publish("roster.updated", subject=entry.staff_id, trust_id=entry.trust_id, data=events.roster_updated(entry))
+    staff = uow.session.get(StaffMember, entry.staff_id)
+    uow.publish("roster.updated", subject=entry.staff_id, trust_id=entry.trust_id, data=events.roster_updated(entry),
+                public=PublicFacts(staff_number=staff.staff_number, staff_name=staff.name) if staff else PublicFacts())
+
+
+# --- Read models fed by identity, for the public roster.updated --------------------------------------
+
+def apply_trust(uow: UnitOfWork, payload: dict) -> None:
+    """The Trust's ODS code routes its public events; any held for want of it leave now."""
+    remember_trust(uow.session, payload["trust_id"], payload["ods_code"])
+
+
+def apply_staff(uow: UnitOfWork, payload: dict, as_of: datetime) -> None:
+    """Keep the newest name and staff number of a user, whatever order user.* events arrive in."""
+    staff = upsert_locked(uow.session, StaffMember, {"id": payload["user_id"], "name": payload["name"],
+                                                     "staff_number": payload["staff_number"], "as_of": as_of})
+    if staff.as_of <= as_of:
+        staff.name, staff.staff_number, staff.as_of = payload["name"], payload["staff_number"], as_of
 
 
 def _facts(certificate: RosterCertificate) -> domain.CertificateFacts:

@@ -214,3 +214,15 @@ class RosterHistory(Base):
     event_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
 
     __table_args__ = (sa.Index("ix_roster_history_person_role", "trust_id", "staff_id", "role"),)
+
+
+class StaffMember(Base):
+    """A person's name and staff number as identity's user.* events last told them: the public roster.updated
+    (DESIGN §9) names the person by them."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    staff_number: Mapped[str | None] = mapped_column(sa.String(50), nullable=True)
+    as_of: Mapped[datetime] = mapped_column(UTCDateTime())

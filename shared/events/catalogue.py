@@ -2,6 +2,12 @@
 
 Publishers validate against these schemas, consumers load with them, and the AsyncAPI
 document is generated from them. Add an event here before publishing or handling it.
+
+Some events are also **public** (DESIGN §9): their spec names a second, minimised payload schema, and
+the publishing service's relay republishes them, with that payload, to `skillpass.public` for outside
+systems. A public schema is an allow-list: its fields are copied from the internal payload by name,
+except `staff_number` and `staff_name`, which the publisher supplies. Never put an email, a free-text
+reason or anything else a Trust's other systems do not need into one.
 """
 from __future__ import annotations
 
@@ -241,12 +247,66 @@ class MetricsRecalculated(Payload):
     recalculated_at = fields.AwareDateTime(required=True)
 
 
+# --- Public payloads (skillpass.public): minimised, for a Trust's other systems ------------------------
+
+def _staff_number() -> fields.String:
+    return fields.String(required=True, allow_none=True,
+                         metadata={"description": "the holder's staff number in the Trust; null when not known"})
+
+
+def _staff_name() -> fields.String:
+    return fields.String(required=True, allow_none=True,
+                         metadata={"description": "the holder's name; null when not known yet"})
+
+
+class PublicCertificateRef(Payload):
+    """The certificate and its holder, as a Trust's other systems need to know them."""
+
+    certificate_id = fields.UUID(required=True)
+    staff_number = _staff_number()
+    staff_name = _staff_name()
+    passport_type = fields.String(required=True, metadata={"description": "the role: the passport type code, e.g. NRSS"})
+
+
+class PublicCertificateIssued(PublicCertificateRef):
+    role_title = fields.String(required=True, metadata={"description": "the passport type's title"})
+    issued_at = fields.AwareDateTime(required=True)
+    expires_at = fields.AwareDateTime(required=True)
+    verify_url = fields.Url(required=True, require_tld=False, metadata={"description": "public verification, no login"})
+
+
+class PublicCertificateRevoked(PublicCertificateRef):
+    revoked_at = fields.AwareDateTime(required=True)
+
+
+class PublicCertificateExpired(PublicCertificateRef):
+    expired_at = fields.AwareDateTime(required=True)
+
+
+class PublicRosterUpdated(Payload):
+    """Whether a member of staff may be rostered in a role, from when and why."""
+
+    staff_number = _staff_number()
+    staff_name = _staff_name()
+    role = fields.String(required=True, metadata={"description": "the passport type code"})
+    status = fields.String(required=True, validate=validate.OneOf(("eligible", "ineligible")))
+    certificate_id = fields.UUID(required=True, allow_none=True)
+    since = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True, validate=validate.OneOf(("certified", "revoked", "expired")))
+
+
+# Public fields that are not in the internal payload: the publisher supplies them (shared.events.public).
+PUBLIC_PERSON_FIELDS = ("staff_number", "staff_name")
+
+
 @dataclass(frozen=True)
 class EventSpec:
     type: str
     publisher: str
     schema: type[Payload]
     summary: str
+    # The minimised payload of the event on skillpass.public; None: the event stays internal.
+    public: type[Payload] | None = None
 
 
 CATALOGUE: dict[str, EventSpec] = {
@@ -271,10 +331,14 @@ CATALOGUE: dict[str, EventSpec] = {
                   "A supervisor decided on a skill: proficient or not yet."),
         EventSpec("signoff.revoked", "signoff", SignoffRevoked, "A sign-off decision was revoked."),
         EventSpec("certificate.issued", "certificate", CertificateIssued,
-                  "A certificate was issued for a completed passport: the holder may be rostered in the role."),
-        EventSpec("certificate.revoked", "certificate", CertificateRevoked, "A certificate was revoked."),
-        EventSpec("certificate.expired", "certificate", CertificateExpired, "A certificate reached its expiry."),
-        EventSpec("roster.updated", "planning", RosterUpdated, "A person's eligibility to be rostered in a role changed."),
+                  "A certificate was issued for a completed passport: the holder may be rostered in the role.",
+                  public=PublicCertificateIssued),
+        EventSpec("certificate.revoked", "certificate", CertificateRevoked, "A certificate was revoked.",
+                  public=PublicCertificateRevoked),
+        EventSpec("certificate.expired", "certificate", CertificateExpired, "A certificate reached its expiry.",
+                  public=PublicCertificateExpired),
+        EventSpec("roster.updated", "planning", RosterUpdated, "A person's eligibility to be rostered in a role changed.",
+                  public=PublicRosterUpdated),
         EventSpec("plan.updated", "planning", PlanUpdated, "An implementation plan or its aim changed."),
         EventSpec("measure.defined", "planning", MeasureDefined, "A plan's measure was defined, changed or removed."),
         EventSpec("cohort.updated", "planning", CohortUpdated, "The staff identified for rotation in a role changed."),
@@ -297,7 +361,12 @@ def spec_for(event_type: str) -> EventSpec:
 
 def serialise_payload(event_type: str, data: dict) -> dict:
     """Python values → JSON payload, refusing anything the catalogue does not describe."""
-    schema = spec_for(event_type).schema(unknown=RAISE)
+    return serialise_with(spec_for(event_type).schema, data)
+
+
+def serialise_with(schema_class: type[Payload], data: dict) -> dict:
+    """Python values → JSON, refusing missing, invalid and undescribed fields."""
+    schema = schema_class(unknown=RAISE)
     payload = schema.dump(data)
     extra = set(data) - set(payload)
     errors = schema.validate(payload)

@@ -271,3 +271,54 @@ def test_an_unknown_validator_stops_the_build():
     with pytest.raises(asyncapi.UnsupportedField, match="Regexp"):
         asyncapi.collect_payload_schemas(WithPattern, {})
 
+
+
+# --- The public channels (DESIGN §9) -------------------------------------------------------------------
+
+PUBLIC_EVENTS = [event_type for event_type, spec in CATALOGUE.items() if spec.public is not None]
+
+
+def test_the_public_events_are_a_second_channel_set_on_the_public_exchange_behind_the_broker_s_security(document):
+    assert {"certificate.issued", "certificate.revoked", "certificate.expired", "roster.updated"} <= set(PUBLIC_EVENTS)
+    scheme = document["components"]["securitySchemes"]["brokerAccount"]
+    assert scheme["type"] == "userPassword" and "skillpass subscribers add" in scheme["description"]
+    server = document["servers"]["rabbitmq-subscribers"]
+    assert server["security"] == [{"$ref": "#/components/securitySchemes/brokerAccount"}]
+    public_channels = {key for key in document["channels"] if key.startswith("public.")}
+    assert public_channels == {f"public.{event_type}" for event_type in PUBLIC_EVENTS}
+    for event_type in PUBLIC_EVENTS:
+        spec = CATALOGUE[event_type]
+        channel = document["channels"][f"public.{event_type}"]
+        assert channel["address"] == "{ods}." + event_type and "ods" in channel["parameters"]
+        assert channel["servers"] == [{"$ref": "#/servers/rabbitmq-subscribers"}]
+        assert channel["bindings"]["amqp"]["exchange"] == {
+            "name": "skillpass.public", "type": "topic", "durable": True, "autoDelete": False}
+        send = document["operations"][f"{spec.publisher}.sends.public.{event_type}"]
+        assert send["action"] == "send" and send["channel"] == {"$ref": f"#/channels/public.{event_type}"}
+        message = document["components"]["messages"][f"public.{event_type}"]
+        data = message["payload"]["allOf"][1]["properties"]["data"]
+        assert data == {"$ref": f"#/components/schemas/{spec.public.__name__}"}
+        schema = document["components"]["schemas"][spec.public.__name__]
+        assert list(schema["properties"]) == list(spec.public().fields)
+        assert "email" not in json.dumps(schema) and "staff_number" in schema["required"]
+    internal_only = [event_type for event_type in CATALOGUE if event_type not in PUBLIC_EVENTS]
+    assert not [key for key in document["channels"] if key.removeprefix("public.") in internal_only
+                and key.startswith("public.")]
+
+
+@pytest.mark.parametrize("nulls", [False, True], ids=["values", "nulls"])
+@pytest.mark.parametrize("event_type", PUBLIC_EVENTS)
+def test_a_public_envelope_the_code_makes_is_valid_against_its_public_message(document, event_type, nulls):
+    from shared.events.public import PublicFacts, public_envelope, public_payload
+
+    spec = CATALOGUE[event_type]
+    internal = sample(spec.schema, nulls=nulls)
+    if "reason" in spec.public().fields:
+        internal["reason"] = "revoked"  # the internal schema leaves it free; the domain uses three words
+    facts = PublicFacts() if nulls else PublicFacts("N0042", "Sam Okafor")
+    envelope = envelope_for(event_type)
+    public = json.loads(json.dumps(public_envelope(envelope, public_payload(event_type, internal, facts))))
+    validator = payload_validator(document, f"public.{event_type}")
+    errors = list(validator.iter_errors(public))
+    assert not errors, [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors]
+    assert not validator.is_valid(envelope), "the internal payload passes for the public one"

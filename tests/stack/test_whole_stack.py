@@ -46,7 +46,8 @@ def total(response) -> int:
 
 
 class OutsideSubscriber:
-    """Another NHS system: its own queue on skillpass.events, read with a plain AMQP client (pika)."""
+    """A plain AMQP client (pika) with its own queue on the services' exchange skillpass.events, as the
+    platform's account sees it. Outside systems read skillpass.public instead (test_public_events.py)."""
 
     def __init__(self, amqp_url: str, binding: str):
         import pika

@@ -1,4 +1,4 @@
-"""A test's own view of the bus: a durable queue bound to skillpass.events, like an outside subscriber."""
+"""A test's own view of the bus: a durable queue bound to skillpass.events (or skillpass.public)."""
 from __future__ import annotations
 
 import json
@@ -6,7 +6,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from kombu import Connection, Producer, Queue
+from kombu import Connection, Exchange, Producer, Queue
 
 from shared.broker import events_exchange
 from shared.events import CONTENT_TYPE
@@ -24,11 +24,11 @@ class Received:
 
 
 class BusTap:
-    def __init__(self, amqp_url: str, routing_key: str = "#"):
+    def __init__(self, amqp_url: str, routing_key: str = "#", exchange: Exchange = events_exchange):
         self.amqp_url = amqp_url
         self.queue = Queue(
             f"test.tap.{uuid.uuid4().hex[:10]}",
-            exchange=events_exchange,
+            exchange=exchange,
             routing_key=routing_key,
             durable=True,  # survives the broker restarts some tests make
             auto_delete=False,

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import urllib.parse
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"
@@ -35,6 +35,9 @@ class Broker:
 
     base_url: str
     ctl: Callable[..., str]
+    # The command line that runs rabbitmqctl against it, for processes that run it themselves
+    # (`skillpass subscribers`, through RABBITMQCTL).
+    ctl_command: list[str] = field(default_factory=list)
 
     def url_for(self, vhost: str) -> str:
         parsed = urllib.parse.urlsplit(self.base_url)
@@ -67,8 +70,12 @@ class Broker:
         self.ctl("await_startup")
 
 
+def _local_rabbitmqctl() -> str:
+    return shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
+
+
 def _local_ctl(*args: str) -> str:
-    rabbitmqctl = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
+    rabbitmqctl = _local_rabbitmqctl()
     result = subprocess.run([rabbitmqctl, *args], capture_output=True, text=True, timeout=120)
     if result.returncode != 0:
         raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed: {result.stderr or result.stdout}")
@@ -78,7 +85,7 @@ def _local_ctl(*args: str) -> str:
 def start_broker(stack) -> Broker:
     """The broker for this test run; `stack` is an ExitStack that owns any container."""
     if os.environ.get("AMQP_URL") or not docker_engine_answers():
-        return Broker(os.environ.get("AMQP_URL", DEFAULT_AMQP_URL), _local_ctl)
+        return Broker(os.environ.get("AMQP_URL", DEFAULT_AMQP_URL), _local_ctl, [_local_rabbitmqctl()])
     from testcontainers.rabbitmq import RabbitMqContainer
 
     container = stack.enter_context(RabbitMqContainer("rabbitmq:3.13"))
@@ -90,7 +97,8 @@ def start_broker(stack) -> Broker:
             raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed: {output!r}")
         return output.decode()
 
-    return Broker(f"amqp://guest:guest@{host}:{port}//", ctl)
+    return Broker(f"amqp://guest:guest@{host}:{port}//", ctl,
+                  ["docker", "exec", "-i", container.get_wrapped_container().id, "rabbitmqctl"])
 
 
 def start_database_server(stack) -> str:
