@@ -1,6 +1,7 @@
 import pytest
 
 from tests.support.bus import BusTap
+from tests.support.journey import start_platform
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.stack
@@ -24,3 +25,13 @@ def tap(stack_amqp_url):
     listener = BusTap(stack_amqp_url, "#")
     yield listener
     listener.close()
+
+
+@pytest.fixture(scope="module")
+def platform(stack_amqp_url, database_server, tmp_path_factory):
+    """Every service, once for a module's tests (each with a Trust of its own to count in). A module using
+    it gives itself a vhost: a module-scoped `stack_amqp_url`, so its queues are shared with no other's."""
+    running = Stack(stack_amqp_url, database_server, tmp_path_factory.mktemp("platform"))
+    start_platform(running)
+    yield running
+    running.stop()

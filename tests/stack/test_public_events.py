@@ -15,8 +15,8 @@ import pytest
 
 from shared.events.catalogue import CATALOGUE
 from shared.localstack import resolve
-from tests.support.journey import PASSPORT_TYPE, Trust, complete, start_platform
-from tests.support.stack import Stack, eventually
+from tests.support.journey import PASSPORT_TYPE, Trust, complete
+from tests.support.stack import eventually
 
 pytestmark = pytest.mark.stack
 
@@ -28,14 +28,6 @@ def stack_amqp_url(broker):
     """A vhost of this module's own."""
     with broker.fresh_vhost_url() as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def platform(stack_amqp_url, database_server, tmp_path_factory):
-    running = Stack(stack_amqp_url, database_server, tmp_path_factory.mktemp("public"))
-    start_platform(running)
-    yield running
-    running.stop()
 
 
 class Subscribers:

@@ -17,8 +17,7 @@ from shared.broker import events_exchange
 from shared.events import CONTENT_TYPE, load_payload
 from shared.localstack import resolve
 from tests.support.bus import publish_raw
-from tests.support.journey import (PASSPORT_TYPE, Trust, complete, dashboard_counts, self_assessed, sign_off,
-                                   start_platform)
+from tests.support.journey import (PASSPORT_TYPE, Trust, complete, dashboard_counts, self_assessed, sign_off)
 from tests.support.stack import Api, Stack, eventually
 
 pytestmark = pytest.mark.stack
@@ -29,15 +28,6 @@ def stack_amqp_url(broker):
     """A vhost of this module's own: the platform's queues are shared with no other test's services."""
     with broker.fresh_vhost_url() as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def platform(stack_amqp_url, database_server, tmp_path_factory):
-    """Every service, once for the journeys below: each test has a Trust of its own to count in."""
-    running = Stack(stack_amqp_url, database_server, tmp_path_factory.mktemp("platform"))
-    start_platform(running)
-    yield running
-    running.stop()
 
 
 def total(response) -> int:
