@@ -158,10 +158,13 @@ def self_assessment_submitted(passport_id, skill_code):
 
 def _next_to_assess(passport: dict, after: str) -> str | None:
     """The next skill in the passport's order not yet self-assessed, so that a nurse can work straight through."""
-    codes = [skill["code"] for skill in presenters.skills_of(passport) if not skill.get("self_assessment")]
-    order = [skill["code"] for skill in presenters.skills_of(passport)]
-    later = [code for code in codes if order.index(code) > order.index(after)] if after in order else codes
-    return (later or codes or [None])[0]
+    skills = presenters.skills_of(passport)
+    start = next((index + 1 for index, skill in enumerate(skills) if skill["code"] == after), 0)
+    # the skills after this one first, then any left earlier in the passport
+    for skill in skills[start:] + skills[:start]:
+        if not skill.get("self_assessment"):
+            return skill["code"]
+    return None
 
 
 # --- Learning ----------------------------------------------------------------------------------------
