@@ -16,7 +16,14 @@ from cryptography.fernet import Fernet, InvalidToken
 from flask import Flask, Request, Response, session
 from flask.sessions import SecureCookieSession, SessionInterface
 
-from services.signoff.domain import READERS, REVOKERS, SIGNERS  # the sign-off service owns who may do what
+# Each service owns who may do what with its data; the portal only decides what to offer.
+from services.metrics.domain import EXPORTERS as USAGE_EXPORTERS
+from services.metrics.domain import READERS as DASHBOARD_READERS
+from services.passport.domain import ASSIGNERS
+from services.planning.domain import READERS as PLAN_READERS
+from services.planning.domain import ROSTER_READERS
+from services.planning.domain import WRITERS as PLAN_WRITERS
+from services.signoff.domain import READERS, REVOKERS, SIGNERS
 
 COOKIE_NAME = "skillpass_session"
 CSRF_FIELD = "csrf_token"
@@ -91,6 +98,36 @@ class SignedIn:
     @property
     def revokes(self) -> bool:
         return self.has_any(*REVOKERS)
+
+    @property
+    def administers_staff(self) -> bool:
+        """Adds, imports, invites and deactivates the Trust's staff."""
+        return self.has_any("trust_admin") and self.trust_id is not None
+
+    @property
+    def exports_usage(self) -> bool:
+        return self.has_any(*USAGE_EXPORTERS)
+
+    @property
+    def assigns_passports(self) -> bool:
+        """Assigns passports to staff in bulk and follows the cohort."""
+        return self.has_any(*ASSIGNERS)
+
+    @property
+    def reads_plan(self) -> bool:
+        return self.has_any(*PLAN_READERS)
+
+    @property
+    def edits_plan(self) -> bool:
+        return self.has_any(*PLAN_WRITERS)
+
+    @property
+    def reads_dashboard(self) -> bool:
+        return self.has_any(*DASHBOARD_READERS)
+
+    @property
+    def reads_roster(self) -> bool:
+        return self.has_any(*ROSTER_READERS)
 
     @property
     def holds_passports(self) -> bool:

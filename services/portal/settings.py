@@ -11,7 +11,7 @@ from pathlib import Path
 from shared.config import SERVICE_PORTS, _float, _int
 
 # The services whose APIs the portal calls on the user's behalf, each at `<NAME>_URL`.
-BACKENDS = ("identity", "passport", "signoff", "certificate")
+BACKENDS = ("identity", "passport", "signoff", "certificate", "planning", "metrics")
 
 
 @dataclass(frozen=True)
