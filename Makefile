@@ -22,13 +22,15 @@ $(VENV)/.installed: pyproject.toml
 run: install
 	$(BIN)/skillpass run
 
-# Two tiers. The in-process tests run on two workers; then, one at a time, the tests that run the real
-# processes (they load both cores themselves) or stop the broker (that would cut off tests beside them).
-# A tier that PYTEST_ARGS leaves empty is not a failure (pytest's exit code 5).
-ALONE := stack or browser or serial
+# Three tiers. The in-process tests run on two workers. The tests that run the real processes run on
+# two workers too (they spend much of their time waiting on processes and the broker), the browser tests
+# kept together on one of them. Last, alone, the tests that stop the broker (that would cut off tests
+# beside them). A tier that PYTEST_ARGS leaves empty is not a failure (pytest's exit code 5).
+REAL := stack or browser
 test: install
-	$(BIN)/python -m pytest -n 2 -m "not ($(ALONE))" $(PYTEST_ARGS) || [ $$? -eq 5 ]
-	$(BIN)/python -m pytest -m "$(ALONE)" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -n 2 -m "not ($(REAL) or serial)" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "($(REAL)) and not serial" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # The AsyncAPI document of the events, regenerated from the event catalogue (a test fails when it is stale).
 asyncapi: install

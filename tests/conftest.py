@@ -22,6 +22,14 @@ def reference_schema(name: str) -> dict:
     raise FileNotFoundError(name)
 
 
+def pytest_collection_modifyitems(items):
+    """On parallel workers (`--dist loadgroup`) the browser tests keep to one worker: they share one
+    platform (a package fixture), which each worker would otherwise start for itself."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(scope="session")
 def infrastructure():
     with contextlib.ExitStack() as stack:
