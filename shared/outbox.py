@@ -156,6 +156,16 @@ def remember_trust(session: Session, trust_id: Any, ods_code: str) -> int:
 
 
 def _notify(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        # Delivered to the relay's LISTEN when (and only if) this transaction commits.
-        session.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, "")))
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    # Once per transaction wakes the relay as well as once per event, and spares a transaction that stages
+    # thousands of events (an import) a round trip and an autoflush for each of them.
+    current = session.get_nested_transaction() or session.get_transaction()
+    if current is not None and session.info.get(_NOTIFIED_IN) is current:
+        return
+    # Delivered to the relay's LISTEN when (and only if) this transaction commits.
+    session.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, "")))
+    session.info[_NOTIFIED_IN] = session.get_nested_transaction() or session.get_transaction()
+
+
+_NOTIFIED_IN = "skillpass_outbox_notified_in"

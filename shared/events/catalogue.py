@@ -11,6 +11,7 @@ reason or anything else a Trust's other systems do not need into one.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
@@ -37,6 +38,8 @@ class UserProfile(Payload):
     name = fields.String(required=True)
     staff_number = fields.String(required=True, allow_none=True)
     professional_group = fields.String(required=True, allow_none=True)
+    department = fields.String(allow_none=True, load_default=None,
+                               metadata={"description": "the person's department; may be absent or null"})
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True)
     active = fields.Boolean(required=True)
 
@@ -172,6 +175,10 @@ class CertificateExpired(CertificateRef):
     expired_at = fields.AwareDateTime(required=True)
 
 
+# Why a roster entry stands as it does: a certificate issued, revoked or expired, or the person left the Trust.
+ROSTER_REASONS = ("certified", "revoked", "expired", "left")
+
+
 class RosterUpdated(Payload):
     staff_id = fields.UUID(required=True)
     trust_id = fields.UUID(required=True)
@@ -179,7 +186,8 @@ class RosterUpdated(Payload):
     status = fields.String(required=True, validate=validate.OneOf(("eligible", "ineligible")))
     certificate_id = fields.UUID(required=True, allow_none=True)
     since = fields.AwareDateTime(required=True)
-    reason = fields.String(required=True, metadata={"description": "certified, revoked or expired"})
+    reason = fields.String(required=True, validate=validate.OneOf(ROSTER_REASONS),
+                           metadata={"description": "certified, revoked, expired, or left (the person left the Trust)"})
 
 
 class PlanUpdated(Payload):
@@ -292,7 +300,7 @@ class PublicRosterUpdated(Payload):
     status = fields.String(required=True, validate=validate.OneOf(("eligible", "ineligible")))
     certificate_id = fields.UUID(required=True, allow_none=True)
     since = fields.AwareDateTime(required=True)
-    reason = fields.String(required=True, validate=validate.OneOf(("certified", "revoked", "expired")))
+    reason = fields.String(required=True, validate=validate.OneOf(ROSTER_REASONS))
 
 
 # Public fields that are not in the internal payload: the publisher supplies them (shared.events.public).
@@ -366,7 +374,7 @@ def serialise_payload(event_type: str, data: dict) -> dict:
 
 def serialise_with(schema_class: type[Payload], data: dict) -> dict:
     """Python values → JSON, refusing missing, invalid and undescribed fields."""
-    schema = schema_class(unknown=RAISE)
+    schema = _schema(schema_class, RAISE)
     payload = schema.dump(data)
     extra = set(data) - set(payload)
     errors = schema.validate(payload)
@@ -379,4 +387,11 @@ def serialise_with(schema_class: type[Payload], data: dict) -> dict:
 
 def load_payload(event_type: str, payload: dict) -> dict:
     """JSON payload → Python values; fields added by newer publishers are ignored."""
-    return spec_for(event_type).schema(unknown=EXCLUDE).load(payload)
+    return _schema(spec_for(event_type).schema, EXCLUDE).load(payload)
+
+
+@functools.cache
+def _schema(schema_class: type[Payload], unknown: str) -> Payload:
+    """One instance per schema, reused: building one copies every field, which costs more than using it,
+    and an import stages thousands of events. Dumping and loading leave an instance as it was."""
+    return schema_class(unknown=unknown)
