@@ -1,5 +1,7 @@
 """Run every benchmark: `make bench` (or `python -m bench`)."""
-from bench import end_to_end, metrics_projection, outbox_latency, passport_read, portal_page, service_throughput
+from bench import (
+    end_to_end, identity_import, metrics_projection, outbox_latency, passport_read, portal_page, service_throughput,
+)
 
 if __name__ == "__main__":
     outbox_latency.main()
@@ -7,4 +9,5 @@ if __name__ == "__main__":
     service_throughput.main()
     metrics_projection.main()
     end_to_end.main()
+    identity_import.main()
     portal_page.main()

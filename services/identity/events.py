@@ -15,6 +15,7 @@ def _profile(user: User) -> dict:
         "name": user.name,
         "staff_number": user.staff_number,
         "professional_group": user.professional_group,
+        "department": user.department,
         "roles": list(user.roles),
         "active": user.active,
     }

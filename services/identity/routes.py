@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 
-from services.identity import handlers, schemas
-from services.identity.components import keyring, passwords, throttle_policy
+from services.identity import domain, handlers, schemas
+from services.identity.components import keyring, link_settings, mailer, passwords, throttle_policy
 from shared.app import runtime, unit_of_work
 from shared.auth import Blueprint, current_caller
 from shared.config import TOKEN_AUDIENCE
@@ -16,6 +16,14 @@ trusts = Blueprint("trusts", __name__, description="NHS Trusts on the platform")
 users = Blueprint("users", __name__, description="User accounts and their roles")
 
 ADMINS = ("platform_admin", "trust_admin")
+CSV_BODY = {
+    "required": True,
+    "description": "UTF-8 (with or without a byte order mark), at most 10,000 people and 5 MB. The first line "
+                   f"is exactly `{domain.IMPORT_HEADER}`; `roles` are separated by `;` (empty: `staff`).",
+    "content": {"text/csv": {"schema": {"type": "string"},
+                             "example": f"{domain.IMPORT_HEADER}\nN1001,Sam Okafor,sam.okafor@example.nhs.uk,"
+                                        "Nursing,staff;supervisor,Critical care\n"}},
+}
 
 
 @auth.route("/auth/token")
@@ -104,6 +112,63 @@ class Users(MethodView):
             return handlers.create_user(uow, current_caller(), body, passwords(runtime()))
 
 
+@users.route("/users/import")
+class Import(MethodView):
+    @users.auth(*ADMINS)
+    @users.arguments(schemas.ImportQuery, location="query")
+    @users.doc(requestBody=CSV_BODY)
+    @users.response(200, schemas.ImportResult)
+    @users.errors(400, 404, 413, 415, 422)
+    def post(self, query):
+        """Import the Trust's people from a CSV file.
+
+        Matched by staff number within the Trust, each person is created, updated or left unchanged; rows
+        that break a rule are reported by line number (the header is line 1) and the others applied. The
+        same file again changes nothing and publishes nothing. Imported people have no password: invite
+        them. A trust_admin imports into their own Trust; a platform admin names it with `trust_id`."""
+        if request.mimetype != "text/csv":
+            raise domain.UnsupportedMediaType("Send the file as text/csv.")
+        # Bigger than other bodies: a whole Trust's staff in one file.
+        request.max_content_length = domain.IMPORT_MAX_BYTES
+        data = request.get_data(cache=False)
+        with unit_of_work() as uow:
+            return handlers.import_users(uow, current_caller(), query.get("trust_id"), data)
+
+
+@users.route("/users/invitations")
+class BulkInvitations(MethodView):
+    @users.auth(*ADMINS)
+    @users.arguments(schemas.InvitationsRequest)
+    @users.response(200, schemas.Invitations)
+    @users.errors(404, 409, 422)
+    def post(self, body):
+        """Invite people of the Trust you administer, up to 1,000 at once.
+
+        All of them, or, when one cannot be invited (not in your Trust: 404; deactivated: 409), none."""
+        current = runtime()
+        with unit_of_work() as uow:
+            invitations = handlers.invite(uow, current_caller(), body["user_ids"], links=link_settings(current),
+                                          send_email=mailer(current) is not None)
+        return {"invitations": invitations}
+
+
+@users.route("/users/<uuid:user_id>/invitation")
+class UserInvitation(MethodView):
+    @users.auth(*ADMINS)
+    @users.response(201, schemas.Invitation)
+    @users.errors(404, 409)
+    def post(self, user_id):
+        """Invite a person to set their password.
+
+        Their earlier unused links stop working. When identity sends email (SMTP_URL) the link is emailed
+        and `link` is null; otherwise `link` is given, for the administrator to hand over."""
+        current = runtime()
+        with unit_of_work() as uow:
+            [invitation] = handlers.invite(uow, current_caller(), [user_id], links=link_settings(current),
+                                           send_email=mailer(current) is not None)
+        return invitation
+
+
 @users.route("/users/me")
 class Me(MethodView):
     @users.auth()
@@ -145,6 +210,44 @@ class Deactivate(MethodView):
         """Deactivate a user: they can no longer get a token."""
         with unit_of_work() as uow:
             return handlers.update_user(uow, current_caller(), user_id, {"active": False}, passwords(runtime()))
+
+
+@auth.route("/auth/password-reset")
+class PasswordReset(MethodView):
+    @auth.arguments(schemas.PasswordResetRequest)
+    @auth.response(202, schemas.Accepted)
+    @auth.errors(422)
+    def post(self, body):
+        """Ask for a password reset link by email.
+
+        The answer is the same whether or not the email is known."""
+        current = runtime()
+        with unit_of_work() as uow:
+            handlers.request_password_reset(uow, body["email"], links=link_settings(current),
+                                            send_email=mailer(current) is not None)
+        return {}
+
+
+@auth.route("/auth/links/<string:token>")
+class Link(MethodView):
+    @auth.response(200, schemas.LinkDetails)
+    @auth.errors(404, 410)
+    def get(self, token):
+        """What a one-time link is for (invitation or password reset) and whose it is.
+
+        404 for a link that never existed; 410 once it has been used or has expired."""
+        with unit_of_work() as uow:
+            return handlers.link_details(uow, token)
+
+    @auth.arguments(schemas.SetPassword)
+    @auth.response(200, schemas.PasswordSet)
+    @auth.errors(404, 410, 422)
+    def post(self, body, token):
+        """Set your password with a one-time link.
+
+        The link is used up, and your other links stop working."""
+        with unit_of_work() as uow:
+            return handlers.set_password_from_link(uow, token, body["password"], passwords(runtime()))
 
 
 BLUEPRINTS = [auth, trusts, users]

@@ -5,14 +5,16 @@ import getpass
 import logging
 from pathlib import Path
 
-from services.identity import events, handlers
-from services.identity.components import keyring, passwords
+from services.identity import domain, events, handlers
+from services.identity.components import keyring, mailer, passwords
 from services.identity.models import Base, SigningKey
 from services.identity.routes import BLUEPRINTS
 from shared import signing
-from shared.service import Runtime, ServiceSpec
+from shared.service import PeriodicJob, Runtime, ServiceSpec
 
 log = logging.getLogger(__name__)
+# How often the worker looks for emails to send: an invitation arrives within seconds.
+EMAIL_POLL_SECONDS = 2.0
 
 
 def install_signing_key(runtime: Runtime) -> None:
@@ -45,8 +47,9 @@ def create_admin_command(runtime: Runtime, args: list[str]) -> int:
         print("usage: skillpass identity create-admin EMAIL")
         return 2
     password = runtime.settings.extra.get("SKILLPASS_ADMIN_PASSWORD") or getpass.getpass("Password for the new admin: ")
-    if len(password) < 10:
-        print("The password must have at least 10 characters.")
+    problem = domain.password_problem(password, email=args[0], common=passwords(runtime).common)
+    if problem:
+        print(problem)
         return 2
     created = _create_admin(runtime, args[0], password)
     print("created" if created else "a user with this email already exists; nothing changed")
@@ -62,6 +65,18 @@ def rotate_key_command(runtime: Runtime, args: list[str]) -> int:
     return 0
 
 
+def send_emails(runtime: Runtime) -> None:
+    """Send what is due, batch after batch; nothing to do when identity sends no email (no SMTP_URL)."""
+    outgoing = mailer(runtime)
+    if outgoing is None:
+        return
+    while True:
+        with runtime.unit_of_work() as uow:
+            tried = handlers.send_due_emails(uow, outgoing)
+        if tried < handlers.EMAIL_BATCH:
+            return
+
+
 def load_current_caller(runtime: Runtime, caller):
     with runtime.unit_of_work() as uow:
         return handlers.current_caller_of(uow, caller)
@@ -75,6 +90,7 @@ SERVICE = ServiceSpec(
     migrations=Path(__file__).resolve().parent / "migrations" / "versions",
     metadata=Base.metadata,
     handlers=events.HANDLERS,
+    periodic_jobs=[PeriodicJob("send-emails", EMAIL_POLL_SECONDS, send_emails)],
     init_steps=[install_signing_key, create_startup_admin],
     commands={
         "create-admin": ("create a platform admin", create_admin_command),

@@ -251,3 +251,42 @@ def test_administrators_also_give_their_current_password_to_change_it(identity):
     me = identity.client.get("/users/me", headers=admin_headers).get_json()
     response = identity.client.patch(f"/users/{me['id']}", json={"password": "a stolen token's choice"}, headers=admin_headers)
     assert "current_password" in problem(response, 422)["errors"]
+
+
+def test_users_are_found_by_name_or_staff_number_department_and_password_and_sorted_by_name(identity):
+    trust = identity.new_trust()
+    admin = identity.new_user(trust["id"], roles=["trust_admin"], name="Zed Admin", staff_number="Z-1")
+    ward = identity.new_user(trust["id"], name="Olu O'Brien", staff_number="AB100", department="Ward 10")
+    icu = identity.new_user(trust["id"], name="Alex Percent%", staff_number="CD200", department="ICU")
+    invited = identity.client.post("/users", json={"email": "np@example.nhs.uk", "name": "bea no-password",
+                                                   "trust_id": trust["id"], "roles": ["staff"], "staff_number": "AB101",
+                                                   "department": "ICU"}, headers=admin["headers"]).get_json()
+
+    def found(query):
+        response = identity.client.get(f"/users?{query}", headers=admin["headers"])
+        assert response.status_code == 200, response.get_json()
+        return [u["id"] for u in response.get_json()]
+
+    assert found("q=o%27brien") == [ward["id"]]
+    assert found("q=ab1") == [ward["id"], invited["id"]]  # the start of the staff number, any case
+    assert found("q=B100") == []  # not the middle of a staff number
+    assert found("q=%25") == [icu["id"]]  # a literal %, not a wildcard
+    assert found("department=ICU") == [icu["id"], invited["id"]]
+    assert found("department=icu") == []
+    assert found("password_set=false") == [invited["id"]]
+    assert invited["id"] not in found("password_set=true")
+    assert found("sort=name") == [icu["id"], invited["id"], ward["id"], admin["id"]]
+    assert found("sort=created") == [admin["id"], ward["id"], icu["id"], invited["id"]]
+    assert found("") == found("sort=created")
+    problem(identity.client.get("/users?sort=email", headers=admin["headers"]), 422)
+
+
+def test_department_is_changed_like_any_field_and_published(identity):
+    trust = identity.new_trust()
+    staff = identity.new_user(trust["id"])
+    response = identity.client.patch(f"/users/{staff['id']}", json={"department": "Theatres"}, headers=identity.admin())
+    assert response.status_code == 200 and response.get_json()["department"] == "Theatres"
+    [updated] = identity.outbox("user.updated")
+    assert updated["data"]["changed"] == ["department"] and updated["data"]["department"] == "Theatres"
+    too_long = identity.client.patch(f"/users/{staff['id']}", json={"department": "x" * 101}, headers=identity.admin())
+    assert "department" in problem(too_long, 422)["errors"]
