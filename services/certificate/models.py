@@ -88,6 +88,15 @@ class Certificate(Base):
         return self.holder.name if self.holder else None
 
     @property
+    def staff_name(self) -> str | None:
+        """The holder's name, under the name every service's list gives a person's (DESIGN §8)."""
+        return self.holder_name
+
+    @property
+    def staff_number(self) -> str | None:
+        return self.holder.staff_number if self.holder else None
+
+    @property
     def trust_name(self) -> str | None:
         return self.trust.name if self.trust else None
 

@@ -29,6 +29,10 @@ class Certificate(Schema):
     id = fields.UUID()
     staff_id = fields.UUID(metadata={"description": "the holder"})
     holder_name = fields.String(allow_none=True, metadata={"description": "null until identity's user event arrives"})
+    staff_name = fields.String(allow_none=True, metadata={"description": "the holder's name (the same as holder_name); "
+                                                                         "null until identity's user event arrives"})
+    staff_number = fields.String(allow_none=True, metadata={"description": "the holder's staff number; null when "
+                                                                           "not known"})
     trust_id = fields.UUID()
     trust_name = fields.String(allow_none=True, metadata={"description": "null until trust.created arrives"})
     passport_id = fields.UUID(metadata={"description": "the completed passport it certifies"})

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Iterable, Mapping
 
 from shared.auth import Caller
+from shared.csv_safety import formula_safe
 from shared.errors import NotFound
 
 READERS = ("lead", "workforce", "trust_admin")
@@ -203,9 +204,6 @@ def levels_at(period_ends_: list[date], total_now: Mapping[str, int], deltas: Ma
 
 # --- The export --------------------------------------------------------------------------------------
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def spreadsheet_cell(value) -> str:
     """A value as a spreadsheet cell: dates as YYYY-MM-DD, nothing for None, and text that a spreadsheet
     would run as a formula quoted with a leading apostrophe."""
@@ -215,5 +213,4 @@ def spreadsheet_cell(value) -> str:
         return day_of(value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return formula_safe(str(value))

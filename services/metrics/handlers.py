@@ -120,8 +120,9 @@ def person_changed(uow: UnitOfWork, payload: dict) -> None:
     at = payload.get("registered_at") or payload["updated_at"]
     person = _locked(uow.session, Person, {"user_id": payload["user_id"]})
     if person.as_of is None or at >= person.as_of:
-        person.trust_id, person.staff_number = payload["trust_id"], payload["staff_number"]
-        person.professional_group, person.as_of = payload["professional_group"], at
+        person.trust_id, person.name = payload["trust_id"], payload["name"]
+        person.staff_number, person.professional_group, person.as_of = (
+            payload["staff_number"], payload["professional_group"], at)
     return None
 
 
@@ -497,6 +498,7 @@ def export_rows(uow: UnitOfWork, caller: Caller) -> list[dict]:
         rows.append({
             "staff_id": passport.staff_id, "passport_id": passport.passport_id,
             "staff_number": person.staff_number if person and person.trust_id == caller.trust_id else None,
+            "staff_name": person.name if person and person.trust_id == caller.trust_id else None,
             "professional_group": person.professional_group if person and person.trust_id == caller.trust_id else None,
             "passport_type": passport.passport_type, "started": passport.started_at,
             "last_activity": passport.last_activity_at, "skills_self_assessed": passport.skills_self_assessed,

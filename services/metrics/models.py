@@ -167,6 +167,7 @@ class Person(Base):
 
     user_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True)
     trust_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), nullable=True)
+    name: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
     staff_number: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     professional_group: Mapped[str | None] = mapped_column(sa.String(100), nullable=True)
     as_of: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -84,7 +84,8 @@ class MeasureChart(MethodView):
 
 
 EXPORT_COLUMNS = (
-    ("staff_number", "Staff number"), ("professional_group", "Professional group"), ("passport_type", "Passport type"),
+    ("staff_number", "Staff number"), ("staff_name", "Staff name"), ("professional_group", "Professional group"),
+    ("passport_type", "Passport type"),
     ("started", "Started"), ("last_activity", "Last activity"), ("skills_self_assessed", "Skills self-assessed"),
     ("skills_signed_off", "Skills signed off"), ("skills_total", "Skills in total"), ("status", "Status"),
     ("certificate_status", "Certificate status"), ("certificate_expires", "Certificate expiry"),
@@ -97,7 +98,7 @@ class PassportUsage(MethodView):
     @exports.auth(*domain.EXPORTERS)
     @exports.response(200, {"type": "string"}, content_type=CSV)
     def get(self):
-        """One row per passport of your Trust (trust_admin): staff number, professional group, type, started,
+        """One row per passport of your Trust (trust_admin): staff number, name, professional group, type, started,
         last activity, skills self-assessed, signed off and in total, status, certificate status and expiry.
         UTF-8 with a byte order mark and CRLF line ends, as spreadsheets expect; dates as YYYY-MM-DD."""
         with unit_of_work() as uow:

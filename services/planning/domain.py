@@ -34,7 +34,7 @@ METRICS = ("started", "completed", "certified", "completion_rate", "self_assesse
 ACTS = ("adopt", "adapt", "abandon")
 
 ELIGIBLE, INELIGIBLE = "eligible", "ineligible"
-CERTIFIED, REVOKED, EXPIRED = "certified", "revoked", "expired"
+CERTIFIED, REVOKED, EXPIRED, LEFT = "certified", "revoked", "expired", "left"
 
 
 # --- Who may do what ---------------------------------------------------------------------------------
@@ -159,17 +159,44 @@ def facts_after(facts: CertificateFacts, *, issued_at: datetime | None = None, e
     return facts
 
 
-def standing(certificates: Iterable[CertificateFacts]) -> Standing | None:
+def standing(certificates: Iterable[CertificateFacts], left_at: datetime | None = None,
+             taken_back: bool = False) -> Standing | None:
     """Eligibility in a role from everything known of the person's certificates for it: eligible on the
     newest issued certificate still standing, otherwise ineligible since the latest end. Times decide,
-    never the order the events arrived in."""
+    never the order the events arrived in.
+
+    Someone who left the Trust (`left_at`) is ineligible with reason `left` on the certificate they hold,
+    whenever it was issued: a leaver is never rostered. Once `taken_back`, they are eligible on it again.
+    Either way `since` is the later of the leaving and that certificate's issue, so that it only moves
+    forward whatever order the events arrive in (readers of roster.updated keep the newest `since`)."""
     certificates = list(certificates)
     standing_ones = [c for c in certificates if c.issued_at is not None and c.ended_at is None]
     if standing_ones:
         newest = max(standing_ones, key=lambda c: (c.issued_at, str(c.certificate_id)))
-        return Standing(ELIGIBLE, newest.certificate_id, newest.issued_at, CERTIFIED)
+        if left_at is None:
+            return Standing(ELIGIBLE, newest.certificate_id, newest.issued_at, CERTIFIED)
+        since = max(newest.issued_at, left_at)
+        if not taken_back:
+            return Standing(INELIGIBLE, newest.certificate_id, since, LEFT)
+        return Standing(ELIGIBLE, newest.certificate_id, since, CERTIFIED)
     ended = [c for c in certificates if c.ended_at is not None]
     if not ended:
         return None
     latest = max(ended, key=lambda c: (c.ended_at, str(c.certificate_id)))
     return Standing(INELIGIBLE, latest.certificate_id, latest.ended_at, latest.end_reason)
+
+
+# --- Leavers -----------------------------------------------------------------------------------------
+
+def latest(moment: datetime | None, other: datetime) -> datetime:
+    return other if moment is None or other > moment else moment
+
+
+def left_since(left_at: datetime | None, active_at: datetime | None) -> datetime | None:
+    """When the person left the Trust, or None while they are with it. `left_at` is the newest moment
+    identity said their account was deactivated, `active_at` the newest moment one of its profiles said it
+    was active: an active profile newer than the leaving means they were taken back. Both only move
+    forward, so any arrival order agrees."""
+    if left_at is None or (active_at is not None and active_at > left_at):
+        return None
+    return left_at

@@ -2,7 +2,8 @@
 
 roster.updated is also public (DESIGN §9): republished to skillpass.public as `<ODS code>.roster.updated`
 with the person's staff number and name, which is why planning keeps Trusts' ODS codes (trust.created)
-and people's names and staff numbers (user.registered, user.updated)."""
+and people's names and staff numbers (user.registered, user.updated); the roster lists carry them too.
+user.deactivated (a leaver) makes each entry the person is eligible in `ineligible` with reason `left`."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -56,11 +57,15 @@ def on_trust_created(uow, event, payload):
 
 
 def on_user_registered(uow, event, payload):
-    handlers.apply_staff(uow, payload, payload["registered_at"])
+    handlers.apply_staff(uow, event, payload, payload["registered_at"])
 
 
 def on_user_updated(uow, event, payload):
-    handlers.apply_staff(uow, payload, payload["updated_at"])
+    handlers.apply_staff(uow, event, payload, payload["updated_at"])
+
+
+def on_user_deactivated(uow, event, payload):
+    handlers.apply_leaver(uow, event, payload)
 
 
 def on_certificate_issued(uow, event, payload):
@@ -79,6 +84,7 @@ HANDLERS = {
     "trust.created": on_trust_created,
     "user.registered": on_user_registered,
     "user.updated": on_user_updated,
+    "user.deactivated": on_user_deactivated,
     "certificate.issued": on_certificate_issued,
     "certificate.revoked": on_certificate_revoked,
     "certificate.expired": on_certificate_expired,

@@ -326,6 +326,9 @@ def apply_certificate_event(uow: UnitOfWork, event: Event, payload: dict, *, iss
                             ended_at: datetime | None = None, end_reason: str | None = None) -> None:
     """Record what the event says of its certificate, then recompute the person's standing in the role;
     a change is kept in the history and published as roster.updated."""
+    # The person first, then the entry: the order user.deactivated takes its locks in too, so that a leaving
+    # and a certificate arriving at once never miss each other.
+    staff = _staff_locked(uow, payload["staff_id"])
     key = {"trust_id": payload["trust_id"], "staff_id": payload["staff_id"], "role": payload["passport_type"]}
     # The entry is the lock every event about this person and role takes, whichever certificate it is about.
     insert_if_missing(uow.session, RosterEntry, key)
@@ -335,12 +338,18 @@ def apply_certificate_event(uow: UnitOfWork, event: Event, payload: dict, *, iss
     facts = domain.facts_after(_facts(certificate), issued_at=issued_at, ended_at=ended_at, end_reason=end_reason)
     certificate.issued_at, certificate.ended_at, certificate.end_reason = facts.issued_at, facts.ended_at, facts.end_reason
     uow.session.flush()
+    _restand(uow, event, entry, staff)
 
+
+def _restand(uow: UnitOfWork, event: Event, entry: RosterEntry, staff: StaffMember) -> None:
+    """Recompute a locked entry's standing from its certificates and whether the person has left; a change
+    is kept in the history and published as roster.updated (and its public twin)."""
     certificates = uow.session.scalars(sa.select(RosterCertificate).where(
         RosterCertificate.trust_id == entry.trust_id, RosterCertificate.staff_id == entry.staff_id,
         RosterCertificate.role == entry.role,
     ))
-    standing = domain.standing(_facts(c) for c in certificates)
+    taken_back = domain.left_since(staff.left_at, staff.active_at) is None
+    standing = domain.standing((_facts(c) for c in certificates), staff.left_at, taken_back)
     if standing is None or (entry.status, entry.certificate_id, entry.since, entry.reason) == (
         standing.status, standing.certificate_id, standing.since, standing.reason
     ):
@@ -352,24 +361,54 @@ def apply_certificate_event(uow: UnitOfWork, event: Event, payload: dict, *, iss
     uow.session.add(RosterHistory(id=uuid.uuid4(), trust_id=entry.trust_id, staff_id=entry.staff_id, role=entry.role,
                                   status=entry.status, certificate_id=entry.certificate_id, since=entry.since,
                                   reason=entry.reason, recorded_at=now, event_id=event.id))
-    staff = uow.session.get(StaffMember, entry.staff_id)
     uow.publish("roster.updated", subject=entry.staff_id, trust_id=entry.trust_id, data=events.roster_updated(entry),
-                public=PublicFacts(staff_number=staff.staff_number, staff_name=staff.name) if staff else PublicFacts())
+                public=PublicFacts(staff_number=staff.staff_number, staff_name=staff.name))
 
 
-# --- Read models fed by identity, for the public roster.updated --------------------------------------
+def _staff_locked(uow: UnitOfWork, staff_id: uuid.UUID) -> StaffMember:
+    """The person's row, locked; created empty when nothing from identity has arrived yet."""
+    return upsert_locked(uow.session, StaffMember, {"id": staff_id, "name": None, "staff_number": None,
+                                                    "as_of": None, "left_at": None, "active_at": None})
+
+
+def _restand_person(uow: UnitOfWork, event: Event, staff: StaffMember, was_left_since: datetime | None) -> None:
+    """Once whether the person has left changed, recompute each of their entries (in any Trust)."""
+    if domain.left_since(staff.left_at, staff.active_at) == was_left_since:
+        return
+    entries = uow.session.scalars(
+        sa.select(RosterEntry).where(RosterEntry.staff_id == staff.id)
+        .order_by(RosterEntry.trust_id, RosterEntry.role).with_for_update()
+    ).all()
+    for entry in entries:
+        _restand(uow, event, entry, staff)
+
+
+# --- Read models fed by identity: names for the roster and the public roster.updated, and leavers -----
 
 def apply_trust(uow: UnitOfWork, payload: dict) -> None:
     """The Trust's ODS code routes its public events; any held for want of it leave now."""
     remember_trust(uow.session, payload["trust_id"], payload["ods_code"])
 
 
-def apply_staff(uow: UnitOfWork, payload: dict, as_of: datetime) -> None:
-    """Keep the newest name and staff number of a user, whatever order user.* events arrive in."""
-    staff = upsert_locked(uow.session, StaffMember, {"id": payload["user_id"], "name": payload["name"],
-                                                     "staff_number": payload["staff_number"], "as_of": as_of})
-    if staff.as_of <= as_of:
+def apply_staff(uow: UnitOfWork, event: Event, payload: dict, as_of: datetime) -> None:
+    """Keep the newest name and staff number of a user, whatever order user.* events arrive in. An active
+    profile newer than someone's leaving means they were taken back."""
+    staff = _staff_locked(uow, payload["user_id"])
+    was_left_since = domain.left_since(staff.left_at, staff.active_at)
+    if staff.as_of is None or staff.as_of <= as_of:
         staff.name, staff.staff_number, staff.as_of = payload["name"], payload["staff_number"], as_of
+    if payload["active"]:
+        staff.active_at = domain.latest(staff.active_at, as_of)
+    _restand_person(uow, event, staff, was_left_since)
+
+
+def apply_leaver(uow: UnitOfWork, event: Event, payload: dict) -> None:
+    """user.deactivated: the person left the Trust. Each entry they are eligible in becomes ineligible with
+    reason `left`, and no certificate makes them eligible again."""
+    staff = _staff_locked(uow, payload["user_id"])
+    was_left_since = domain.left_since(staff.left_at, staff.active_at)
+    staff.left_at = domain.latest(staff.left_at, payload["deactivated_at"])
+    _restand_person(uow, event, staff, was_left_since)
 
 
 def _facts(certificate: RosterCertificate) -> domain.CertificateFacts:

@@ -162,9 +162,45 @@ class WorkforceRole(Base):
     retrospective: Mapped[int] = mapped_column(sa.Integer())
 
 
+class StaffMember(Base):
+    """A person as identity's user.* events last told them: the roster and the public roster.updated
+    (DESIGN §9) name them by name and staff number, and a leaver is never rostered. The row is also the
+    lock that orders a person's leaving against their certificate events."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True)
+    # Null until user.registered or user.updated arrives (a certificate event or user.deactivated may come first).
+    name: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    staff_number: Mapped[str | None] = mapped_column(sa.String(50), nullable=True)
+    as_of: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The newest moments identity said the account was deactivated, and active: see domain.left_since.
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    active_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+def _staff_of(model: str) -> Mapped[StaffMember | None]:
+    # Names are looked up, never copied: a name changed in identity shows on the next read.
+    return relationship(StaffMember, primaryjoin=f"foreign({model}.staff_id) == StaffMember.id", viewonly=True,
+                        lazy="selectin")
+
+
+class NamedStaff:
+    """The person's name and staff number beside their id (a `staff` relationship); None until identity's
+    user event arrives."""
+
+    @property
+    def staff_name(self) -> str | None:
+        return self.staff.name if self.staff else None
+
+    @property
+    def staff_number(self) -> str | None:
+        return self.staff.staff_number if self.staff else None
+
+
 # --- The roster --------------------------------------------------------------------------------------
 
-class RosterEntry(Base):
+class RosterEntry(NamedStaff, Base):
     """Whether a person may be rostered in a role now. The row is what concurrent certificate events for
     the same person and role lock; its status is set in the transaction that creates it."""
 
@@ -178,6 +214,7 @@ class RosterEntry(Base):
     since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     reason: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    staff: Mapped[StaffMember | None] = _staff_of("RosterEntry")
 
 
 class RosterCertificate(Base):
@@ -197,7 +234,7 @@ class RosterCertificate(Base):
     __table_args__ = (sa.Index("ix_roster_certificates_person_role", "trust_id", "staff_id", "role"),)
 
 
-class RosterHistory(Base):
+class RosterHistory(NamedStaff, Base):
     """Every change of a roster entry, oldest first."""
 
     __tablename__ = "roster_history"
@@ -212,17 +249,6 @@ class RosterHistory(Base):
     reason: Mapped[str] = mapped_column(sa.String(20))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     event_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
+    staff: Mapped[StaffMember | None] = _staff_of("RosterHistory")
 
     __table_args__ = (sa.Index("ix_roster_history_person_role", "trust_id", "staff_id", "role"),)
-
-
-class StaffMember(Base):
-    """A person's name and staff number as identity's user.* events last told them: the public roster.updated
-    (DESIGN §9) names the person by them."""
-
-    __tablename__ = "staff"
-
-    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(200))
-    staff_number: Mapped[str | None] = mapped_column(sa.String(50), nullable=True)
-    as_of: Mapped[datetime] = mapped_column(UTCDateTime())

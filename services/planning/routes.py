@@ -11,6 +11,7 @@ from services.planning import domain, example, handlers, schemas
 from services.planning.models import Aim, Cycle, Driver, Launch, Measure, ProcessMap, Stakeholder
 from shared.app import unit_of_work
 from shared.auth import Blueprint, current_caller
+from shared.csv_safety import formula_safe
 from shared.pagination import paginate
 
 plans = Blueprint("plans", __name__, description="Implementation plans (PDSA) and their parts")
@@ -227,7 +228,7 @@ class Roster(MethodView):
             return paginate(uow.session, handlers.list_roster(current_caller(), filters), pagination_parameters)
 
 
-CSV_COLUMNS = ("staff_id", "role", "status", "certificate_id", "since")
+CSV_COLUMNS = ("staff_id", "staff_number", "staff_name", "role", "status", "certificate_id", "since", "reason")
 
 
 @roster.route("/roster.csv")
@@ -236,14 +237,18 @@ class RosterCsv(MethodView):
     @roster.arguments(schemas.RosterQuery, location="query")
     @roster.response(200, {"type": "string"}, content_type="text/csv")
     def get(self, filters):
-        """The same entries as CSV for e-rostering imports: staff_id, role, status, certificate_id, since."""
+        """The same entries as CSV for e-rostering imports: staff_id, staff_number, staff_name, role, status,
+        certificate_id, since, reason. Text that a spreadsheet would run as a formula is quoted with a
+        leading apostrophe."""
         with unit_of_work() as uow:
             entries = uow.session.scalars(handlers.list_roster(current_caller(), filters)).all()
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
         for entry in entries:
-            writer.writerow([entry.staff_id, entry.role, entry.status, entry.certificate_id or "", entry.since.isoformat()])
+            writer.writerow([formula_safe(str(value)) if value is not None else "" for value in (
+                entry.staff_id, entry.staff_number, entry.staff_name, entry.role, entry.status, entry.certificate_id,
+                entry.since.isoformat(), entry.reason)])
         response = current_app.response_class(out.getvalue(), mimetype="text/csv")
         response.headers["Content-Disposition"] = 'attachment; filename="roster.csv"'
         return response

@@ -310,14 +310,25 @@ class RosterQuery(RequestSchema):
     status = fields.String(validate=validate.OneOf((domain.ELIGIBLE, domain.INELIGIBLE)))
 
 
+def _staff_name() -> fields.String:
+    return fields.String(allow_none=True, metadata={"description": "the person's name; null until identity's user "
+                                                                   "event reaches planning"})
+
+
+def _staff_number() -> fields.String:
+    return fields.String(allow_none=True, metadata={"description": "the person's staff number; null when not known"})
+
+
 class RosterEntry(Schema):
     staff_id = fields.UUID()
+    staff_name = _staff_name()
+    staff_number = _staff_number()
     trust_id = fields.UUID()
     role = fields.String(metadata={"description": "the passport type code"})
     status = fields.String(metadata={"description": "eligible or ineligible"})
     certificate_id = fields.UUID(allow_none=True)
     since = fields.AwareDateTime()
-    reason = fields.String(metadata={"description": "certified, revoked or expired"})
+    reason = fields.String(metadata={"description": "certified, revoked, expired, or left (the person left the Trust)"})
     updated_at = fields.AwareDateTime()
 
 
@@ -328,10 +339,13 @@ class RosterHistoryQuery(RequestSchema):
 
 class RosterChange(Schema):
     staff_id = fields.UUID()
+    staff_name = _staff_name()
+    staff_number = _staff_number()
     role = fields.String()
     status = fields.String()
     certificate_id = fields.UUID(allow_none=True)
     since = fields.AwareDateTime()
     reason = fields.String()
     recorded_at = fields.AwareDateTime()
-    event_id = fields.UUID(metadata={"description": "the certificate event that made the change"})
+    event_id = fields.UUID(metadata={"description": "the event that made the change: a certificate event, or "
+                                                    "identity's user event of a leaver"})

@@ -15,8 +15,9 @@ SERVICE = ServiceSpec(
     description=(
         "A Trust's Plan-Do-Study-Act implementation plans (aim and target, stakeholders, driver diagram, "
         "future-state process map, launch, measures, PDSA cycles), its workforce model and rotation cohort, "
-        "and the roster of who is eligible in each role, fed by certificate.* events (and published to outside "
-        "systems as the public roster.updated, with names and staff numbers from user.* events)."
+        "and the roster of who is eligible in each role, fed by certificate.* events, named by the names and "
+        "staff numbers of user.* events, with leavers (user.deactivated) ineligible; published to outside "
+        "systems as the public roster.updated."
     ),
     blueprints=BLUEPRINTS,
     migrations=Path(__file__).resolve().parent / "migrations" / "versions",

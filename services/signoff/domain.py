@@ -13,6 +13,11 @@ IN_PROGRESS, COMPLETED, WITHDRAWN = "in_progress", "completed", "withdrawn"
 PROFICIENT, NOT_YET = "proficient", "not_yet"
 OUTCOMES = (PROFICIENT, NOT_YET)
 
+OPEN, CLOSED = "open", "closed"
+# Why a request closed: every skill has a decision, the passport was withdrawn, or the holder left the Trust.
+ANSWERED, LEFT = "answered", "left"
+CLOSED_REASONS = (ANSWERED, WITHDRAWN, LEFT)
+
 SIGNERS = ("supervisor", "educator")
 REVOKERS = ("supervisor", "lead", "trust_admin")
 READERS = ("supervisor", "educator", "lead", "workforce", "trust_admin")
@@ -30,6 +35,11 @@ def status_after(
     if event_status != WITHDRAWN and changed_at is not None and event_at <= changed_at:
         return status, changed_at
     return event_status, event_at
+
+
+def is_newer_profile(known_as_of: datetime | None, event_at: datetime) -> bool:
+    """Whether a user.* event's profile replaces the one kept: the newest wins, whatever the arrival order."""
+    return known_as_of is None or event_at >= known_as_of
 
 
 # --- Who may do what ---------------------------------------------------------------------------------

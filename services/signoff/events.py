@@ -51,10 +51,25 @@ def on_passport_withdrawn(uow, event, payload):
     handlers.apply_status(uow, payload, domain.WITHDRAWN, payload["withdrawn_at"])
 
 
+def on_user_registered(uow, event, payload):
+    handlers.apply_staff(uow, payload, payload["registered_at"])
+
+
+def on_user_updated(uow, event, payload):
+    handlers.apply_staff(uow, payload, payload["updated_at"])
+
+
+def on_user_deactivated(uow, event, payload):
+    handlers.apply_leaver(uow, payload)
+
+
 HANDLERS = {
     "passport.started": on_passport_started,
     "passport.skill_assessed": on_skill_assessed,
     "passport.completed": on_passport_completed,
     "passport.reopened": on_passport_reopened,
     "passport.withdrawn": on_passport_withdrawn,
+    "user.registered": on_user_registered,
+    "user.updated": on_user_updated,
+    "user.deactivated": on_user_deactivated,
 }

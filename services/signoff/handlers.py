@@ -8,9 +8,11 @@ from typing import Callable
 import sqlalchemy as sa
 
 from services.signoff import domain, events
-from services.signoff.models import Passport, RequestedSkill, Revocation, SelfAssessedSkill, Signoff, SignoffRequest
+from services.signoff.models import (
+    Passport, RequestedSkill, Revocation, SelfAssessedSkill, Signoff, SignoffRequest, StaffMember,
+)
 from shared.auth import Caller
-from shared.db import insert_if_missing, utcnow
+from shared.db import insert_if_missing, upsert_locked, utcnow
 from shared.errors import Invalid, NotFound
 from shared.uow import UnitOfWork
 
@@ -33,13 +35,15 @@ def _record(uow: UnitOfWork, caller: Caller, passport_id: uuid.UUID, decisions: 
     passport = _passport_open_for_signoff(uow, caller, passport_id, domain.check_not_holder)
     _check_skills_open_for_signoff(uow, passport, [decision["skill_code"] for decision in decisions], skill_field)
     now = utcnow()
+    holder = uow.session.get(StaffMember, passport.holder_id)
     signoffs = [
         Signoff(
             id=uuid.uuid4(), passport_id=passport.id, skill_code=decision["skill_code"], holder_id=passport.holder_id,
             trust_id=passport.trust_id, outcome=decision["outcome"], comment=decision["comment"],
             evidence=decision["evidence"], action_plan=decision["action_plan"],
             assessed_on=decision["assessed_on"] or now.date(), supervisor_id=caller.user_id, decided_at=now,
-            revocation=None,  # said outright: the response is written after the session has closed
+            # Said outright: the response is written after the session has closed.
+            revocation=None, holder=holder,
         )
         for decision in decisions
     ]
@@ -100,7 +104,7 @@ def _answer_requests(uow: UnitOfWork, passport_id: uuid.UUID, signoff_by_skill: 
             if skill.signoff_id is None and skill.skill_code in signoff_by_skill:
                 skill.signoff_id = signoff_by_skill[skill.skill_code]
         if all(skill.signoff_id is not None for skill in request.skills):
-            request.closed_at = now
+            request.closed_at, request.closed_reason = now, domain.ANSWERED
 
 
 def revoke(uow: UnitOfWork, caller: Caller, signoff_id: uuid.UUID, reason: str) -> Signoff:
@@ -151,8 +155,9 @@ def request_signoff(uow: UnitOfWork, caller: Caller, body: dict) -> SignoffReque
     })
     request = SignoffRequest(
         id=uuid.uuid4(), passport_id=passport.id, holder_id=passport.holder_id, trust_id=passport.trust_id,
-        requested_at=utcnow(), closed_at=None,
+        requested_at=utcnow(), closed_at=None, closed_reason=None,
         skills=[RequestedSkill(skill_code=code, signoff_id=None) for code in codes],
+        holder=uow.session.get(StaffMember, passport.holder_id),  # said outright, as for a decision
     )
     uow.session.add(request)
     uow.publish("signoff.requested", subject=passport.id, trust_id=passport.trust_id,
@@ -170,7 +175,7 @@ def list_requests(caller: Caller, filters: dict) -> sa.Select:
         query = query.where(SignoffRequest.holder_id == caller.user_id)
     if "status" in filters:
         closed = SignoffRequest.closed_at.is_not(None)
-        query = query.where(closed if filters["status"] == "closed" else ~closed)
+        query = query.where(closed if filters["status"] == domain.CLOSED else ~closed)
     for name in ("passport_id", "holder_id"):
         if name in filters:
             query = query.where(getattr(SignoffRequest, name) == filters[name])
@@ -208,4 +213,24 @@ def apply_status(uow: UnitOfWork, payload: dict, status: str, changed_at: dateti
     if passport.status == domain.WITHDRAWN:
         # Nobody will answer its requests now: they leave the supervisors' lists.
         for request in _open_requests(uow, passport.id):
-            request.closed_at = changed_at
+            request.closed_at, request.closed_reason = changed_at, domain.WITHDRAWN
+
+
+def apply_staff(uow: UnitOfWork, payload: dict, as_of: datetime) -> None:
+    """Keep the newest name and staff number of a user, whatever order user.* events arrive in."""
+    staff = upsert_locked(uow.session, StaffMember, {"id": payload["user_id"], "name": payload["name"],
+                                                     "staff_number": payload["staff_number"], "as_of": as_of})
+    if domain.is_newer_profile(staff.as_of, as_of):
+        staff.name, staff.staff_number, staff.as_of = payload["name"], payload["staff_number"], as_of
+
+
+def apply_leaver(uow: UnitOfWork, payload: dict) -> None:
+    """user.deactivated: the holder left the Trust, so nobody will answer their requests. Each open one
+    closes (reason `left`) and leaves the supervisors' queues; their decisions stay in the audit trail."""
+    open_requests = uow.session.scalars(
+        sa.select(SignoffRequest)
+        .where(SignoffRequest.holder_id == payload["user_id"], SignoffRequest.closed_at.is_(None))
+        .order_by(SignoffRequest.id).with_for_update()
+    )
+    for request in open_requests:
+        request.closed_at, request.closed_reason = payload["deactivated_at"], domain.LEFT

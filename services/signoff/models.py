@@ -15,6 +15,37 @@ class Base(DeclarativeBase):
     pass
 
 
+class StaffMember(Base):
+    """A person's name and staff number as identity's user.* events last told them: sign-offs and requests
+    name the person whose skill it is by them."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    staff_number: Mapped[str | None] = mapped_column(sa.String(50), nullable=True)
+    as_of: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+def _holder_of(model: str) -> Mapped[StaffMember | None]:
+    # Names are looked up, never copied: a name changed in identity shows on the next read.
+    return relationship(StaffMember, primaryjoin=f"foreign({model}.holder_id) == StaffMember.id", viewonly=True,
+                        lazy="selectin")
+
+
+class NamedHolder:
+    """The holder's name and staff number beside their id (a `holder` relationship); None until identity's
+    user event arrives."""
+
+    @property
+    def staff_name(self) -> str | None:
+        return self.holder.name if self.holder else None
+
+    @property
+    def staff_number(self) -> str | None:
+        return self.holder.staff_number if self.holder else None
+
+
 class Passport(Base):
     """A passport as the passport.* events describe it. Any of them may arrive first, so a row can exist
     before passport.started has brought the type and its skill codes."""
@@ -41,7 +72,7 @@ class SelfAssessedSkill(Base):
     skill_code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
 
 
-class Signoff(Base):
+class Signoff(NamedHolder, Base):
     """One decision on one skill. Never changed once written: a revocation is a row of its own."""
 
     __tablename__ = "signoffs"
@@ -60,6 +91,7 @@ class Signoff(Base):
     supervisor_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revocation: Mapped[Revocation | None] = relationship(lazy="selectin")
+    holder: Mapped[StaffMember | None] = _holder_of("Signoff")
 
 
 class Revocation(Base):
@@ -73,8 +105,9 @@ class Revocation(Base):
     revoked_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class SignoffRequest(Base):
-    """The holder asking for sign-off of some skills; closed once each has a decision."""
+class SignoffRequest(NamedHolder, Base):
+    """The holder asking for sign-off of some skills; closed once each has a decision, when the passport is
+    withdrawn, or when the holder leaves."""
 
     __tablename__ = "signoff_requests"
 
@@ -84,7 +117,9 @@ class SignoffRequest(Base):
     trust_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), index=True)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    closed_reason: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
     skills: Mapped[list[RequestedSkill]] = relationship(lazy="selectin", order_by="RequestedSkill.skill_code")
+    holder: Mapped[StaffMember | None] = _holder_of("SignoffRequest")
 
 
 class RequestedSkill(Base):

@@ -81,11 +81,22 @@ class Revocation(Schema):
     revoked_at = fields.AwareDateTime()
 
 
+def _staff_name() -> fields.String:
+    return fields.String(allow_none=True, metadata={
+        "description": "the holder's name (whose skill it is); null until identity's user event reaches sign-off"})
+
+
+def _staff_number() -> fields.String:
+    return fields.String(allow_none=True, metadata={"description": "the holder's staff number; null when not known"})
+
+
 class Signoff(Schema):
     id = fields.UUID()
     passport_id = fields.UUID()
     skill_code = fields.String()
     holder_id = fields.UUID()
+    staff_name = _staff_name()
+    staff_number = _staff_number()
     trust_id = fields.UUID()
     outcome = fields.String(metadata={"description": "proficient or not_yet"})
     comment = fields.String()
@@ -111,7 +122,7 @@ class SignoffRequestCreate(RequestSchema):
 
 
 class SignoffRequestQuery(RequestSchema):
-    status = fields.String(validate=validate.OneOf(("open", "closed")))
+    status = fields.String(validate=validate.OneOf((domain.OPEN, domain.CLOSED)))
     passport_id = fields.UUID()
     holder_id = fields.UUID()
 
@@ -125,11 +136,17 @@ class SignoffRequest(Schema):
     id = fields.UUID()
     passport_id = fields.UUID()
     holder_id = fields.UUID()
+    staff_name = _staff_name()
+    staff_number = _staff_number()
     trust_id = fields.UUID()
     requested_at = fields.AwareDateTime()
     status = fields.Function(
-        lambda request: "open" if request.closed_at is None else "closed",
-        metadata={"description": "open until every skill has a decision (or the passport is withdrawn)"},
+        lambda request: domain.OPEN if request.closed_at is None else domain.CLOSED,
+        metadata={"description": "open until every skill has a decision, the passport is withdrawn or the holder "
+                                 "leaves; then closed"},
     )
     closed_at = fields.AwareDateTime(allow_none=True)
+    closed_reason = fields.String(allow_none=True, metadata={
+        "description": "null while open; answered (every skill has a decision), withdrawn (the passport was "
+                       "withdrawn) or left (the holder left the Trust)"})
     skills = fields.List(fields.Nested(RequestedSkill))

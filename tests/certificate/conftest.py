@@ -32,14 +32,15 @@ class CertificateService(ServiceWithTestTokens):
             self.register(person, name)
         return person
 
-    def register(self, person: Person, name: str, at=None, event_type="user.registered") -> None:
+    def register(self, person: Person, name: str, at=None, event_type="user.registered", staff_number=None,
+                 event_id=None) -> bool:
         moment = {"registered_at": at or now()} if event_type == "user.registered" else {
             "changed": ["name"], "updated_at": at or now()}
-        self.deliver(event_type, {
+        return self.deliver(event_type, {
             "user_id": person.id, "trust_id": person.trust_id, "email": f"{person.id.hex[:10]}@example.nhs.uk",
-            "name": name, "staff_number": None, "professional_group": None, "roles": person.roles, "active": True,
-            **moment,
-        })
+            "name": name, "staff_number": staff_number, "professional_group": None, "roles": person.roles,
+            "active": True, **moment,
+        }, event_id=event_id)
 
     # --- passport.* events, as the passport service publishes them ------------------------------------
 

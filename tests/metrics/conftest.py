@@ -116,11 +116,13 @@ class MetricsService(ServiceWithTestTokens):
             "frequency": frequency, "deleted": deleted, "defined_at": at}, **kw)
         return measure_id
 
-    def user(self, user_id, staff_number: str, group: str, at: datetime, trust_id=None) -> bool:
-        return self.send("user.registered", {
-            "user_id": user_id, "trust_id": trust_id or self.trust_id, "email": "nurse@example.nhs.uk", "name": "Nurse",
+    def user(self, user_id, staff_number: str, group: str, at: datetime, trust_id=None, name="Nurse",
+             event_type="user.registered", **kw) -> bool:
+        moment = {"registered_at": at} if event_type == "user.registered" else {"changed": ["name"], "updated_at": at}
+        return self.send(event_type, {
+            "user_id": user_id, "trust_id": trust_id or self.trust_id, "email": "nurse@example.nhs.uk", "name": name,
             "staff_number": staff_number, "professional_group": group, "roles": ["staff"], "active": True,
-            "registered_at": at})
+            **moment}, **kw)
 
 
 @pytest.fixture

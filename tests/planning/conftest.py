@@ -28,6 +28,21 @@ class PlanningService(ServiceWithTestTokens):
     def plan(self, person: Person, name="Critical care surge readiness") -> dict:
         return self.ok("POST", "/plans", person, {"name": name}, expect=201)
 
+    # --- user.* events, as identity publishes them ------------------------------------------------------
+
+    def profile(self, person: Person, name="Sam Okafor", staff_number="N7", *, at=T0, event="user.updated",
+                active=True, event_id=None) -> bool:
+        moment = {"registered_at": at} if event == "user.registered" else {"changed": ["name"], "updated_at": at}
+        return self.deliver(event, {
+            "user_id": person.id, "trust_id": person.trust_id, "email": "someone@example.nhs.uk", "name": name,
+            "staff_number": staff_number, "professional_group": None, "roles": person.roles, "active": active,
+            **moment}, subject=person.id, trust_id=person.trust_id, event_id=event_id)
+
+    def deactivated(self, person: Person, at: datetime, *, event_id=None) -> bool:
+        return self.deliver("user.deactivated", {"user_id": person.id, "trust_id": person.trust_id,
+                                                 "deactivated_at": at},
+                            subject=person.id, trust_id=person.trust_id, event_id=event_id)
+
     # --- certificate.* events, as the certificate service publishes them -------------------------------
 
     def certificate(self, staff_id, role="NRSS", trust_id=None) -> dict:

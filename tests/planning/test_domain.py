@@ -154,3 +154,54 @@ def test_a_certificate_ends_at_its_first_revocation_or_expiry():
 
 def test_nothing_known_means_no_roster_entry():
     assert domain.standing([]) is None
+
+
+# --- Leavers -----------------------------------------------------------------------------------------
+
+LEFT_AT = T0 + timedelta(days=30)
+
+
+def test_a_leaver_is_ineligible_since_leaving_on_the_certificate_they_hold():
+    held = [CertificateFacts(CERT_A, T0, None, None)]
+    assert domain.standing(held, left_at=LEFT_AT) == domain.Standing("ineligible", CERT_A, LEFT_AT, "left")
+
+
+def test_a_certificate_issued_after_leaving_does_not_make_a_leaver_eligible():
+    # Since its issue: the standing it replaces (eligible since then) is never followed by an older `since`.
+    issued_later = [CertificateFacts(CERT_B, LEFT_AT + timedelta(days=1), None, None)]
+    assert domain.standing(issued_later, left_at=LEFT_AT) == domain.Standing(
+        "ineligible", CERT_B, LEFT_AT + timedelta(days=1), "left")
+
+
+def test_someone_taken_back_is_eligible_again_but_never_since_before_leaving():
+    held = [CertificateFacts(CERT_A, T0, None, None)]
+    assert domain.standing(held, left_at=LEFT_AT, taken_back=True) == domain.Standing("eligible", CERT_A, LEFT_AT,
+                                                                                      "certified")
+    renewed = [*held, CertificateFacts(CERT_B, LEFT_AT + timedelta(days=5), None, None)]
+    assert domain.standing(renewed, left_at=LEFT_AT, taken_back=True) == domain.Standing(
+        "eligible", CERT_B, LEFT_AT + timedelta(days=5), "certified")
+
+
+def test_leaving_changes_nothing_for_an_entry_already_ineligible_or_never_standing():
+    ended = [CertificateFacts(CERT_A, T0, T0 + timedelta(days=3), "revoked")]
+    assert domain.standing(ended, left_at=LEFT_AT) == domain.Standing("ineligible", CERT_A, T0 + timedelta(days=3),
+                                                                      "revoked")
+    assert domain.standing([], left_at=LEFT_AT) is None
+
+
+@pytest.mark.parametrize("left_at, active_at, left_since", [
+    (None, None, None),
+    (None, T0, None),
+    (LEFT_AT, None, LEFT_AT),                          # deactivated before any profile arrived
+    (LEFT_AT, T0, LEFT_AT),                            # registered, then left
+    (LEFT_AT, LEFT_AT, LEFT_AT),                       # a tie: the leaving holds
+    (LEFT_AT, LEFT_AT + timedelta(days=1), None),      # taken back by a newer active profile
+])
+def test_whether_someone_has_left_is_decided_by_times_not_arrival(left_at, active_at, left_since):
+    assert domain.left_since(left_at, active_at) == left_since
+
+
+def test_the_latest_moment_only_moves_forward():
+    assert domain.latest(None, T0) == T0
+    assert domain.latest(LEFT_AT, T0) == LEFT_AT
+    assert domain.latest(T0, LEFT_AT) == LEFT_AT

@@ -132,18 +132,29 @@ def test_roster_filters_and_who_sees_what(service):
     assert "query.status" in problem(service.call("GET", "/roster", lead, status="maybe"), 422)["errors"]
 
 
+CSV_HEADER = ["staff_id", "staff_number", "staff_name", "role", "status", "certificate_id", "since", "reason"]
+
+
 def test_the_csv_export_for_e_rostering(service):
-    nurse = service.person("staff")
-    certificate = service.certificate(nurse.id)
-    service.issued(certificate, ISSUED_A)
+    nurse, prankster, unknown = service.person("staff"), service.person("staff"), service.person("staff")
+    service.profile(nurse, "Sam Okafor", "N7")
+    service.profile(prankster, '=HYPERLINK("http://evil.example","x")', "@N8")
+    certificates = {person.id: service.certificate(person.id) for person in (nurse, prankster, unknown)}
+    for certificate in certificates.values():
+        service.issued(certificate, ISSUED_A)
     response = service.call("GET", "/roster.csv", service.person("workforce"))
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert rows == [{"staff_id": str(nurse.id), "role": "NRSS", "status": "eligible",
-                     "certificate_id": str(certificate["certificate_id"]), "since": ISSUED_A.isoformat()}]
+    rows = {row["staff_id"]: row for row in csv.DictReader(io.StringIO(response.get_data(as_text=True)))}
+    assert rows[str(nurse.id)] == {
+        "staff_id": str(nurse.id), "staff_number": "N7", "staff_name": "Sam Okafor", "role": "NRSS",
+        "status": "eligible", "certificate_id": str(certificates[nurse.id]["certificate_id"]),
+        "since": ISSUED_A.isoformat(), "reason": "certified"}
+    # A name or staff number a spreadsheet would run as a formula is quoted; someone not known yet is blank.
+    assert (rows[str(prankster.id)]["staff_name"], rows[str(prankster.id)]["staff_number"]) == (
+        '\'=HYPERLINK("http://evil.example","x")', "'@N8")
+    assert (rows[str(unknown.id)]["staff_name"], rows[str(unknown.id)]["staff_number"]) == ("", "")
     empty = service.call("GET", "/roster.csv", service.person("lead", trust_id=uuid.uuid4()))
-    assert list(csv.reader(io.StringIO(empty.get_data(as_text=True)))) == [
-        ["staff_id", "role", "status", "certificate_id", "since"]]
+    assert list(csv.reader(io.StringIO(empty.get_data(as_text=True)))) == [CSV_HEADER]
 
 
 def test_concurrent_certificates_for_one_person_and_role_lose_no_update(postgres_url):

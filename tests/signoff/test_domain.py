@@ -144,3 +144,10 @@ def test_a_revocation_is_made_once():
     domain.check_not_revoked(False)
     with pytest.raises(Conflict):
         domain.check_not_revoked(True)
+
+
+def test_a_profile_replaces_the_one_kept_unless_it_is_older():
+    assert domain.is_newer_profile(None, T0)
+    assert domain.is_newer_profile(T0, T0)
+    assert domain.is_newer_profile(T0, T0 + timedelta(seconds=1))
+    assert not domain.is_newer_profile(T0 + timedelta(seconds=1), T0)

@@ -27,7 +27,7 @@ def requests(service, person, **filters) -> list[dict]:
 def test_the_holder_asks_and_signoff_requested_is_staged(service, holder):
     passport = service.passport(holder)
     request = asked(service, holder, passport, [SKILLS[2], SKILLS[0]])
-    assert request["status"] == "open" and request["closed_at"] is None
+    assert request["status"] == "open" and request["closed_at"] is None and request["closed_reason"] is None
     assert request["holder_id"] == str(holder.id) and request["passport_id"] == str(passport["passport_id"])
     assert sorted(s["skill_code"] for s in request["skills"]) == sorted([SKILLS[2], SKILLS[0]])
     assert all(s["signoff_id"] is None for s in request["skills"])
@@ -61,6 +61,7 @@ def test_each_decision_answers_its_skill_and_the_last_closes_the_request(service
     assert requests(service, supervisor, status="open") == []
     [closed] = requests(service, supervisor, status="closed")
     assert closed["id"] == request["id"] and closed["status"] == "closed" and closed["closed_at"]
+    assert closed["closed_reason"] == "answered"
     answers = {s["skill_code"]: s["signoff_id"] for s in closed["skills"]}
     assert answers == {SKILLS[0]: first["id"], SKILLS[1]: second["id"]}
 
@@ -80,7 +81,7 @@ def test_a_withdrawn_passports_requests_leave_the_pending_list(service, holder, 
     service.withdraw(passport)
     assert requests(service, supervisor, status="open") == []
     [closed] = requests(service, supervisor, status="closed")
-    assert all(s["signoff_id"] is None for s in closed["skills"])
+    assert all(s["signoff_id"] is None for s in closed["skills"]) and closed["closed_reason"] == "withdrawn"
 
 
 @pytest.mark.parametrize("skill_codes,field", [
