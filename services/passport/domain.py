@@ -62,6 +62,11 @@ def check_can_start(caller: Caller, staff_id: uuid.UUID | None) -> uuid.UUID:
     return staff_id
 
 
+def check_can_assign(caller: Caller) -> None:
+    if caller.trust_id is None or not caller.has_any(*ASSIGNERS):
+        raise Forbidden("Only a lead, educator or trust_admin of a Trust may assign passports.")
+
+
 def check_staff_of_trust(caller: Caller, staff_trust_id: uuid.UUID | None, known: bool) -> None:
     if not known or staff_trust_id != caller.trust_id:
         raise NotFound(
@@ -107,6 +112,66 @@ def check_skill(skill_code: str, skill_codes: Iterable[str]) -> None:
 def check_surge_dates(started_on, ended_on) -> None:
     if started_on and ended_on and ended_on < started_on:
         raise Invalid("surge_ended_on", "The surge cannot end before it started.")
+
+
+# --- Assigning in bulk -------------------------------------------------------------------------------
+
+CREATED, EXISTING, REJECTED = "created", "existing", "rejected"
+NOT_IN_TRUST = ("No such staff member in your Trust. Someone registered a moment ago may take a second to "
+                "appear here; try again shortly.")
+LEFT = "This person's account is deactivated: they have left the Trust."
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """What a bulk assignment needs to know of a person this service has heard of."""
+
+    trust_id: uuid.UUID | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    staff_id: uuid.UUID
+    status: str  # created, existing or rejected
+    passport_id: uuid.UUID | None = None  # the passport they already hold, for existing
+    errors: dict[str, list[str]] | None = None
+
+
+def bulk_outcomes(trust_id: uuid.UUID, staff_ids: list[uuid.UUID], known: dict[uuid.UUID, Colleague],
+                  holding: dict[uuid.UUID, uuid.UUID]) -> list[BulkOutcome]:
+    """Who gets a new passport: a person of another Trust, or unheard of, is rejected exactly alike; a leaver
+    is rejected; someone already holding one of the type (`holding`: staff id → passport id) keeps it."""
+    outcomes = []
+    for staff_id in staff_ids:
+        colleague = known.get(staff_id)
+        if colleague is None or colleague.trust_id != trust_id:
+            outcomes.append(BulkOutcome(staff_id, REJECTED, errors={"staff_id": [NOT_IN_TRUST]}))
+        elif not colleague.active:
+            outcomes.append(BulkOutcome(staff_id, REJECTED, errors={"staff_id": [LEFT]}))
+        elif staff_id in holding:
+            outcomes.append(BulkOutcome(staff_id, EXISTING, passport_id=holding[staff_id]))
+        else:
+            outcomes.append(BulkOutcome(staff_id, CREATED))
+    return outcomes
+
+
+def held_passport(passports: Iterable[tuple[uuid.UUID, str, datetime]]) -> uuid.UUID | None:
+    """Of a person's passports of one type (id, status, started_at), the one that means they already hold the
+    type: the one in progress, else the newest completed. Withdrawn ones do not count; renewing a completed
+    one is a single assignment (POST /passports), never a side effect of assigning a whole cohort."""
+    passports = [p for p in passports if p[1] in (IN_PROGRESS, COMPLETED)]
+    in_progress = [p for p in passports if p[1] == IN_PROGRESS]
+    chosen = max(in_progress or passports, key=lambda p: (p[2], str(p[0])), default=None)
+    return chosen[0] if chosen else None
+
+
+def rejections_as_errors(outcomes: list[BulkOutcome]) -> dict[str, list[str]]:
+    """Each rejected person by position in `staff_ids`, naming the id: for all-or-nothing requests."""
+    return {
+        f"staff_ids.{index}": [f"{outcome.staff_id}: {message}" for message in outcome.errors["staff_id"]]
+        for index, outcome in enumerate(outcomes) if outcome.status == REJECTED
+    }
 
 
 # --- Sign-off state and completion -------------------------------------------------------------------

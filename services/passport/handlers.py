@@ -95,6 +95,78 @@ def start_passport(uow: UnitOfWork, caller: Caller, data: dict) -> Passport:
     return passport
 
 
+def assign_in_bulk(uow: UnitOfWork, caller: Caller, data: dict) -> dict:
+    """One passport type to many people at once, in one transaction and a handful of queries whatever their
+    number: who is of the caller's Trust and still with it comes from this service's own staff table."""
+    domain.check_can_assign(caller)
+    type_row = uow.session.scalar(
+        sa.select(PassportType).where(PassportType.code == data["passport_type"], PassportType.current)
+    )
+    if type_row is None:
+        raise Invalid("passport_type", f"No passport type {data['passport_type']}.")
+    staff_ids = data["staff_ids"]
+    known = {
+        row.id: domain.Colleague(row.trust_id, row.active)
+        for row in uow.session.execute(
+            sa.select(StaffMember.id, StaffMember.trust_id, StaffMember.active).where(StaffMember.id.in_(staff_ids))
+        )
+    }
+    held: dict[uuid.UUID, list] = {}
+    for row in uow.session.execute(
+        sa.select(Passport.id, Passport.staff_id, Passport.status, Passport.started_at).where(
+            Passport.staff_id.in_(staff_ids), Passport.passport_type == type_row.code,
+            Passport.trust_id == caller.trust_id,
+        )
+    ):
+        held.setdefault(row.staff_id, []).append((row.id, row.status, row.started_at))
+    holding = {staff_id: passport_id for staff_id, passports in held.items()
+               if (passport_id := domain.held_passport(passports)) is not None}
+    outcomes = domain.bulk_outcomes(caller.trust_id, staff_ids, known, holding)
+    if data["all_or_nothing"]:
+        errors = domain.rejections_as_errors(outcomes)
+        if errors:
+            raise Invalid.fields(errors)
+
+    created = _start_many(uow, caller, type_row, [o.staff_id for o in outcomes if o.status == domain.CREATED])
+    uow.commit()
+    results = [
+        {"staff_id": o.staff_id, "status": o.status, "passport_id": created.get(o.staff_id, o.passport_id),
+         "errors": o.errors}
+        for o in outcomes
+    ]
+    count = {status: sum(1 for o in outcomes if o.status == status)
+             for status in (domain.CREATED, domain.EXISTING, domain.REJECTED)}
+    return {**count, "results": results}
+
+
+def _start_many(uow: UnitOfWork, caller: Caller, type_row: PassportType, holders: list[uuid.UUID]) -> dict:
+    """New passports for the holders, each with its skills and its passport.started, as POST /passports
+    makes one; returns the new passport's id by holder."""
+    if not holders:
+        return {}
+    now = utcnow()
+    skill_codes = domain.skill_codes_of(type_row.domains)
+    blank = SkillState(learning=[])
+    refresh_view(blank)
+    passports = [
+        Passport(id=uuid.uuid4(), staff_id=holder, trust_id=caller.trust_id, passport_type=type_row.code,
+                 type_version=type_row.version, status=domain.IN_PROGRESS, retrospective=False,
+                 assigned_by=caller.user_id if holder != caller.user_id else None, started_at=now,
+                 last_activity_at=now, skills_total=type_row.skill_count, skills_self_assessed=0, skills_signed_off=0)
+        for holder in holders
+    ]
+    uow.session.add_all(passports)
+    uow.session.flush()
+    uow.session.execute(sa.insert(SkillState), [
+        {"passport_id": passport.id, "skill_code": code, "position": index, "learning": [], "view": blank.view}
+        for passport in passports for index, code in enumerate(skill_codes)
+    ])
+    for passport in passports:
+        uow.publish("passport.started", subject=passport.id, trust_id=passport.trust_id,
+                    data=events.passport_started(passport, type_row.title, skill_codes))
+    return {passport.staff_id: passport.id for passport in passports}
+
+
 def _check_no_other_in_progress(uow: UnitOfWork, staff_id: uuid.UUID, code: str) -> None:
     existing = uow.session.scalar(
         sa.select(Passport.id).where(
@@ -267,12 +339,27 @@ def passport_detail(
 
 
 def list_staff(caller: Caller, filters: dict):
-    """The caller's Trust's people among the ids asked for (any Trust's for a platform admin); ids this
-    service has not heard of, or of another Trust, are simply left out."""
-    query = sa.select(StaffMember).where(StaffMember.id.in_(filters["id"])).order_by(StaffMember.name, StaffMember.id)
+    """The caller's Trust's people (any Trust's for a platform admin), by name, filtered; ids this service
+    has not heard of, or of another Trust, are simply left out."""
+    query = sa.select(StaffMember).order_by(StaffMember.name, StaffMember.id)
     if not caller.is_platform_admin:
         # `== None` would be IS NULL, and people of no Trust are no one's colleagues.
         query = query.where(StaffMember.trust_id == caller.trust_id if caller.trust_id else sa.false())
+    if "id" in filters:
+        query = query.where(StaffMember.id.in_(filters["id"]))
+    # Naming people by id names leavers too (a sign-off they made stays theirs); a list to choose from does not.
+    active = filters.get("active", None if "id" in filters else True)
+    if active is not None:
+        query = query.where(StaffMember.active.is_(active))
+    if "q" in filters:
+        text = filters["q"].strip().lower()
+        query = query.where(sa.or_(
+            sa.func.lower(StaffMember.name).contains(text, autoescape=True),
+            sa.func.lower(StaffMember.staff_number).startswith(text, autoescape=True),
+        ))
+    for name in ("professional_group", "department"):
+        if name in filters:
+            query = query.where(sa.func.lower(getattr(StaffMember, name)) == filters[name].strip().lower())
     return query
 
 
@@ -388,7 +475,8 @@ def apply_staff_profile(uow: UnitOfWork, payload: dict, as_of: datetime, *, acti
     if staff is None:
         staff = StaffMember(id=payload["user_id"], name=payload.get("name", ""), as_of=as_of)
         uow.session.add(staff)
-    for name in ("trust_id", "name", "staff_number", "professional_group", "active"):
+    # department came later than the other fields: events from before it load with it null.
+    for name in ("trust_id", "name", "staff_number", "professional_group", "department", "active"):
         if name in payload:
             setattr(staff, name, payload[name])
     if active is not None:

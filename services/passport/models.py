@@ -147,5 +147,6 @@ class StaffMember(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     staff_number: Mapped[str | None] = mapped_column(sa.String(50), nullable=True)
     professional_group: Mapped[str | None] = mapped_column(sa.String(100), nullable=True)
+    department: Mapped[str | None] = mapped_column(sa.String(100), nullable=True)
     active: Mapped[bool] = mapped_column(sa.Boolean(), default=True)
     as_of: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -14,7 +14,7 @@ from shared.pagination import paginate
 
 types = Blueprint("passport-types", __name__, description="Passport types and their (versioned) content")
 passports = Blueprint("passports", __name__, description="Passports, self-assessment and learning")
-staff = Blueprint("staff", __name__, description="The Trust's people as this service knows them: names by id")
+staff = Blueprint("staff", __name__, description="The Trust's people as this service knows them: to name and to find")
 
 SKILL_PATH = "/passports/<uuid:passport_id>/skills/<string:skill_code>"
 
@@ -74,6 +74,21 @@ class Passports(MethodView):
         with unit_of_work() as uow:
             passport = handlers.start_passport(uow, current_caller(), body)
             return handlers.passport_views(uow, content_cache(runtime()), [passport])[0]
+
+
+@passports.route("/passports/bulk")
+class BulkAssign(MethodView):
+    @passports.auth(*domain.ASSIGNERS)
+    @passports.arguments(schemas.BulkAssignment)
+    @passports.response(200, schemas.BulkAssignmentResult)
+    @passports.errors(409, 422)
+    def post(self, body):
+        """Assign a passport type to many staff of your Trust at once (lead, educator, trust_admin). Each is
+        `created` (with its passport.started), `existing` (they already hold one of the type, in progress or
+        completed: nothing changes) or `rejected` (not of your Trust, not known here yet, or left). With
+        `all_or_nothing`, any rejection is a 422 naming each and nothing is created."""
+        with unit_of_work() as uow:
+            return handlers.assign_in_bulk(uow, current_caller(), body)
 
 
 @passports.route("/passports/<uuid:passport_id>")
@@ -157,8 +172,9 @@ class Staff(MethodView):
     @staff.response(200, schemas.StaffMember(many=True))
     @staff.paginate(page_size=schemas.MAX_IDS)  # every id asked for fits on the first page
     def get(self, filters, pagination_parameters):
-        """Names and staff numbers of the given users of the caller's Trust (a platform admin: of any
-        Trust), to show people by name. Ids not known here, or of another Trust, are left out."""
+        """The caller's Trust's people (a platform admin: of any Trust) by name, to find them (`q`,
+        `professional_group`, `department`; leavers only with `active=false`) or to name given ones (`id`).
+        Ids not known here, or of another Trust, are left out."""
         with unit_of_work() as uow:
             return paginate(uow.session, handlers.list_staff(current_caller(), filters), pagination_parameters)
 

@@ -11,6 +11,7 @@ TYPE_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9.-]{0,31}$", error="Codes are uppe
 NOTE = validate.Length(max=4000)
 MAX_IDS = 100
 IDS = validate.Length(max=MAX_IDS, error=f"At most {MAX_IDS} ids at a time.")
+MAX_BULK = 1000
 
 
 # --- Passport type content ---------------------------------------------------------------------------
@@ -98,6 +99,31 @@ class PassportCreate(Retrospective):
     )
 
 
+class BulkAssignment(RequestSchema):
+    passport_type = fields.String(required=True, validate=TYPE_CODE, metadata={"example": "NRSS"})
+    staff_ids = fields.List(
+        fields.UUID(), required=True,
+        validate=validate.Length(min=1, max=MAX_BULK, error=f"Give 1 to {MAX_BULK} staff ids."),
+        metadata={"description": f"the people to assign it to, each once (at most {MAX_BULK})"},
+    )
+    all_or_nothing = fields.Boolean(
+        load_default=False,
+        metadata={"description": "true: if anyone would be rejected, 422 naming each and nothing is created; "
+                                 "false (the default): everyone who can be is assigned, the rest are listed"},
+    )
+
+    @validates_schema
+    def _each_person_once(self, data, **kwargs):
+        seen: set = set()
+        repeats = {}
+        for index, staff_id in enumerate(data["staff_ids"]):
+            if staff_id in seen:
+                repeats[index] = [f"{staff_id} is given more than once."]
+            seen.add(staff_id)
+        if repeats:
+            raise ValidationError(repeats, "staff_ids")
+
+
 class PassportUpdate(Retrospective):
     MIN_PROPERTIES = 1
 
@@ -144,6 +170,23 @@ class Passport(Schema):
     withdrawal_reason = fields.String(allow_none=True)
     last_activity_at = fields.AwareDateTime()
     progress = fields.Nested(Progress)
+
+
+class BulkResult(Schema):
+    staff_id = fields.UUID()
+    status = fields.String(metadata={
+        "description": "created (a new passport), existing (they already hold one of the type, in progress or "
+                       "completed: no second one), or rejected (not of your Trust, not known here yet, or left)"})
+    passport_id = fields.UUID(allow_none=True, metadata={"description": "the new or existing passport; null if rejected"})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), allow_none=True,
+                         metadata={"description": "why it was rejected, by field"})
+
+
+class BulkAssignmentResult(Schema):
+    created = fields.Integer()
+    existing = fields.Integer()
+    rejected = fields.Integer()
+    results = fields.List(fields.Nested(BulkResult), metadata={"description": "one per staff id, in the order given"})
 
 
 class SelfAssessmentIn(RequestSchema):
@@ -214,14 +257,27 @@ class SkillDetail(SkillOnPassport):
 
 class StaffQuery(RequestSchema):
     id = fields.List(
-        fields.UUID(), required=True,
+        fields.UUID(),
         validate=validate.Length(min=1, max=MAX_IDS, error=f"Give 1 to {MAX_IDS} ids."),
-        metadata={"description": f"the users to name (repeat the parameter, at most {MAX_IDS}); "
-                                 "unknown ids are left out"},
+        metadata={"description": f"only these people (repeat the parameter, at most {MAX_IDS}); unknown ids are "
+                                 "left out"},
     )
+    q = fields.String(validate=validate.Length(min=1, max=100),
+                      metadata={"description": "part of the name, or the start of the staff number"})
+    professional_group = fields.String(validate=validate.Length(min=1, max=100),
+                                       metadata={"description": "this professional group only (any case)"})
+    department = fields.String(validate=validate.Length(min=1, max=100),
+                               metadata={"description": "this department only (any case)"})
+    active = fields.Boolean(metadata={
+        "description": "true: people still with the Trust, false: leavers. By default only those still with the "
+                       "Trust, except when naming people by `id`, where leavers are named too"})
 
 
 class StaffMember(Schema):
-    id = fields.UUID()
+    id = fields.UUID(metadata={"description": "the user's id (the same as staff_id)"})
+    staff_id = fields.Function(lambda member: str(member.id), metadata={"type": "string", "format": "uuid"})
     name = fields.String()
     staff_number = fields.String(allow_none=True)
+    professional_group = fields.String(allow_none=True)
+    department = fields.String(allow_none=True)
+    active = fields.Boolean(metadata={"description": "false once the person has left (their account deactivated)"})

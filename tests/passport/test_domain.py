@@ -112,3 +112,36 @@ def test_only_in_progress_passports_change():
     for status in ("completed", "withdrawn"):
         with pytest.raises(Conflict):
             domain.check_in_progress(status, "self-assess")
+
+
+# --- Assigning in bulk -------------------------------------------------------------------------------
+
+def test_bulk_outcomes_reject_other_trusts_and_unknown_alike_and_leavers_and_keep_what_is_held():
+    mine, theirs, unknown, leaver, holder = (uuid.uuid4() for _ in range(5))
+    held = uuid.uuid4()
+    known = {mine: domain.Colleague(TRUST, True), theirs: domain.Colleague(OTHER_TRUST, True),
+             leaver: domain.Colleague(TRUST, False), holder: domain.Colleague(TRUST, True)}
+    outcomes = domain.bulk_outcomes(TRUST, [mine, theirs, unknown, leaver, holder], known, {holder: held, theirs: held})
+    assert [o.status for o in outcomes] == ["created", "rejected", "rejected", "rejected", "existing"]
+    assert outcomes[1].errors == outcomes[2].errors == {"staff_id": [domain.NOT_IN_TRUST]}
+    assert outcomes[3].errors == {"staff_id": [domain.LEFT]}
+    assert outcomes[4].passport_id == held and outcomes[0].passport_id is None
+    assert domain.rejections_as_errors(outcomes) == {
+        f"staff_ids.{i}": [f"{outcomes[i].staff_id}: {outcomes[i].errors['staff_id'][0]}"] for i in (1, 2, 3)}
+
+
+def test_the_passport_held_is_the_one_in_progress_else_the_newest_completed_never_a_withdrawn_one():
+    ids = [uuid.uuid4() for _ in range(4)]
+    assert domain.held_passport([(ids[0], "completed", T0), (ids[1], "in_progress", T0 - timedelta(days=1))]) == ids[1]
+    assert domain.held_passport([(ids[0], "completed", T0), (ids[2], "completed", T0 + timedelta(days=1)),
+                                 (ids[3], "withdrawn", T0 + timedelta(days=2))]) == ids[2]
+    assert domain.held_passport([(ids[3], "withdrawn", T0)]) is None
+    assert domain.held_passport([]) is None
+
+
+def test_only_assigners_of_a_trust_assign():
+    for role in domain.ASSIGNERS:
+        domain.check_can_assign(caller(role))
+    for who in (caller("staff"), caller("supervisor", "workforce"), caller("lead", trust=None)):
+        with pytest.raises(Forbidden):
+            domain.check_can_assign(who)

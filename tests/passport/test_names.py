@@ -163,15 +163,15 @@ def test_staff_names_the_callers_trusts_people_and_leaves_out_the_rest(service):
     response = service.client.get(f"/staff?{ids_query([ben.id, stranger.id, ada.id, unheard_of.id])}",
                                   headers=lead.headers)
     assert response.status_code == 200
-    assert response.get_json() == [
-        {"id": str(ada.id), "name": "Ada Okafor", "staff_number": "N001"},
-        {"id": str(ben.id), "name": "Ben Carter", "staff_number": None},
+    assert [(p["id"], p["staff_id"], p["name"], p["staff_number"]) for p in response.get_json()] == [
+        (str(ada.id), str(ada.id), "Ada Okafor", "N001"), (str(ben.id), str(ben.id), "Ben Carter", None),
     ]
     assert '"total": 2' in response.headers["X-Pagination"]
     # Another Trust's admin learns nothing of these people; a platform admin names anyone.
     other_admin = service.person("trust_admin", trust_id=stranger.trust_id)
     theirs = service.client.get(f"/staff?{ids_query([ada.id, ben.id, stranger.id])}", headers=other_admin.headers)
-    assert theirs.get_json() == [{"id": str(stranger.id), "name": "Sam Elsewhere", "staff_number": "X999"}]
+    assert [(p["id"], p["name"], p["staff_number"]) for p in theirs.get_json()] == [
+        (str(stranger.id), "Sam Elsewhere", "X999")]
     platform_admin = Person(service.keys, None, ["platform_admin"])
     named = service.client.get(f"/staff?{ids_query([ada.id, stranger.id])}", headers=platform_admin.headers).get_json()
     assert sorted(p["name"] for p in named) == ["Ada Okafor", "Sam Elsewhere"]
@@ -190,8 +190,8 @@ def test_staff_alone_may_not_name_people_and_a_token_is_needed(service):
     problem(service.client.get(f"/staff?id={nurse.id}"), 401)
 
 
-@pytest.mark.parametrize("query", ["", "id=not-a-uuid", "id=", lambda: ids_query(uuid.uuid4() for _ in range(101))])
-def test_a_missing_or_malformed_id_is_422(service, query):
+@pytest.mark.parametrize("query", ["id=not-a-uuid", "id=", lambda: ids_query(uuid.uuid4() for _ in range(101))])
+def test_a_malformed_id_or_too_many_is_422(service, query):
     query = query() if callable(query) else query
     errors = problem(service.client.get(f"/staff?{query}", headers=service.person("lead").headers), 422)["errors"]
     assert "query.id" in str(errors)
