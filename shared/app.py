@@ -78,7 +78,7 @@ def install_request_log(app: Flask) -> None:
             "request",
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": loggable_path(),
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
             },
@@ -90,6 +90,15 @@ def install_request_log(app: Flask) -> None:
         token = g.pop("correlation_token", None)
         if token is not None:
             reset_correlation_id(token)
+
+
+def loggable_path() -> str:
+    """The request's path as a log may show it: a one-time link's token (a route argument named `token`) is
+    as good as a password, so it is replaced."""
+    secret = (request.view_args or {}).get("token")
+    if not secret or not request.url_rule:
+        return request.path
+    return request.path.replace(str(secret), "[redacted]")
 
 
 class HealthSchema(Schema):

@@ -279,17 +279,19 @@ def _portal_connection_problems(name: str, environment: dict[str, str], services
 
 
 def public_address_problems(compose: dict) -> list[str]:
-    """Certificates' verify links and QR codes open the portal's page, so the certificate processes that
-    make them get the portal's public address: overridable, by default the portal's published port."""
+    """Certificates' verify links and QR codes, and identity's invitation links, open the portal's pages, so
+    the processes that make them get the portal's public address: overridable, by default the portal's
+    published port."""
     services = compose.get("services", {})
-    if "certificate" not in installed_services() or PORTAL not in _services():
+    if PORTAL not in _services():
         return []
     problems = []
     portal_port = WEB_PORTS[PORTAL]
-    for kind in process_commands("certificate"):
-        if kind == "init":  # migrations and the signing key: no links
-            continue
-        name = f"certificate-{kind}"
+    # certificate: web (credentials, PDFs) and worker (certificate.issued); identity: web makes the links.
+    makers = {"certificate": ("web", "worker"), "identity": ("web",)}
+    names = [f"{service}-{kind}" for service, kinds in makers.items() if service in installed_services()
+             for kind in kinds if kind in process_commands(service)]
+    for name in names:
         value = _environment(services.get(name, {})).get("SKILLPASS_PUBLIC_BASE_URL")
         match = PUBLIC_BASE_URL.fullmatch(value or "")
         if not match:
@@ -488,6 +490,11 @@ COMPOSE_BREAKAGES = [
         "verify-links-fixed",
         public_address_problems,
         _set("services.certificate-web.environment.SKILLPASS_PUBLIC_BASE_URL", "http://localhost:5007"),
+    ),
+    (
+        "invitation-links-without-portal-address",
+        public_address_problems,
+        _delete("services.identity-web.environment.SKILLPASS_PUBLIC_BASE_URL"),
     ),
 ]
 

@@ -37,6 +37,14 @@ class Row:
         return self.body(world, ids) if callable(self.body) else self.body
 
 
+@dataclass(frozen=True)
+class Raw:
+    """A body that is not JSON (a CSV file), sent as it is with its content type."""
+
+    content_type: str
+    text: str
+
+
 def row(service: str, method: str, path: str, body: Body = None, *, fresh: bool = False, **expect: int) -> Row:
     return Row(service, method, path, expect, body, fresh)
 
@@ -86,6 +94,11 @@ def _staff_credentials(world, ids):
     return {"email": ids["staff_email"], "password": ids["staff_password"]}
 
 
+# The same file every time: the first import creates the person, the later ones find them unchanged.
+_IMPORT = Raw("text/csv", "staff_number,name,email,professional_group,roles,department\n"
+                          "MATRIX-1,Matrix Person,matrix.person@example.nhs.uk,Nursing,staff;supervisor,Ward 1\n")
+
+
 IDENTITY = [
     *[Row(r.service, r.method, r.path, {**r.expect, "platform_admin": r.expect["trust_admin"]}) for r in health_rows("identity")],
     row("identity", "POST", "/auth/token", _staff_credentials, **everyone(200), platform_admin=200),
@@ -106,6 +119,20 @@ IDENTITY = [
         supervisor=403, trust_admin=200, other_trust_admin=404, platform_admin=200),
     row("identity", "POST", "/users/{user_id}/deactivate", fresh=True, anonymous=401, staff=403, supervisor=403,
         trust_admin=200, other_trust_admin=404, platform_admin=200),
+    # A trust_admin imports into their own Trust (naming it is allowed); another Trust's is not there for them.
+    row("identity", "POST", "/users/import?trust_id={trust_id}", _IMPORT, anonymous=401, staff=403, supervisor=403,
+        trust_admin=200, other_trust_admin=404, platform_admin=200),
+    row("identity", "POST", "/users/invitations", lambda world, ids: {"user_ids": [str(ids["user_id"])]},
+        anonymous=401, staff=403, supervisor=403, trust_admin=200, other_trust_admin=404, platform_admin=200),
+    row("identity", "POST", "/users/{user_id}/invitation", anonymous=401, staff=403, supervisor=403, trust_admin=201,
+        other_trust_admin=404, platform_admin=201),
+    # No sign-in: whoever asks gets the same answer, whether or not the email is known.
+    row("identity", "POST", "/auth/password-reset", lambda world, ids: {"email": ids["staff_email"]},
+        **everyone(202), platform_admin=202),
+    # The link is the credential: whoever holds it, signed in or not.
+    row("identity", "GET", "/auth/links/{token}", **everyone(200), platform_admin=200),
+    row("identity", "POST", "/auth/links/{token}", {"password": "a fresh passphrase from a link"}, fresh=True,
+        **everyone(200), platform_admin=200),
 ]
 
 # --- passport ----------------------------------------------------------------------------------------
@@ -129,6 +156,10 @@ PASSPORT = [
     # Assigning one to someone else: a trust_admin of their Trust only.
     row("passport", "POST", "/passports", lambda world, ids: {"passport_type": "ACCN-12P", "staff_id": ids["assignee_id"]},
         fresh=True, anonymous=401, staff=403, supervisor=403, trust_admin=201, other_trust_admin=404),
+    # Assigning in bulk: per person, so another Trust's admin gets 200 with each of Trust A's people rejected.
+    row("passport", "POST", "/passports/bulk",
+        lambda world, ids: {"passport_type": "RNC-PCC", "staff_ids": [ids["assignee_id"]]}, fresh=True,
+        anonymous=401, staff=403, supervisor=403, trust_admin=200, other_trust_admin=200, platform_admin=403),
     row("passport", "GET", "/passports/{passport_id}", **HELD),
     row("passport", "PATCH", "/passports/{passport_id}", {"retrospective": False}, anonymous=401, staff=200,
         supervisor=403, trust_admin=200, other_trust_admin=404),
@@ -143,6 +174,9 @@ PASSPORT = [
         supervisor=403, trust_admin=201, other_trust_admin=404),
     # Naming people by id: the Trust's readers; another Trust's admin gets an empty list (they are not theirs).
     row("passport", "GET", "/staff?id={staff_id}", anonymous=401, staff=403, supervisor=200, trust_admin=200,
+        other_trust_admin=200, platform_admin=200),
+    # Listing the Trust's people to choose from: the same readers; each sees their own Trust's.
+    row("passport", "GET", "/staff?q=a&active=true", anonymous=401, staff=403, supervisor=200, trust_admin=200,
         other_trust_admin=200, platform_admin=200),
 ]
 

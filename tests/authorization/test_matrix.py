@@ -14,7 +14,7 @@ import pytest
 
 from shared.service import installed_services, load_spec
 from tests.authorization.conftest import database_snapshot
-from tests.authorization.table import ROWS, Row
+from tests.authorization.table import ROWS, Raw, Row
 from tests.authorization.worlds import CALLERS, BUILDERS
 from tests.support.service_app import ServiceWithTestTokens
 
@@ -35,7 +35,11 @@ def test_the_caller_gets_the_expected_status(worlds, entry: Row, caller: str, st
     path, body = world.path(entry.path, ids), entry.body_for(world, ids)
     before = database_snapshot(world) if entry.method != "GET" and status >= 400 else None
 
-    response = world.client.open(path, method=entry.method, json=body, headers=world.headers[caller])
+    if isinstance(body, Raw):
+        response = world.client.open(path, method=entry.method, data=body.text.encode(),
+                                     content_type=body.content_type, headers=world.headers[caller])
+    else:
+        response = world.client.open(path, method=entry.method, json=body, headers=world.headers[caller])
 
     assert response.status_code == status, response.get_data(as_text=True)[:500]
     if status >= 400:

@@ -98,14 +98,24 @@ def identity_world(database_url: str) -> World:
         "trust_admin": trust_admin["headers"], "other_trust_admin": other_trust_admin["headers"],
         "platform_admin": identity.admin(),
     }
+    # Someone invited, whose link nothing else voids (the invitation rows invite the staff member).
+    invitee = identity.new_user(trust_a["id"], ["staff"])
     ids = {"trust_id": trust_a["id"], "user_id": staff["id"], "staff_email": staff["email"],
-           "staff_password": staff["password"], "trust_b_id": trust_b["id"]}
+           "staff_password": staff["password"], "trust_b_id": trust_b["id"], "token": _invited(identity, invitee)}
 
     def fresh():
-        return {"user_id": identity.new_user(trust_a["id"], ["staff"])["id"]}
+        user = identity.new_user(trust_a["id"], ["staff"])
+        return {"user_id": user["id"], "token": _invited(identity, user)}
 
-    trust_a_ids = {trust_a["id"], staff["id"], supervisor["id"], trust_admin["id"]}
+    trust_a_ids = {trust_a["id"], staff["id"], supervisor["id"], trust_admin["id"], invitee["id"]}
     return World("identity", identity, headers, ids, fresh, trust_a_ids)
+
+
+def _invited(identity, user) -> str:
+    """The token of a new invitation link (identity has no SMTP here, so it hands the link back)."""
+    response = identity.client.post(f"/users/{user['id']}/invitation", headers=identity.admin())
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["link"].rsplit("/", 1)[1]
 
 
 # --- passport ----------------------------------------------------------------------------------------

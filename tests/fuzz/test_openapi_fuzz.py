@@ -36,6 +36,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from shared.service import installed_services
+from tests.authorization.table import Raw
 from tests.fuzz.conftest import EXAMPLES, known_good
 
 CONFORMANCE = [status_code_conformance, content_type_conformance, response_headers_conformance,
@@ -74,8 +75,12 @@ def _fuzz(world, operation) -> None:
     if entry is not None:
         ids = world.fresh_ids() if entry.fresh else world.ids
         query = dict(parse_qsl(world.path(entry.path, ids).partition("?")[2]))
-        case = operation.Case(path_parameters=world.path_parameters(template, ids), query=query or None,
-                              **({"body": entry.body_for(world, ids)} if entry.body is not None else {}))
+        body = entry.body_for(world, ids)
+        if isinstance(body, Raw):  # a CSV file, say: sent as it is, with its media type
+            sent = {"body": body.text, "media_type": body.content_type}
+        else:
+            sent = {"body": body} if entry.body is not None else {}
+        case = operation.Case(path_parameters=world.path_parameters(template, ids), query=query or None, **sent)
         response = case.call_and_validate(headers=headers, checks=checks)
         expected = entry.expect[caller]
         assert response.status_code == expected, f"the known-good request got {response.status_code}: {response.text[:300]}"
