@@ -16,7 +16,7 @@ from services.portal.pages.support import SessionEnded, here
 from services.portal.session import (CSRF_FIELD, EncryptedCookieSessionInterface, csrf_is_valid, csrf_token, sign_out,
                                      signed_in)
 from services.portal.settings import PortalSettings
-from shared.app import install_request_log
+from shared.app import install_request_log, loggable_path
 from shared.logs import configure_logging, current_correlation_id
 
 log = logging.getLogger("skillpass.portal")
@@ -72,7 +72,7 @@ def _install_csrf(app: Flask) -> None:
     @app.before_request
     def _check_csrf():
         if request.method in ("POST", "PUT", "PATCH", "DELETE") and not csrf_is_valid(request.form.get(CSRF_FIELD)):
-            log.warning("form refused: missing or wrong CSRF token", extra={"path": request.path})
+            log.warning("form refused: missing or wrong CSRF token", extra={"path": loggable_path()})
             return render_template("errors/form-expired.html"), 400
 
 

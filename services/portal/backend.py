@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ import urllib3
 from shared.logs import correlation, current_correlation_id
 
 log = logging.getLogger("skillpass.portal.backend")
+# A one-time link's token is a password in all but name: never written to a log.
+_LINK_TOKEN = re.compile(r"(/auth/links/)[A-Za-z0-9_.~%-]+")
 
 
 class BackendUnavailable(Exception):
@@ -58,6 +61,8 @@ class Call:
     path: str
     query: dict[str, Any] | None = None
     body: Any = None
+    content_type: str | None = None  # a body sent as it is (a CSV file), instead of as JSON
+    read_timeout: float | None = None  # longer than usual for a call known to take long (a whole Trust's import)
 
 
 def get(service: str, path: str, **query) -> Call:
@@ -72,30 +77,9 @@ class Backend:
         self._pool = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="backend")
 
     def call(self, call: Call, token: str | None = None) -> Answer:
-        url = self.urls[call.service] + call.path
-        if call.query:
-            url += "?" + urlencode({k: v for k, v in call.query.items() if v is not None}, doseq=True)
-        headers = {"Accept": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        correlation_id = current_correlation_id()
-        if correlation_id:
-            headers["X-Correlation-ID"] = correlation_id
-        data = None
-        if call.body is not None:
-            data = json.dumps(call.body).encode()
-            headers["Content-Type"] = "application/json"
-        started = time.perf_counter()
-        try:
-            response = self.http.request(call.method, url, body=data, headers=headers, timeout=self.timeout,
-                                         preload_content=True, redirect=False)
-        except urllib3.exceptions.HTTPError as error:
-            raise BackendUnavailable(call.service, f"{type(error).__name__}: {error}") from error
-        finally:
-            log.debug("backend call", extra={"service": call.service, "method": call.method, "path": call.path,
-                                             "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
+        response = self._send(call, token, preload=True)
         if response.status >= 500:
-            raise BackendUnavailable(call.service, f"answered {response.status} to {call.method} {call.path}")
+            raise BackendUnavailable(call.service, f"answered {response.status} to {call.method} {_loggable(call.path)}")
         content_type = response.headers.get("Content-Type", "")
         body: Any = None
         if "json" in content_type and response.data:
@@ -104,6 +88,44 @@ class Backend:
             except ValueError:
                 raise BackendUnavailable(call.service, "answered JSON that does not parse") from None
         return Answer(response.status, body, dict(response.headers), response.data)
+
+    def open(self, call: Call, token: str | None = None, accept: str = "*/*") -> urllib3.BaseHTTPResponse:
+        """The answer not yet read, to stream a file through to the browser; the caller releases it."""
+        response = self._send(call, token, preload=False, accept=accept)
+        if response.status >= 500:
+            response.release_conn()
+            raise BackendUnavailable(call.service, f"answered {response.status} to {call.method} {_loggable(call.path)}")
+        return response
+
+    def _send(self, call: Call, token: str | None, preload: bool, accept: str = "application/json"):
+        url = self.urls[call.service] + call.path
+        if call.query:
+            url += "?" + urlencode({k: v for k, v in call.query.items() if v is not None}, doseq=True)
+        headers = {"Accept": accept}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        correlation_id = current_correlation_id()
+        if correlation_id:
+            headers["X-Correlation-ID"] = correlation_id
+        data = None
+        if call.content_type is not None:
+            data = call.body.encode() if isinstance(call.body, str) else call.body
+            headers["Content-Type"] = call.content_type
+        elif call.body is not None:
+            data = json.dumps(call.body).encode()
+            headers["Content-Type"] = "application/json"
+        started = time.perf_counter()
+        try:
+            timeout = self.timeout if call.read_timeout is None else \
+                urllib3.Timeout(connect=self.timeout.connect_timeout, read=call.read_timeout)
+            return self.http.request(call.method, url, body=data, headers=headers, timeout=timeout,
+                                     preload_content=preload, redirect=False)
+        except urllib3.exceptions.HTTPError as error:
+            raise BackendUnavailable(call.service, _loggable(f"{type(error).__name__}: {error}")) from error
+        finally:
+            log.debug("backend call", extra={"service": call.service, "method": call.method,
+                                             "path": _loggable(call.path),
+                                             "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
 
     def call_all(self, calls: list[Call], token: str | None = None) -> list[Answer]:
         """The calls at once, answers in the same order; the first failure is raised."""
@@ -116,3 +138,7 @@ class Backend:
                 return self.call(one, token)
 
         return list(self._pool.map(run, calls))
+
+
+def _loggable(text: str) -> str:
+    return _LINK_TOKEN.sub(r"\1[redacted]", text)

@@ -22,7 +22,7 @@ class PortalSettings:
     api_timeout_seconds: float = 10.0
     session_hours: int = 12
     proxy_hops: int = 0
-    max_content_length: int = 1024 * 1024
+    max_content_length: int = 6 * 1024 * 1024  # a staff list of 5 MiB, uploaded as a CSV file
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "PortalSettings":

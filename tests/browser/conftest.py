@@ -2,7 +2,11 @@
 real browser: Debian's chromium through Playwright, as a person would use it."""
 from __future__ import annotations
 
+import email
+import email.policy
 import shutil
+import threading
+import time
 import uuid
 
 import pytest
@@ -15,15 +19,61 @@ pytestmark = pytest.mark.browser
 PASSWORD = "a long password for the ward"
 
 
+class Inbox:
+    """A real SMTP server on a free local port that keeps every email it is sent, to be read by the tests."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"smtp://127.0.0.1:{self.port}"
+        self.messages: list[email.message.EmailMessage] = []
+        self._arrived = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):  # the name aiosmtpd calls
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._arrived:
+            self.messages.append(message)
+            self._arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, address: str, since: int = 0, timeout: float = 30.0) -> email.message.EmailMessage:
+        """The first email to `address` among those after the first `since`, waiting for it to arrive."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while True:
+                for message in self.messages[since:]:
+                    if address.lower() in (message["To"] or "").lower():
+                        return message
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    sent_to = [message["To"] for message in self.messages]
+                    raise AssertionError(f"no email to {address} within {timeout}s; emails went to {sent_to}")
+                self._arrived.wait(remaining)
+
+
 @pytest.fixture(scope="package")
-def platform(amqp_url, database_server, tmp_path_factory):
-    """One platform for the browser tests: identity, passport, signoff, certificate, then the portal."""
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="package")
+def platform(amqp_url, database_server, tmp_path_factory, smtp_server):
+    """One platform for the browser tests: identity (sending its emails to the test SMTP server), passport,
+    signoff, certificate, planning, metrics, then the portal."""
     stack = Stack(amqp_url, database_server, tmp_path_factory.mktemp("browser-stack"))
     stack.ports["portal"] = free_port()
     public = {"SKILLPASS_PUBLIC_BASE_URL": stack.url("portal")}
     try:
         for service in SERVICES:
-            stack.start_service(service, **public)
+            mail = {"SMTP_URL": smtp_server.url} if service == "identity" else {}
+            stack.start_service(service, **public, **mail)
         stack.start("portal", "web", **{f"{name.upper()}_URL": stack.url(name) for name in SERVICES},
                     SKILLPASS_DATA_DIR=str(stack.log_dir))
         stack.wait_ready("portal")

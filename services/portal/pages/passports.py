@@ -7,7 +7,8 @@ from flask import Blueprint, flash, redirect, request, url_for
 
 from services.portal import presenters
 from services.portal.backend import Call, get
-from services.portal.pages.support import call, calls, every_page, form_page, found, requires_sign_in
+from services.portal.pages.support import (call, calls, every_page, form_page, found, passport_types,
+                                          requires_sign_in)
 from services.portal.presenters import FieldError, field_errors
 from services.portal.session import signed_in
 
@@ -65,11 +66,8 @@ def start_submitted():
 
 
 def start_page(**context):
-    return form_page("passports/start.html", types=_passport_types(), care_settings=presenters.CARE_SETTINGS, **context)
+    return form_page("passports/start.html", types=passport_types(), care_settings=presenters.CARE_SETTINGS, **context)
 
-
-def _passport_types() -> list[dict]:
-    return found(call(get("passport", "/passport-types")))
 
 
 @blueprint.get(PASSPORT)

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 
 from services.portal import presenters
-from services.portal.backend import Answer, Backend, Call
+from services.portal.backend import Answer, Backend, Call, get
 from services.portal.session import sign_out, signed_in, token
 
 MAX_PAGE_SIZE = 100
@@ -41,6 +41,16 @@ def found(answer: Answer):
     if not answer.ok:
         abort(answer.status if 400 <= answer.status < 500 else 503)
     return answer.body
+
+
+def passport_types() -> list[dict]:
+    """The passport types as the passport service offers them (code, title, care setting…): no page keeps
+    its own list."""
+    return found(call(get("passport", "/passport-types")))
+
+
+def passport_type_titles() -> dict[str, str]:
+    return {kind["code"]: kind["title"] for kind in passport_types()}
 
 
 def every_page(first: Call) -> list:
