@@ -9,8 +9,8 @@ from flask import Blueprint, request
 from services.passport.domain import ASSIGNERS
 from services.portal import presenters
 from services.portal.backend import Answer, Call, get
-from services.portal.pages.support import (MAX_PAGE_SIZE, call, calls, form_page, found, passport_types,
-                                          requires_sign_in)
+from services.portal.pages.support import (MAX_PAGE_SIZE, call, calls, every_page_of_each, form_page, found,
+                                          passport_types, requires_sign_in, total_pages)
 from services.portal.presenters import FieldError
 
 blueprint = Blueprint("cohort", __name__)
@@ -18,28 +18,6 @@ blueprint = Blueprint("cohort", __name__)
 # The most people one search offers to choose from: enough for a whole cohort, few enough to read and send.
 MOST_SHOWN = 300
 STAFF_FILTERS = ("q", "professional_group", "department")
-
-
-def every_page_of_each(firsts: list[Call]) -> list[list]:
-    """Every item of several paginated lists: their first pages at once, then all their other pages at once."""
-    firsts = [Call(c.service, c.method, c.path, {**(c.query or {}), "page_size": MAX_PAGE_SIZE}) for c in firsts]
-    answers = calls(firsts)
-    lists = [list(found(answer)) for answer in answers]
-    rest = [(index, Call(first.service, first.method, first.path, {**first.query, "page": page}))
-            for index, (first, answer) in enumerate(zip(firsts, answers))
-            for page in range(2, _total_pages(answer) + 1)]
-    for (index, _), answer in zip(rest, calls([more for _, more in rest])):
-        lists[index].extend(found(answer))
-    return lists
-
-
-def _total_pages(answer: Answer, most: int | None = None) -> int:
-    try:
-        pages = int(json.loads(answer.headers.get("X-Pagination") or "{}").get("total_pages", 1))
-    except (ValueError, AttributeError):
-        pages = 1
-    return min(pages, most) if most else pages
-
 
 
 # --- The cohort ------------------------------------------------------------------------------------
@@ -100,7 +78,7 @@ def _staff_page(passport_type: str, filters: dict, errors=(), chosen=()):
         staff, total = [], 0
     else:
         staff = list(found(first))
-        pages = _total_pages(first, most=MOST_SHOWN // MAX_PAGE_SIZE)
+        pages = total_pages(first, most=MOST_SHOWN // MAX_PAGE_SIZE)
         for answer in calls([get("passport", "/staff", **query, page=page) for page in range(2, pages + 1)]):
             staff.extend(found(answer))
         total = _total(first, len(staff))

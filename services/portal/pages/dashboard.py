@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, abort, request, stream_with_context
+from flask import Blueprint, abort, request
 
 from services.metrics.domain import RATIO_METRICS, READERS
 from services.planning.domain import ROSTER_READERS
 from services.portal import presenters
 from services.portal.backend import get
-from services.portal.pages.cohort import every_page_of_each
-from services.portal.pages.support import SessionEnded, backend, calls, form_page, found, requires_sign_in
-from services.portal.session import signed_in, token
+from services.portal.pages.support import calls, every_page_of_each, form_page, found, passed_through, requires_sign_in
+from services.portal.session import signed_in
 
 blueprint = Blueprint("dashboard", __name__)
 
@@ -41,26 +40,7 @@ def show():
 @blueprint.get("/dashboard/measures/<uuid:measure_id>/chart.svg")
 @requires_sign_in(*READERS)
 def chart(measure_id):
-    """The metrics service's chart from this site's own address: the pages' policy allows images of this site
-    alone, and the user's token never leaves the server."""
-    return _passed_through(get("metrics", f"/measures/{measure_id}/chart.svg", kind="spc"), "image/svg+xml")
-
-
-def _passed_through(upstream_call, mimetype: str, **headers) -> Response:
-    upstream = backend().open(upstream_call, token(), accept=mimetype)
-    if upstream.status != 200:
-        upstream.release_conn()
-        if upstream.status == 401:
-            raise SessionEnded()
-        abort(404 if upstream.status in (403, 404) else upstream.status)
-
-    def body():
-        try:
-            yield from upstream.stream(64 * 1024)
-        finally:
-            upstream.release_conn()
-
-    return Response(stream_with_context(body()), mimetype=mimetype, headers=headers)
+    return passed_through(get("metrics", f"/measures/{measure_id}/chart.svg", kind="spc"), "image/svg+xml")
 
 
 # --- The roster ------------------------------------------------------------------------------------
@@ -93,5 +73,5 @@ def roster_csv():
     filters = {name: value for name, value in request.args.items() if name in ("role", "status")}
     if filters.get("status") not in (None, *ROSTER_STATUSES) or not ROLE_CODE.match(filters.get("role", "NRSS")):
         abort(404)  # no such list: not a question for planning
-    return _passed_through(get("planning", "/roster.csv", **filters), "text/csv",
+    return passed_through(get("planning", "/roster.csv", **filters), "text/csv",
                            **{"Content-Disposition": 'attachment; filename="roster.csv"'})

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, request, stream_with_context, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from services.portal import presenters
 from services.portal.backend import Answer, Call, get
-from services.portal.pages.support import (SessionEnded, backend, call, calls, every_page, form_page, found,
+from services.portal.pages.support import (call, calls, every_page, form_page, found, passed_through,
                                            requires_sign_in)
 from services.portal.presenters import ROLE_HINTS, ROLE_NAMES, FieldError, field_errors
-from services.portal.session import signed_in, token
+from services.portal.session import signed_in
 
 blueprint = Blueprint("staff_admin", __name__)
 
@@ -80,21 +80,8 @@ def usage_export():
     """The metrics service's usage export, streamed through with the admin's own token."""
     if not signed_in().exports_usage:
         abort(404)
-    upstream = backend().open(get("metrics", "/exports/passport-usage.csv"), token(), accept="text/csv")
-    if upstream.status != 200:
-        upstream.release_conn()
-        if upstream.status == 401:
-            raise SessionEnded()
-        abort(404 if upstream.status in (403, 404) else upstream.status)
-
-    def body():
-        try:
-            yield from upstream.stream(64 * 1024)
-        finally:
-            upstream.release_conn()
-
-    return Response(stream_with_context(body()), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="passport-usage.csv"'})
+    return passed_through(get("metrics", "/exports/passport-usage.csv"), "text/csv",
+                          **{"Content-Disposition": 'attachment; filename="passport-usage.csv"'})
 
 
 # --- One person -------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ import functools
 import json
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import (Response, abort, current_app, redirect, render_template, request, session, stream_with_context,
+                   url_for)
 
 from services.portal import presenters
 from services.portal.backend import Answer, Backend, Call, get
@@ -55,24 +56,48 @@ def passport_type_titles() -> dict[str, str]:
 
 def every_page(first: Call) -> list:
     """Every item of a paginated list: the first page, then the rest at once."""
-    query = {**(first.query or {}), "page_size": MAX_PAGE_SIZE}
-    answer = call(Call(first.service, first.method, first.path, query))
-    items = list(found(answer))
-    total_pages = _total_pages(answer)
-    if total_pages > 1:
-        rest = calls([Call(first.service, first.method, first.path, {**query, "page": page})
-                      for page in range(2, total_pages + 1)])
-        for more in rest:
-            items.extend(found(more))
-    return items
+    return every_page_of_each([first])[0]
 
 
-def _total_pages(answer: Answer) -> int:
-    header = answer.headers.get("X-Pagination")
+def every_page_of_each(firsts: list[Call]) -> list[list]:
+    """Every item of several paginated lists: their first pages at once, then all their other pages at once."""
+    firsts = [Call(c.service, c.method, c.path, {**(c.query or {}), "page_size": MAX_PAGE_SIZE}) for c in firsts]
+    answers = calls(firsts)
+    lists = [list(found(answer)) for answer in answers]
+    rest = [(index, Call(first.service, first.method, first.path, {**first.query, "page": page}))
+            for index, (first, answer) in enumerate(zip(firsts, answers, strict=True))
+            for page in range(2, total_pages(answer) + 1)]
+    for (index, _), answer in zip(rest, calls([more for _, more in rest]), strict=True):
+        lists[index].extend(found(answer))
+    return lists
+
+
+def total_pages(answer: Answer, most: int | None = None) -> int:
+    """The pages of a paginated list as its first page's X-Pagination header tells (at most `most`)."""
     try:
-        return int(json.loads(header).get("total_pages", 1)) if header else 1
+        pages = int(json.loads(answer.headers.get("X-Pagination") or "{}").get("total_pages", 1))
     except (ValueError, AttributeError):
-        return 1
+        pages = 1
+    return min(pages, most) if most else pages
+
+
+def passed_through(upstream_call: Call, mimetype: str, **headers) -> Response:
+    """A service's file (a CSV, a chart) streamed from this site's own address with the user's token, which
+    never leaves the server; the pages' policy allows images of this site alone."""
+    upstream = backend().open(upstream_call, token(), accept=mimetype)
+    if upstream.status != 200:
+        upstream.release_conn()
+        if upstream.status == 401:
+            raise SessionEnded()
+        abort(404 if upstream.status in (403, 404) else upstream.status)
+
+    def body():
+        try:
+            yield from upstream.stream(64 * 1024)
+        finally:
+            upstream.release_conn()
+
+    return Response(stream_with_context(body()), mimetype=mimetype, headers=headers)
 
 
 def requires_sign_in(*roles: str):
