@@ -39,6 +39,20 @@ class Forbidden(DomainError):
     status = 403
 
 
+class Gone(DomainError):
+    """Something that was real but can no longer be used (a one-time link used or expired)."""
+
+    status = 410
+
+
+class TooLarge(DomainError):
+    status = 413
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+
+
 class Unauthorized(DomainError):
     status = 401
 

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from shared.auth import Caller
-from shared.errors import DomainError, Forbidden, Invalid, NotFound
+from shared.errors import DomainError, Forbidden, Invalid, NotFound, TooLarge
 
 ROLES = ("staff", "supervisor", "educator", "lead", "workforce", "trust_admin", "platform_admin")
 # Fields a user may change on their own account; the rest need an administrator.
@@ -292,20 +292,6 @@ IMPORT_MAX_ROWS = 10_000
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 # The fields an import sets, compared to tell an updated person from an unchanged one.
 IMPORTED_FIELDS = ("name", "email", "professional_group", "roles", "department")
-
-
-class UnsupportedMediaType(DomainError):
-    status = 415
-
-
-class TooLarge(DomainError):
-    status = 413
-
-
-class Gone(DomainError):
-    """A link that was real but can no longer be used."""
-
-    status = 410
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from services.identity import domain, events, schemas
 from services.identity.models import AccountLink, Email, LoginThrottle, Trust, User
 from shared.auth import Caller
 from shared.db import insert_if_missing, utcnow
-from shared.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized, flatten_messages
+from shared.errors import Conflict, Gone, Invalid, NotFound, TooManyRequests, Unauthorized, flatten_messages
 from shared.uow import UnitOfWork
 
 WRONG_CREDENTIALS = "The email or password is incorrect."
@@ -454,9 +454,9 @@ def _usable_link(uow: UnitOfWork, token: str, *, lock: bool) -> tuple[AccountLin
     user = uow.session.get(User, link.user_id, with_for_update=lock)
     problem = domain.link_problem(used_at=link.used_at, expires_at=link.expires_at, now=utcnow())
     if problem:
-        raise domain.Gone(problem)
+        raise Gone(problem)
     if not user.active:
-        raise domain.Gone("This account is deactivated. Ask your Trust's administrator.")
+        raise Gone("This account is deactivated. Ask your Trust's administrator.")
     return link, user
 
 

@@ -9,6 +9,7 @@ from services.identity.components import keyring, link_settings, mailer, passwor
 from shared.app import runtime, unit_of_work
 from shared.auth import Blueprint, current_caller
 from shared.config import TOKEN_AUDIENCE
+from shared.errors import UnsupportedMediaType
 from shared.pagination import paginate
 
 auth = Blueprint("auth", __name__, description="Tokens and the public keys that verify them")
@@ -127,7 +128,7 @@ class Import(MethodView):
         same file again changes nothing and publishes nothing. Imported people have no password: invite
         them. A trust_admin imports into their own Trust; a platform admin names it with `trust_id`."""
         if request.mimetype != "text/csv":
-            raise domain.UnsupportedMediaType("Send the file as text/csv.")
+            raise UnsupportedMediaType("Send the file as text/csv.")
         # Bigger than other bodies: a whole Trust's staff in one file.
         request.max_content_length = domain.IMPORT_MAX_BYTES
         data = request.get_data(cache=False)
