@@ -116,3 +116,21 @@ def test_readiness_says_which_service_is_unreachable(client):
     answer = client.get("/readyz")
     assert answer.status_code == 503
     assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize(("roles", "offered"), [
+    (("staff",), {"My passports", "My certificates"}),
+    (("supervisor",), {"Sign-off requests"}),
+    (("educator",), {"Sign-off requests", "Cohort", "Plan"}),
+    (("lead", "workforce"), {"Sign-off requests", "Cohort", "Plan", "Dashboard", "Roster"}),
+    (("trust_admin",), {"Sign-off requests", "Cohort", "Plan", "Dashboard", "Roster", "Staff"}),
+    (("platform_admin",), set()),
+])
+def test_the_home_page_offers_what_each_role_does(client, roles, offered):
+    sign_in_as(client, roles=roles)
+    page = client.get("/")
+    assert page.status_code == 200
+    cards = set(re.findall(r'class="nhsuk-card__link" href="[^"]+">\s*([^<]+?)\s*</a>', page.text))
+    assert cards == offered
+    assert ("nothing for your role" in page.text) == (not offered)
+    assert re.search(r"<title>Home", page.text)
