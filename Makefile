@@ -23,13 +23,13 @@ run: install
 	$(BIN)/skillpass run
 
 # Three tiers. The in-process tests run on two workers. The tests that run the real processes run on
-# two workers too (they spend much of their time waiting on processes and the broker), the browser tests
-# kept together on one of them. Last, alone, the tests that stop the broker (that would cut off tests
+# two workers too (they spend much of their time waiting on processes and the broker), each module's
+# tests together and the browser tests together (tests/conftest.py), so that each platform starts once. Last, alone, the tests that stop the broker (that would cut off tests
 # beside them). A tier that PYTEST_ARGS leaves empty is not a failure (pytest's exit code 5).
 REAL := stack or browser
 test: install
 	$(BIN)/python -m pytest -n 2 -m "not ($(REAL) or serial)" $(PYTEST_ARGS) || [ $$? -eq 5 ]
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "($(REAL)) and not serial" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -n 2 --dist loadscope -m "($(REAL)) and not serial" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # The AsyncAPI document of the events, regenerated from the event catalogue (a test fails when it is stale).

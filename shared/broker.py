@@ -60,7 +60,9 @@ def declare_topology(channel, service: str | None = None, routing_keys: list[str
 def broker_reachable(url: str, timeout: float = 2.0) -> tuple[bool, str]:
     try:
         with Connection(url, connect_timeout=timeout) as connection:
-            connection.ensure_connection(max_retries=1, timeout=timeout)
+            # One attempt: a readiness probe answers now (its caller retries), and a refused connection
+            # would otherwise wait out kombu's retry interval.
+            connection.ensure_connection(max_retries=0, timeout=timeout)
         return True, "ok"
     except Exception as error:  # kombu raises many kinds; all mean "not reachable"
         return False, str(error) or type(error).__name__

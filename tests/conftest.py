@@ -22,12 +22,18 @@ def reference_schema(name: str) -> dict:
     raise FileNotFoundError(name)
 
 
-def pytest_collection_modifyitems(items):
-    """On parallel workers (`--dist loadgroup`) the browser tests keep to one worker: they share one
-    platform (a package fixture), which each worker would otherwise start for itself."""
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadscope` as `make test` runs the real-process tests: a module's tests stay together (they
+    share its platform), and so do all the browser tests, which share one platform for the package."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OnePlatformEach(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/browser" if nodeid.startswith("tests/browser/") else super()._split_scope(nodeid)
+
+    return OnePlatformEach(config, log)
 
 
 @pytest.fixture(scope="session")

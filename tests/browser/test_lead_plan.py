@@ -182,7 +182,7 @@ def test_a_workforce_lead_reads_the_plan_and_is_offered_no_changes(platform, bro
     check = PageChecks()
     page = browser.new_context(viewport=DESKTOP).new_page()
     sign_in(page, portal, reader)
-    page.get_by_role("link", name="Plan", exact=True).click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Plan", exact=True).click()
     expect(page.get_by_text("A lead or Trust admin starts the plan.")).to_be_visible()
     expect(page.get_by_role("button", name="Load the toolkit's example plan")).to_have_count(0)
     check(page, "reader")

@@ -84,6 +84,7 @@ def test_wrong_password_is_a_401_problem_and_a_trust_admin_stays_in_their_trust(
     assert garbage.status_code == 400 and garbage.headers["Content-Type"] == "application/problem+json"
 
 
+@pytest.mark.serial  # stops the shared broker: nothing may run beside it
 def test_no_event_is_lost_across_a_broker_restart(stack, tap, broker):
     stack.start_service("identity")
     client = Client(stack.url("identity"))

@@ -208,6 +208,7 @@ def assert_counts_agree(trust: Trust, journeys: int, tap, poison: tuple[str, ...
     assert all(len(ids) == 1 for ids in ids_by_fact.values()), "an event was published twice under different ids"
 
 
+@pytest.mark.serial  # stops the shared broker: nothing may run beside it
 def test_fifty_journeys_through_a_broker_restart_a_killed_consumer_duplicates_and_poison(
         platform, broker, stack_amqp_url, tap):
     stack, amqp_url = platform, stack_amqp_url
