@@ -1,9 +1,9 @@
 """Screenshots of the portal's real pages for the README (`make screenshots`).
 
 Starts the platform as real processes on the local RabbitMQ and PostgreSQL (fresh vhost and databases,
-as the tests do), sets up a Trust, a nurse and a supervisor through the APIs, then photographs each page
-in Debian's chromium: a phone (390×844) for the nurse and the public check, a desk (1280 wide) for the
-supervisor. The PNGs go to docs/screenshots/.
+as the tests do), sets up a Trust, a nurse, a supervisor, a Trust admin and a lead through the APIs, then
+photographs each page in Debian's chromium: a phone (390×844) for the nurse and the public check, a desk
+(1280 wide) for the others. The PNGs go to docs/screenshots/.
 """
 from __future__ import annotations
 
@@ -32,9 +32,9 @@ def main() -> int:
         stack = Stack(amqp_url, start_database_server(infrastructure), Path(logs))
         stack.ports["portal"] = free_port()
         try:
-            for service in SERVICES[:4]:  # the portal's back-ends
+            for service in SERVICES:
                 stack.start_service(service, SKILLPASS_PUBLIC_BASE_URL=stack.url("portal"))
-            stack.start("portal", "web", **{f"{n.upper()}_URL": stack.url(n) for n in SERVICES[:4]},
+            stack.start("portal", "web", **{f"{n.upper()}_URL": stack.url(n) for n in SERVICES},
                         SKILLPASS_DATA_DIR=logs)
             stack.wait_ready("portal")
             photograph(stack)
@@ -99,7 +99,48 @@ def photograph(stack: Stack) -> None:
         public = browser.new_context(viewport=PHONE).new_page()
         public.goto(f"{portal}/certificates/{issued[0]['id']}/verify")
         shot(public, "verify")
+        photograph_leading(stack, trust, browser.new_context(viewport=DESKTOP).new_page())
         browser.close()
+
+
+STAFF_FILE = """staff_number,name,email,professional_group,roles,department
+T2001,Olivia Bennett,olivia.bennett@example.nhs.uk,Registered nurse,staff,Theatres
+T2002,Kwame Mensah,kwame.mensah@example.nhs.uk,Registered nurse,staff,Recovery
+T2003,Hannah Lewis,hannah.lewis@example,Operating department practitioner,staff,Theatres
+T2004,Ravi Patel,ravi.patel@example.nhs.uk,Healthcare support worker,staff;supervisor,Cath labs
+"""
+
+
+def photograph_leading(stack: Stack, trust: Trust, desk) -> None:
+    """A Trust admin's import report and staff list; a lead's cohort, plan and dashboard."""
+    portal = stack.url("portal")
+    admin = add_person(trust, "Priya Shah", "trust_admin")
+    sign_in(desk, portal, admin)
+    with tempfile.TemporaryDirectory() as folder:
+        staff_file = Path(folder) / "staff.csv"
+        staff_file.write_text(STAFF_FILE)
+        desk.goto(f"{portal}/staff/import")
+        desk.locator("input[type=file]").set_input_files(str(staff_file))
+        desk.get_by_role("button", name="Import staff").click()
+    shot(desk, "staff-import")
+    desk.goto(f"{portal}/staff")
+    shot(desk, "staff", full=False)
+    desk.get_by_role("button", name="Sign out").click()
+
+    lead = add_person(trust, "Deborah Adeyemi", "lead", "workforce")
+    sign_in(desk, portal, lead)
+    desk.goto(f"{portal}/plan")
+    desk.get_by_role("button", name="Load the toolkit's example plan").click()
+    plan_id = Api(stack.url("planning"), Api(stack.url("identity")).sign_in(lead["email"], lead["password"])) \
+        .get("/plans").json()[0]["id"]
+    desk.goto(f"{portal}/plan/{plan_id}/stakeholders")
+    shot(desk, "stakeholders", full=False)
+    desk.goto(f"{portal}/plan/{plan_id}/drivers")
+    shot(desk, "drivers", full=False)
+    desk.goto(f"{portal}/cohort")
+    shot(desk, "cohort", full=False)
+    desk.goto(f"{portal}/dashboard")
+    shot(desk, "dashboard", full=False)
 
 
 def shot(page, name: str, full: bool = True) -> None:
