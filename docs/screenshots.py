@@ -134,9 +134,9 @@ def photograph_leading(stack: Stack, trust: Trust, desk) -> None:
     plan_id = Api(stack.url("planning"), Api(stack.url("identity")).sign_in(lead["email"], lead["password"])) \
         .get("/plans").json()[0]["id"]
     desk.goto(f"{portal}/plan/{plan_id}/stakeholders")
-    shot(desk, "stakeholders", full=False)
+    shot(desk, "stakeholders")
     desk.goto(f"{portal}/plan/{plan_id}/drivers")
-    shot(desk, "drivers", full=False)
+    shot(desk, "drivers")
     desk.goto(f"{portal}/cohort")
     shot(desk, "cohort", full=False)
     desk.goto(f"{portal}/dashboard")
