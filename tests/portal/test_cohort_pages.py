@@ -14,8 +14,8 @@ from services.portal import presenters
 from services.portal.app import create_app
 from services.portal.backend import Answer, Call
 from services.portal.settings import BACKENDS, PortalSettings
+from tests.portal.scripted import CLOSED, FakeBackend
 
-CLOSED = "http://127.0.0.1:1"
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
 TYPES = [{"code": "NRSS", "title": "Non-Registered Support Staff", "care_setting": "adult", "skill_count": 44},
          {"code": "RSC", "title": "Registered Support Clinician", "care_setting": "adult", "skill_count": 60}]
@@ -23,48 +23,6 @@ TYPES = [{"code": "NRSS", "title": "Non-Registered Support Staff", "care_setting
 
 def uid(number: int) -> str:
     return f"00000000-0000-0000-0000-{number:012d}"
-
-
-class FakeBackend:
-    """The services as scripted answers: each (method, path) → an Answer or a function of the Call. Every call is
-    kept, with the token it was made with."""
-
-    def __init__(self):
-        self.urls = {name: CLOSED for name in BACKENDS}
-        self.routes: dict[tuple[str, str, str], object] = {}
-        self.sent: list[tuple[Call, str | None]] = []
-
-    def on(self, service: str, method: str, path: str, answer) -> None:
-        self.routes[(service, method, path)] = answer
-
-    def call(self, call: Call, token: str | None = None) -> Answer:
-        self.sent.append((call, token))
-        answer = self.routes.get((call.service, call.method, call.path))
-        if answer is None:
-            return Answer(404, {"title": "Not Found", "status": 404, "detail": "No such thing."})
-        return answer(call) if callable(answer) else answer
-
-    def call_all(self, calls: list[Call], token: str | None = None) -> list[Answer]:
-        return [self.call(one, token) for one in calls]
-
-    def open(self, call: Call, token: str | None = None, accept: str = "*/*"):
-        answer = self.call(call, token)
-        return Streamed(answer.status, answer.raw)
-
-    def made(self, service: str, method: str, path: str) -> list[Call]:
-        return [call for call, _ in self.sent if (call.service, call.method, call.path) == (service, method, path)]
-
-
-class Streamed:
-    def __init__(self, status: int, data: bytes):
-        self.status, self.data, self.released = status, data, False
-
-    def stream(self, size: int):
-        for start in range(0, len(self.data), size):
-            yield self.data[start:start + size]
-
-    def release_conn(self):
-        self.released = True
 
 
 def listing(items: list, page_size: int = 100):

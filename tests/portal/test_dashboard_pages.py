@@ -6,7 +6,8 @@ import pytest
 
 from services.portal import presenters
 from services.portal.backend import Answer
-from tests.portal.test_cohort_pages import TYPES, FakeBackend, listing, portal_with, uid
+from tests.portal.scripted import FakeBackend
+from tests.portal.test_cohort_pages import TYPES, listing, portal_with, uid
 
 TRUST_ID = uid(500)
 

@@ -14,54 +14,10 @@ import pytest
 from services.portal.app import create_app
 from services.portal.backend import Answer, Backend, Call
 from services.portal.settings import BACKENDS, PortalSettings
+from tests.portal.scripted import CLOSED, FakeBackend
 
-CLOSED = "http://127.0.0.1:1"
 ADMIN_ID = "00000000-0000-0000-0000-0000000000ad"
 NURSE_ID = "11111111-1111-1111-1111-111111111111"
-
-
-class FakeBackend:
-    """Identity and metrics as scripted answers: each (method, path) → an Answer or a function of the Call.
-    Every call is kept, with the token it was made with."""
-
-    def __init__(self):
-        self.urls = {name: CLOSED for name in BACKENDS}
-        self.routes: dict[tuple[str, str], object] = {}
-        self.sent: list[tuple[Call, str | None]] = []
-
-    def on(self, method: str, path: str, answer) -> None:
-        self.routes[(method, path)] = answer
-
-    def call(self, call: Call, token: str | None = None) -> Answer:
-        self.sent.append((call, token))
-        answer = self.routes.get((call.method, call.path))
-        if answer is None:
-            return Answer(404, {"title": "Not Found", "status": 404, "detail": "No such thing."})
-        return answer(call) if callable(answer) else answer
-
-    def call_all(self, calls: list[Call], token: str | None = None) -> list[Answer]:
-        return [self.call(one, token) for one in calls]
-
-    def open(self, call: Call, token: str | None = None, accept: str = "*/*"):
-        answer = self.call(call, token)
-        return StreamedAnswer(answer.status, answer.raw)
-
-    def made(self, method: str, path: str) -> list[Call]:
-        return [call for call, _ in self.sent if call.method == method and call.path == path]
-
-
-class StreamedAnswer:
-    def __init__(self, status: int, data: bytes):
-        self.status = status
-        self.data = data
-        self.released = False
-
-    def stream(self, size: int):
-        for start in range(0, len(self.data), size):
-            yield self.data[start:start + size]
-
-    def release_conn(self):
-        self.released = True
 
 
 def settings() -> PortalSettings:
