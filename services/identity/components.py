@@ -11,7 +11,7 @@ from services.identity.domain import (
     parse_smtp_url,
     read_common_passwords,
 )
-from services.identity.handlers import Passwords
+from services.identity.passwords import Passwords
 from services.identity.mailer import Mailer
 from services.identity.models import SigningKey
 from shared.service import Runtime
