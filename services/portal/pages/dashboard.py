@@ -9,7 +9,8 @@ from services.metrics.domain import RATIO_METRICS, READERS
 from services.planning.domain import ROSTER_READERS
 from services.portal import presenters
 from services.portal.backend import get
-from services.portal.pages.support import calls, every_page_of_each, form_page, found, passed_through, requires_sign_in
+from services.portal.pages.support import (calls, every_page_of_each, form_page, found, passed_through,
+                                          passport_type_titles, requires_sign_in)
 from services.portal.session import signed_in
 
 blueprint = Blueprint("dashboard", __name__)
@@ -55,8 +56,7 @@ def _roster_filters(types: set[str]) -> dict[str, str]:
 @blueprint.get("/roster")
 @requires_sign_in(*ROSTER_READERS)
 def roster():
-    types_answer = calls([get("passport", "/passport-types")])[0]
-    titles = {t["code"]: t["title"] for t in found(types_answer)}
+    titles = passport_type_titles()
     filters = _roster_filters(set(titles))
     [entries] = every_page_of_each([get("planning", "/roster", **filters)])
     entries.sort(key=lambda entry: ((entry.get("staff_name") or "").casefold() or "\uffff",
