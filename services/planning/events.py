@@ -31,7 +31,8 @@ def measure_defined(measure: Measure, trust_id, at: datetime, *, deleted: bool =
     return {
         "measure_id": measure.id, "plan_id": measure.plan_id, "trust_id": trust_id, "name": measure.name,
         "kind": measure.kind, "metric": measure.metric, "passport_type": measure.passport_type,
-        "target": measure.target, "frequency": measure.frequency, "deleted": deleted, "defined_at": at,
+        "target": measure.target, "frequency": measure.frequency,
+        "improvement_direction": measure.improvement_direction, "deleted": deleted, "defined_at": at,
     }
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UTCDateTime, new_id
+from shared.events.catalogue import INCREASE
 
 
 class Base(DeclarativeBase):
@@ -125,6 +126,7 @@ class Measure(Base):
     metric: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
     passport_type: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
     target: Mapped[float | None] = mapped_column(sa.Float(), nullable=True)
+    improvement_direction: Mapped[str] = mapped_column(sa.String(10), default=INCREASE, server_default=INCREASE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

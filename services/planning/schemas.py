@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.planning import domain
+from shared.events.catalogue import INCREASE, IMPROVEMENT_DIRECTIONS
 from shared.schemas import RequestSchema
 
 CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9.-]{0,31}$", error="Codes are upper-case letters, digits, '-' and '.'.")
@@ -213,6 +214,10 @@ class MeasureIn(RequestSchema):
     passport_type = fields.String(load_default=None, allow_none=True, validate=CODE,
                                   metadata={"description": "with a metric: the passport type it counts; none for all"})
     target = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0))
+    improvement_direction = fields.String(
+        load_default=INCREASE, validate=validate.OneOf(IMPROVEMENT_DIRECTIONS),
+        metadata={"description": "which way is better: increase (higher values are better, the default) or decrease; "
+                                 "the charts colour signals and judge the target by it"})
 
     @validates_schema(skip_on_field_errors=True)
     def _a_passport_type_needs_a_metric(self, data, **kwargs):

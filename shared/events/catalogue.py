@@ -177,6 +177,8 @@ class CertificateExpired(CertificateRef):
 
 # Why a roster entry stands as it does: a certificate issued, revoked or expired, or the person left the Trust.
 ROSTER_REASONS = ("certified", "revoked", "expired", "left")
+INCREASE, DECREASE = "increase", "decrease"  # which way a measure's values are better
+IMPROVEMENT_DIRECTIONS = (INCREASE, DECREASE)
 
 
 class RosterUpdated(Payload):
@@ -213,6 +215,10 @@ class MeasureDefined(Payload):
     passport_type = fields.String(required=True, allow_none=True)
     target = fields.Float(required=True, allow_none=True)
     frequency = fields.String(required=True, allow_none=True)
+    improvement_direction = fields.String(
+        load_default=INCREASE, validate=validate.OneOf(IMPROVEMENT_DIRECTIONS),
+        metadata={"description": "which way is better: increase (the default, and what events before it meant) "
+                                 "or decrease"})
     deleted = fields.Boolean(required=True)
     defined_at = fields.AwareDateTime(required=True)
 

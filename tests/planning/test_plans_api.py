@@ -213,8 +213,11 @@ def test_measures_are_defined_with_a_metric_binding_and_published(service, lead,
     assert {key: event["data"][key] for key in ("measure_id", "plan_id", "metric", "passport_type", "target", "deleted")} == {
         "measure_id": measure["id"], "plan_id": plan["id"], "metric": "completion_rate", "passport_type": "NRSS",
         "target": 95, "deleted": False}
-    changed = service.ok("PUT", f"{path}/{measure['id']}", lead, {**MEASURE, "target": 90, "frequency": "Weekly"})
+    assert measure["improvement_direction"] == event["data"]["improvement_direction"] == "increase"  # the default
+    changed = service.ok("PUT", f"{path}/{measure['id']}", lead,
+                         {**MEASURE, "target": 90, "frequency": "Weekly", "improvement_direction": "decrease"})
     assert changed["target"] == 90 and service.outbox("measure.defined")[-1]["data"]["frequency"] == "Weekly"
+    assert changed["improvement_direction"] == service.outbox("measure.defined")[-1]["data"]["improvement_direction"] == "decrease"
     assert service.ok("GET", f"{path}/{measure['id']}", lead) == changed
     assert service.call("DELETE", f"{path}/{measure['id']}", lead).status_code == 204
     assert service.outbox("measure.defined")[-1]["data"]["deleted"] is True
@@ -223,6 +226,7 @@ def test_measures_are_defined_with_a_metric_binding_and_published(service, lead,
 
 @pytest.mark.parametrize("body, field", [
     ({**MEASURE, "kind": "balancing"}, "kind"),
+    ({**MEASURE, "improvement_direction": "sideways"}, "improvement_direction"),
     ({**MEASURE, "metric": "happiness"}, "metric"),
     ({**MEASURE, "metric": None}, "passport_type"),
     ({**MEASURE, "method": "guesswork"}, "method"),
