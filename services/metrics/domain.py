@@ -3,6 +3,7 @@ measures are computed as, progress against a target and whether the current rate
 from __future__ import annotations
 
 import uuid
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -10,10 +11,11 @@ from typing import Iterable, Mapping
 
 from shared.auth import Caller
 from shared.csv_safety import formula_safe
-from shared.errors import NotFound
+from shared.errors import Invalid, NotFound
 
 READERS = ("lead", "workforce", "trust_admin")
 EXPORTERS = ("trust_admin",)
+VALUE_ENTERERS = ("lead", "workforce")
 
 IN_PROGRESS, COMPLETED, WITHDRAWN = "in_progress", "completed", "withdrawn"
 STATUS_COUNTERS = {IN_PROGRESS: "in_progress", COMPLETED: "completed", WITHDRAWN: "withdrawn"}
@@ -29,7 +31,12 @@ COUNT_METRICS = {"started": "started", "completed": "completed", "certified": "c
                  "self_assessed": "skills_self_assessed", "signed_off": "skills_signed_off"}
 RATIO_METRICS = {"completion_rate": ("completed", "cohort_identified"),
                  "learning_attended_vs_planned": ("learning_attended", "learning_planned")}
-DAILY, WEEKLY = "daily", "weekly"
+DAILY, WEEKLY, MONTHLY = "daily", "weekly", "monthly"
+FREQUENCIES = (DAILY, WEEKLY, MONTHLY)
+# What a series' values are: what happened in each period (counts, by default), the running total at each
+# period's end, a ratio at each period's end, or values people entered.
+PERIOD, CUMULATIVE, RATIO, ENTERED = "period", "cumulative", "ratio", "entered"
+FORMS = (PERIOD, CUMULATIVE)
 RATE_WINDOW_DAYS = 28
 
 
@@ -169,37 +176,90 @@ def rate_per_day(value_now: float | None, value_then: float | None, days: int) -
 
 
 def default_frequency(frequency_text: str | None) -> str:
-    """A measure's series is daily when its own frequency says so, weekly otherwise."""
-    return DAILY if frequency_text and "dai" in frequency_text.lower() else WEEKLY
+    """A measure's series is daily or monthly when its own frequency says so, weekly otherwise."""
+    text = (frequency_text or "").lower()
+    return DAILY if "dai" in text else MONTHLY if "month" in text else WEEKLY
 
 
-def period_ends(first: date, last: date, frequency: str) -> list[date]:
-    """The last day of each period from the one holding `first` to the one holding `last` (weeks start on
-    Monday; the current week ends today)."""
-    if first > last:
-        return []
+def series_form(metric: str | None, asked: str | None) -> str:
+    """What a measure's series shows: entered values, a ratio, or for counts the form asked (per period by
+    default: a running total rises every week, which the charts would read as a trend)."""
+    if metric is None:
+        return ENTERED
+    if metric in RATIO_METRICS:
+        return RATIO
+    return asked or PERIOD
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # its last day, inclusive
+
+    def partial(self, today: date) -> bool:
+        """Still going on: a count for it is not yet a count for the whole period."""
+        return self.end >= today
+
+
+def period_of(day: date, frequency: str) -> Period:
+    """The day, the week (Monday to Sunday) or the calendar month holding the day."""
     if frequency == DAILY:
-        return [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    end = first + timedelta(days=6 - first.weekday())
-    ends = []
-    while end < last:
-        ends.append(end)
-        end += timedelta(days=7)
-    ends.append(last)
-    return ends
+        return Period(day, day)
+    if frequency == WEEKLY:
+        start = day - timedelta(days=day.weekday())
+        return Period(start, start + timedelta(days=6))
+    start = day.replace(day=1)
+    following = (start + timedelta(days=32)).replace(day=1)
+    return Period(start, following - timedelta(days=1))
 
 
-def levels_at(period_ends_: list[date], total_now: Mapping[str, int], deltas: Mapping[tuple[str, date], int]) -> list[dict[str, int]]:
-    """Each counter's value at the end of each period: the total now less every change made after that day.
-    `deltas` holds the changes by (counter, day) from the first period on."""
+def periods(first: date, last: date, frequency: str) -> list[Period]:
+    """Every period from the one holding `first` to the one holding `last`."""
+    found: list[Period] = []
+    period = period_of(first, frequency)
+    while period.start <= last:
+        found.append(period)
+        period = period_of(period.end + timedelta(days=1), frequency)
+    return found
+
+
+def periods_back(today: date, frequency: str, count: int) -> date:
+    """The first day of the period `count - 1` periods before the one holding today."""
+    start = period_of(today, frequency).start
+    for _ in range(count - 1):
+        start = period_of(start - timedelta(days=1), frequency).start
+    return start
+
+
+def check_period_start(day: date, frequency: str) -> None:
+    """An entered value belongs to one whole period, named by its first day."""
+    if period_of(day, frequency).start != day:
+        first = {WEEKLY: "a Monday", MONTHLY: "the first day of a month"}.get(frequency, "a day")
+        raise Invalid("period_start", f"This measure is {frequency}: give the first day of the period ({first}).")
+
+
+def levels_at(ends: list[date], total_now: Mapping[str, int], deltas: Mapping[tuple[str, date], int]) -> list[dict[str, int]]:
+    """Each counter's value at the end of each of the days given: the total now less every change made after
+    that day. `deltas` holds the changes by (counter, day) from the first day on."""
     levels = []
-    for end in period_ends_:
+    for end in ends:
         later: dict[str, int] = defaultdict(int)
         for (counter, day), delta in deltas.items():
             if day > end:
                 later[counter] += delta
         levels.append({counter: total - later[counter] for counter, total in total_now.items()})
     return levels
+
+
+def changes_within(periods_: list[Period], deltas: Mapping[tuple[str, date], int]) -> list[dict[str, int]]:
+    """Each counter's net change within each period: what happened in it."""
+    within: list[dict[str, int]] = [defaultdict(int) for _ in periods_]
+    starts = [period.start for period in periods_]
+    for (counter, day), delta in deltas.items():
+        index = bisect_right(starts, day) - 1
+        if index >= 0 and day <= periods_[index].end:
+            within[index][counter] += delta
+    return within
 
 
 # --- The export --------------------------------------------------------------------------------------

@@ -1,17 +1,16 @@
-"""The metrics service's projections and reads.
+"""The metrics service's projections.
 
 Each consumed event is kept (applied_events) and projected: the small state row of the entity it is about
 is locked and brought up to date, and the counter changes that follow are added to that day's bucket and to
 the running totals, in constant time. `rebuild` replays the kept events through the same projections.
-The reads (dashboard, series, export) touch the running totals and a bounded window of days only."""
+The reads (dashboard, series, export) are in reads.py."""
 from __future__ import annotations
 
 import random
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import date, datetime
 from typing import Callable
 
 import sqlalchemy as sa
@@ -19,19 +18,13 @@ import sqlalchemy as sa
 from services.metrics import domain
 from services.metrics.domain import Changes
 from services.metrics.models import (
-    COUNTER_NAMES, PROJECTIONS, AppliedEvent, CertificateState, Cohort, CurrentCounts, DailyCount, Holder,
+    PROJECTIONS, AppliedEvent, CertificateState, Cohort, CurrentCounts, DailyCount, Holder,
     LearningState, MeasureDefinition, PassportState, Person, PlanAim, RosterState, SkillSignoff, SkillState,
 )
-from shared.auth import Caller
 from shared.db import dialect_insert, upsert_locked, utcnow
-from shared.errors import NotFound
 from shared.events import Event, load_payload, parse_envelope
 from shared.events.envelope import ce_type
 from shared.uow import UnitOfWork
-
-PASSPORT_CONTENT = Path(__file__).resolve().parents[1] / "passport" / "content"
-KNOWN_PASSPORT_TYPES = tuple(sorted(path.stem for path in PASSPORT_CONTENT.glob("*.json")))
-SERIES_WINDOW = {domain.DAILY: 90, domain.WEEKLY: 26 * 7}
 
 Projection = Callable[[UnitOfWork, dict], "Projected | None"]
 
@@ -327,7 +320,8 @@ def measure_defined(uow: UnitOfWork, payload: dict) -> None:
                       plan_id=payload["plan_id"], trust_id=payload["trust_id"], name=payload["name"],
                       kind=payload["kind"], defined_at=at)
     if at >= measure.defined_at:
-        for name in ("name", "kind", "metric", "passport_type", "target", "frequency", "deleted"):
+        for name in ("name", "kind", "metric", "passport_type", "target", "frequency", "improvement_direction",
+                     "deleted"):
             setattr(measure, name, payload[name])
         measure.defined_at = at
     return None
@@ -361,166 +355,6 @@ def totals_of_every_trust(uow: UnitOfWork) -> list[CurrentCounts]:
     return list(uow.session.scalars(sa.select(CurrentCounts).order_by(CurrentCounts.trust_id, CurrentCounts.passport_type)))
 
 
-# --- Reads -------------------------------------------------------------------------------------------
-
-@dataclass
-class Window:
-    """Counter totals now (summed over some passport types) and their changes after a given day."""
-
-    totals: dict[str, int]
-    deltas: dict[tuple[str, date], int]
-    first_day: date | None
-
-    def at(self, day: date) -> dict[str, int]:
-        return domain.levels_at([day], self.totals, self.deltas)[0]
-
-
-def _window(session, trust_id: uuid.UUID, passport_types: list[str] | None, after: date) -> Window:
-    counts = sa.select(CurrentCounts).where(CurrentCounts.trust_id == trust_id)
-    days = sa.select(DailyCount.metric, DailyCount.day, sa.func.sum(DailyCount.delta)).where(
-        DailyCount.trust_id == trust_id, DailyCount.day > after).group_by(DailyCount.metric, DailyCount.day)
-    if passport_types:
-        counts = counts.where(CurrentCounts.passport_type.in_(passport_types))
-        days = days.where(DailyCount.passport_type.in_(passport_types))
-    rows = list(session.scalars(counts))
-    totals = {counter: sum(getattr(row, counter) for row in rows) for counter in COUNTER_NAMES}
-    first_days = [row.first_day for row in rows if row.first_day]
-    return Window(totals, {(metric, day): int(delta) for metric, day, delta in session.execute(days)},
-                  min(first_days, default=None))
-
-
-def _rate_days(window: Window, today: date) -> int:
-    if window.first_day is None:
-        return 0
-    return min(domain.RATE_WINDOW_DAYS, (today - window.first_day).days + 1)
-
-
-def dashboard(uow: UnitOfWork, caller: Caller, trust_id: uuid.UUID, now: datetime) -> dict:
-    domain.check_trust(caller, trust_id, f"dashboard for Trust {trust_id}")
-    session, today = uow.session, now.date()
-    rows = {row.passport_type: row for row in session.scalars(
-        sa.select(CurrentCounts).where(CurrentCounts.trust_id == trust_id))}
-    codes = list(KNOWN_PASSPORT_TYPES) + sorted(set(rows) - set(KNOWN_PASSPORT_TYPES))
-    passport_types = [{"code": code, **{c: getattr(rows[code], c) if code in rows else 0 for c in COUNTER_NAMES}}
-                      for code in codes]
-    aims = [_aim_progress(session, aim, today) for aim in session.scalars(
-        sa.select(PlanAim).where(PlanAim.trust_id == trust_id, PlanAim.deleted.is_(False),
-                                 PlanAim.target_percentage.is_not(None)).order_by(PlanAim.name, PlanAim.plan_id))]
-    measures = [measure_progress(session, measure, today) for measure in session.scalars(
-        sa.select(MeasureDefinition).where(
-            MeasureDefinition.trust_id == trust_id, MeasureDefinition.deleted.is_(False),
-            MeasureDefinition.metric.is_not(None)).order_by(MeasureDefinition.name, MeasureDefinition.measure_id))]
-    return {"trust_id": trust_id, "as_of": now, "passport_types": passport_types, "aims": aims, "measures": measures}
-
-
-def _aim_progress(session, aim: PlanAim, today: date) -> dict:
-    """Completed passports of the aim's types as a percentage of the staff identified for rotation (the
-    cohort.updated figures, or the aim's own cohort size while planning has sent none)."""
-    window = _window(session, aim.trust_id, aim.target_passport_types or None, today - timedelta(days=domain.RATE_WINDOW_DAYS))
-    cohort = window.totals["cohort_identified"] or aim.target_cohort_size
-    value = domain.ratio(window.totals["completed"], cohort)
-    days = _rate_days(window, today)
-    then = domain.ratio(window.at(today - timedelta(days=days))["completed"], cohort) if days else None
-    return {
-        "plan_id": aim.plan_id, "name": aim.name, "statement": aim.statement,
-        "passport_types": aim.target_passport_types, "metric": "completion_rate",
-        "target": aim.target_percentage, "target_cohort_size": aim.target_cohort_size,
-        "cohort_identified": cohort, "completed": window.totals["completed"], "deadline": aim.target_deadline,
-        "value": value, "percent_of_target": domain.percent_reached(value, aim.target_percentage),
-        "on_track": domain.on_track(value, domain.rate_per_day(value, then, days), aim.target_percentage,
-                                    aim.target_deadline, today),
-    }
-
-
-def measure_progress(session, measure: MeasureDefinition, today: date) -> dict:
-    aim = session.get(PlanAim, measure.plan_id)
-    window = _window(session, measure.trust_id, [measure.passport_type] if measure.passport_type else None,
-                     today - timedelta(days=domain.RATE_WINDOW_DAYS))
-    cohort_fallback = aim.target_cohort_size if aim else None
-    value = domain.metric_value(measure.metric, window.totals, cohort_fallback)
-    days = _rate_days(window, today)
-    then = domain.metric_value(measure.metric, window.at(today - timedelta(days=days)), cohort_fallback) if days else None
-    deadline = aim.target_deadline if aim and not aim.deleted else None
-    return {
-        "measure_id": measure.measure_id, "plan_id": measure.plan_id, "name": measure.name, "kind": measure.kind,
-        "metric": measure.metric, "passport_type": measure.passport_type, "target": measure.target,
-        "deadline": deadline, "value": value, "percent_of_target": domain.percent_reached(value, measure.target),
-        "on_track": domain.on_track(value, domain.rate_per_day(value, then, days), measure.target, deadline, today),
-    }
-
-
-def measure_of_caller(uow: UnitOfWork, caller: Caller, measure_id: uuid.UUID) -> MeasureDefinition:
-    measure = uow.session.get(MeasureDefinition, measure_id)
-    domain.check_trust(caller, measure.trust_id if measure and not measure.deleted else None, f"measure {measure_id}")
-    return measure
-
-
-def series(uow: UnitOfWork, measure: MeasureDefinition, frequency: str | None, today: date) -> dict:
-    """The measure's value at the end of each day or week (Monday to Sunday) of the recent window, from its
-    first activity on."""
-    if measure.metric is None:
-        raise NotFound(f"Measure {measure.measure_id} is not bound to a metric, so it has no series.")
-    frequency = frequency or domain.default_frequency(measure.frequency)
-    start = today - timedelta(days=SERIES_WINDOW[frequency] - 1)
-    if frequency == domain.WEEKLY:
-        start -= timedelta(days=start.weekday())
-    aim = uow.session.get(PlanAim, measure.plan_id)
-    window = _window(uow.session, measure.trust_id, [measure.passport_type] if measure.passport_type else None,
-                     start - timedelta(days=1))
-    first = max(start, window.first_day) if window.first_day else today
-    ends = domain.period_ends(first, today, frequency)
-    levels = domain.levels_at(ends, window.totals, window.deltas)
-    fallback = aim.target_cohort_size if aim else None
-    points = [{"period_end": end, "value": domain.metric_value(measure.metric, level, fallback)}
-              for end, level in zip(ends, levels)]
-    return {"measure_id": measure.measure_id, "name": measure.name, "metric": measure.metric,
-            "passport_type": measure.passport_type, "frequency": frequency, "target": measure.target,
-            "points": points}
-
-
-def export_rows(uow: UnitOfWork, caller: Caller) -> list[dict]:
-    """One row per passport of the caller's Trust, with what identity said of its holder and the state of
-    the passport's newest certificate."""
-    session = uow.session
-    passports = session.execute(
-        sa.select(PassportState, Person)
-        .join(Person, Person.user_id == PassportState.staff_id, isouter=True)
-        .where(PassportState.trust_id == caller.trust_id, PassportState.passport_type.is_not(None))
-        .order_by(PassportState.passport_type, PassportState.started_at, PassportState.passport_id))
-    newest: dict[uuid.UUID, CertificateState] = {}
-    for certificate in session.scalars(sa.select(CertificateState).where(CertificateState.trust_id == caller.trust_id)):
-        held = newest.get(certificate.passport_id)
-        if held is None or _issued_key(certificate) > _issued_key(held):
-            newest[certificate.passport_id] = certificate
-    rows = []
-    for passport, person in passports:
-        certificate = newest.get(passport.passport_id)
-        rows.append({
-            "staff_id": passport.staff_id, "passport_id": passport.passport_id,
-            "staff_number": person.staff_number if person and person.trust_id == caller.trust_id else None,
-            "staff_name": person.name if person and person.trust_id == caller.trust_id else None,
-            "professional_group": person.professional_group if person and person.trust_id == caller.trust_id else None,
-            "passport_type": passport.passport_type, "started": passport.started_at,
-            "last_activity": passport.last_activity_at, "skills_self_assessed": passport.skills_self_assessed,
-            "skills_signed_off": passport.skills_signed_off, "skills_total": passport.skills_total,
-            "status": passport.status, "certificate_status": _certificate_status(certificate),
-            "certificate_expires": certificate.expires_at if certificate else None,
-        })
-    return rows
-
-
-def _issued_key(certificate: CertificateState) -> str:
-    return certificate.issued_at.isoformat() if certificate.issued_at else ""
-
-
-def _certificate_status(certificate: CertificateState | None) -> str | None:
-    if certificate is None or certificate.issued_at is None:
-        return None
-    if certificate.end_reason:
-        return certificate.end_reason
-    return "superseded" if certificate.superseded else "valid"
-
-
 # --- Helpers -----------------------------------------------------------------------------------------
 
 def _uuid(value: str | None) -> uuid.UUID | None:
@@ -536,20 +370,3 @@ def _envelope_of(event: Event) -> dict:
     if event.correlation_id:
         envelope["correlationid"] = event.correlation_id
     return envelope
-
-
-def chart(uow: UnitOfWork, measure: MeasureDefinition, kind: str, frequency: str | None, baseline: int | None,
-          today: date) -> str:
-    """The measure's series as a run chart or an XmR chart, signals marked; periods without a value (a ratio
-    whose denominator is still 0) are left out."""
-    from services.metrics import spc, svg
-
-    data = series(uow, measure, frequency, today)
-    points = [(p["period_end"], p["value"]) for p in data["points"] if p["value"] is not None]
-    dates, values = [d for d, _ in points], [v for _, v in points]
-    title = f"{measure.name} ({data['frequency']}, {measure.passport_type or 'all passport types'})"
-    if kind == "run":
-        return svg.render_run_chart(title, dates, values, spc.run_chart(values), measure.target)
-    usable_baseline = baseline if baseline and baseline <= len(values) else None
-    return svg.render_xmr_chart(title, dates, values, spc.xmr_chart(values, usable_baseline), measure.target,
-                                usable_baseline)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UTCDateTime
+from shared.events.catalogue import INCREASE
 
 COUNTER_NAMES = (
     "started", "in_progress", "completed", "withdrawn", "certified", "certificates_issued", "certificates_revoked",
@@ -215,8 +216,25 @@ class MeasureDefinition(Base):
     passport_type: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
     target: Mapped[float | None] = mapped_column(sa.Float(), nullable=True)
     frequency: Mapped[str | None] = mapped_column(sa.String(100), nullable=True)
+    improvement_direction: Mapped[str] = mapped_column(sa.String(10), default=INCREASE, server_default=INCREASE)
     deleted: Mapped[bool] = mapped_column(sa.Boolean(), default=False)
     defined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- What people enter -------------------------------------------------------------------------------
+
+class EnteredValue(Base):
+    """The value of a measure bound to no metric (a survey score, an audit result) for one period, entered
+    by a lead or workforce lead. Not a projection: no event gives it, so a rebuild keeps it."""
+
+    __tablename__ = "entered_values"
+
+    measure_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True)
+    period_start: Mapped[date] = mapped_column(sa.Date(), primary_key=True)
+    value: Mapped[float] = mapped_column(sa.Float())
+    note: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
+    entered_by: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 # --- The events themselves ----------------------------------------------------------------------------

@@ -14,22 +14,29 @@ Run chart (IHI; Perla, Provost & Murray 2011), around the median:
 - astronomical point: a point beyond the median ± 3.14 × the median moving range (Wheeler's robust
   individuals limits, which an outlier cannot widen much by itself); not tested when that range is 0.
 
-XmR chart (NHS England "Making Data Count"), around the mean of the baseline (every point, or the first
-`baseline` points when fixed):
-- a point beyond a process limit: mean ± 2.66 × the mean moving range;
-- shift: 7 or more consecutive points above, or below, the mean (a point on the mean breaks it);
-- trend: 7 or more consecutive points each higher, or each lower, than the one before;
-- two of three: 2 or 3 of 3 consecutive points beyond two-thirds of the distance to the same limit (mean
-  ± 2/3 × 2.66 × mean moving range), on the same side.
-Higher is better for every measure here: a signal above the mean (or rising) is improvement, below
-(or falling) is concern.
+XmR chart (NHS England "Making Data Count", as its Excel tool and NHSRplotthedots compute it), around the
+mean of each stretch (every point of it, or its first `baseline` points when fixed; a rebase starts a
+new stretch):
+- limits: mean ± 2.66 × the mean moving range, moving ranges of 3.267 × their mean or more left out;
+- a point beyond a process limit;
+- trend: 7 or more consecutive points each higher, or each lower, than the one before (a repeat breaks it);
+- two of three: 2 or 3 of 3 consecutive points, all on one side of the mean, beyond two-thirds of the way
+  to the limit (and not beyond the limit itself);
+- shift: 7 or more consecutive points above, or below, the mean (a point on the mean breaks it).
+A point signalled by several rules takes the first in that order; it is improvement or concern by the side
+of the mean it is on (for a trend, the way the trend goes) and the measure's improvement direction. The
+variation icon is what the latest point shows; the assurance icon compares the target with the current
+limits.
 """
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from math import comb
+from typing import Iterable
+
+from shared.events.catalogue import INCREASE  # which way is better: the published language's words
 
 RUN_SHIFT, RUN_TREND = 6, 5
 SPC_SHIFT, SPC_TREND = 7, 7
@@ -38,7 +45,13 @@ ROBUST_SCALE = 3.14
 RUNS_TAIL = 0.025
 RUNS_TESTED = range(10, 61)
 
+MR_OUTLIER = 3.267  # the upper limit of a moving range chart: a range this large is an outlier
+
 IMPROVEMENT, CONCERN, COMMON = "improvement", "concern", "common_cause"
+OUTSIDE_LIMITS, TREND, TWO_OF_THREE, SHIFT = "outside_limits", "trend", "two_of_three", "shift"
+PASS, FAIL, HIT_OR_MISS = "pass", "fail", "hit_or_miss"
+VARIATIONS = (COMMON, "improvement_high", "improvement_low", "concern_high", "concern_low")
+ASSURANCES = (PASS, FAIL, HIT_OR_MISS)
 
 
 # --- Run chart ---------------------------------------------------------------------------------------
@@ -127,57 +140,154 @@ def _runs_distribution(above: int, below: int) -> dict[int, float]:
 # --- XmR chart ---------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class XmRChart:
+class Limits:
+    """The centre line and limits of one stretch of an XmR chart: from point `start` to the next rebase."""
+
+    start: int
     mean: float
     mean_moving_range: float
     upper_limit: float
     lower_limit: float
     upper_two_thirds: float
     lower_two_thirds: float
+    points_used: int  # how many points the mean and limits come from (the baseline, or the whole stretch)
+
+
+@dataclass(frozen=True)
+class XmRChart:
+    direction: str
+    segments: tuple[Limits, ...]
     beyond_limits: frozenset[int]
     shift: frozenset[int]
     trend: frozenset[int]
     two_of_three: frozenset[int]
-    variation: tuple[str, ...] = field(default=())  # per point: improvement, concern or common_cause
+    rule: tuple[str | None, ...]  # per point: the rule that flags it (by precedence), None for common cause
+    special_cause: tuple[str | None, ...]  # per point: improvement, concern or None
 
     @property
     def signals(self) -> frozenset[int]:
         return self.beyond_limits | self.shift | self.trend | self.two_of_three
 
+    @property
+    def current(self) -> Limits | None:
+        """The limits now: those of the last stretch."""
+        return self.segments[-1] if self.segments else None
 
-def xmr_chart(values: list[float], baseline: int | None = None) -> XmRChart:
-    """The XmR chart of the values; with `baseline`, the mean and limits come from the first points only
-    (and the rules test every point against them)."""
-    if not values:
-        return XmRChart(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, frozenset(), frozenset(), frozenset(), frozenset())
-    fixed = values[:baseline] if baseline else values
+    def limits_at(self, index: int) -> Limits:
+        return next(limits for limits in reversed(self.segments) if limits.start <= index)
+
+    # The last stretch's figures, as the summary of a chart reads them.
+    mean = property(lambda self: self.current.mean if self.current else 0.0)
+    mean_moving_range = property(lambda self: self.current.mean_moving_range if self.current else 0.0)
+    upper_limit = property(lambda self: self.current.upper_limit if self.current else 0.0)
+    lower_limit = property(lambda self: self.current.lower_limit if self.current else 0.0)
+    upper_two_thirds = property(lambda self: self.current.upper_two_thirds if self.current else 0.0)
+    lower_two_thirds = property(lambda self: self.current.lower_two_thirds if self.current else 0.0)
+
+    @property
+    def variation(self) -> str | None:
+        """The Making Data Count variation icon: what the latest point shows. None with fewer than 2 points."""
+        if len(self.special_cause) < 2:
+            return None
+        latest = self.special_cause[-1]
+        if latest is None:
+            return COMMON
+        higher = (latest == IMPROVEMENT) == (self.direction == INCREASE)
+        return f"{latest}_{'high' if higher else 'low'}"
+
+
+def xmr_chart(values: list[float], baseline: int | None = None, *, direction: str = INCREASE,
+              rebase: Iterable[int] = (), screen_outliers: bool = True) -> XmRChart:
+    """The XmR chart of the values, as Making Data Count draws it. Each rebase index starts a new stretch
+    with limits of its own (after a sustained change); with `baseline`, each stretch's mean and limits come
+    from its first points only, and the rules test every point against them. With screen_outliers, moving
+    ranges of 3.267 × the mean moving range or more are left out of the mean moving range (they would
+    widen the limits)."""
+    starts = sorted({0, *(i for i in rebase if 0 < i < len(values))}) if values else []
+    segments, beyond, shift, trend, two_of_three = [], set(), set(), set(), set()
+    rule: list[str | None] = []
+    sides: list[int] = []
+    for start, end in zip(starts, starts[1:] + [len(values)]):
+        stretch = values[start:end]
+        limits = _limits(start, stretch[:baseline] if baseline else stretch, screen_outliers)
+        segments.append(limits)
+        found = _signals(stretch, limits)
+        for name, marked in zip((OUTSIDE_LIMITS, TREND, TWO_OF_THREE, SHIFT), found):
+            {OUTSIDE_LIMITS: beyond, TREND: trend, TWO_OF_THREE: two_of_three, SHIFT: shift}[name].update(
+                start + i for i in marked)
+        stretch_rule, stretch_sides = _classify(stretch, limits.mean, *found)
+        rule.extend(stretch_rule)
+        sides.extend(stretch_sides)
+    good = 1 if direction == INCREASE else -1
+    special = tuple(None if r is None else IMPROVEMENT if side == good else CONCERN for r, side in zip(rule, sides))
+    return XmRChart(direction, tuple(segments), frozenset(beyond), frozenset(shift), frozenset(trend),
+                    frozenset(two_of_three), tuple(rule), special)
+
+
+def assurance(chart: XmRChart, target: float | None) -> str | None:
+    """The Making Data Count assurance icon: whether the process limits now put the target always within
+    reach (pass), never (fail), or sometimes (hit_or_miss). None without a target or fewer than 2 points."""
+    if target is None or chart.current is None or len(chart.rule) < 2:
+        return None
+    limits = chart.current
+    if target > limits.upper_limit:
+        return FAIL if chart.direction == INCREASE else PASS
+    if target < limits.lower_limit:
+        return PASS if chart.direction == INCREASE else FAIL
+    return HIT_OR_MISS
+
+
+def _limits(start: int, fixed: list[float], screen_outliers: bool) -> Limits:
     mean = statistics.fmean(fixed)
     ranges = moving_ranges(fixed)
     mean_range = statistics.fmean(ranges) if ranges else 0.0
+    if screen_outliers and ranges:
+        kept = [r for r in ranges if r < MR_OUTLIER * mean_range]
+        mean_range = statistics.fmean(kept) if kept else mean_range
     reach = XMR_SCALE * mean_range
-    upper, lower = mean + reach, mean - reach
-    upper_band, lower_band = mean + reach * 2 / 3, mean - reach * 2 / 3
+    return Limits(start, mean, mean_range, mean + reach, mean - reach, mean + reach * 2 / 3, mean - reach * 2 / 3,
+                  len(fixed))
 
-    beyond = {i for i, value in enumerate(values) if value > upper or value < lower}
-    shift = set(_long_side_runs([_side(v, mean) for v in values], SPC_SHIFT, skip_zero=False))
+
+def _signals(values: list[float], limits: Limits) -> tuple[set[int], set[int], set[int], set[int]]:
+    """Points beyond a limit, in a trend, in two of three close to a limit, and in a shift."""
+    beyond = {i for i, v in enumerate(values) if v > limits.upper_limit or v < limits.lower_limit}
+    sides = [_side(v, limits.mean) for v in values]
+    shift = set(_long_side_runs(sides, SPC_SHIFT, skip_zero=False))
     rising, falling = _trends(values, SPC_TREND, skip_equal=False)
-    trend = rising | falling
+    close = [i not in beyond and (v > limits.upper_two_thirds or v < limits.lower_two_thirds)
+             for i, v in enumerate(values)]
     two_of_three = set()
     for start in range(len(values) - 2):
         window = range(start, start + 3)
-        for side, is_beyond in ((1, lambda v: v > upper_band), (-1, lambda v: v < lower_band)):
-            outside = [i for i in window if is_beyond(values[i])]
-            if len(outside) >= 2:
-                two_of_three.update(outside)
-    signals = beyond | shift | trend | two_of_three
-    variation = tuple(
-        COMMON if i not in signals
-        else IMPROVEMENT if i in rising or (i not in falling and values[i] > mean)
-        else CONCERN
-        for i in range(len(values))
-    )
-    return XmRChart(mean, mean_range, upper, lower, upper_band, lower_band, frozenset(beyond), frozenset(shift),
-                    frozenset(trend), frozenset(two_of_three), variation)
+        if sum(close[i] for i in window) >= 2 and abs(sum(sides[i] for i in window)) == 3:
+            two_of_three.update(i for i in window if close[i])
+    return beyond, rising | falling, two_of_three, shift
+
+
+def _classify(values: list[float], mean: float, beyond: set[int], trend: set[int], two_of_three: set[int],
+              shift: set[int]) -> tuple[list[str | None], list[int]]:
+    """Each point's rule (beyond a limit first, then trend, two of three, shift) and the direction it points
+    (above or below the mean; for a trend, rising or falling: the step after the point while the trend goes on,
+    else the step before it)."""
+    rules, directions = [], []
+    for i, value in enumerate(values):
+        if i in beyond:
+            rules.append(OUTSIDE_LIMITS)
+        elif i in trend:
+            rules.append(TREND)
+        elif i in two_of_three:
+            rules.append(TWO_OF_THREE)
+        elif i in shift:
+            rules.append(SHIFT)
+        else:
+            rules.append(None)
+        if rules[-1] == TREND:
+            after = i + 1 < len(values) and i + 1 in trend
+            directions.append(_side(values[i + 1], value) if after else _side(value, values[i - 1]))
+        else:
+            directions.append(_side(value, mean))
+    return rules, directions
 
 
 def moving_ranges(values: list[float]) -> list[float]:

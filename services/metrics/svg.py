@@ -9,7 +9,7 @@ import math
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
-from services.metrics.spc import COMMON, CONCERN, IMPROVEMENT, RunChart, XmRChart
+from services.metrics.spc import COMMON, CONCERN, IMPROVEMENT, INCREASE, RunChart, XmRChart
 
 WIDTH, HEIGHT = 760, 330
 LEFT, RIGHT, TOP, BOTTOM = 60, 150, 46, 56
@@ -34,10 +34,11 @@ text { font-family: Arial, Helvetica, sans-serif; font-size: 12px; fill: #1d2733
 LABEL_SPACING = 12
 
 
-def render_run_chart(title: str, dates: list[date], values: list[float], chart: RunChart, target: float | None) -> str:
+def render_run_chart(title: str, dates: list[date], values: list[float], chart: RunChart, target: float | None,
+                     direction: str = INCREASE) -> str:
     signals = chart.signals
-    kinds = [IMPROVEMENT if i in signals and values[i] >= chart.median else CONCERN if i in signals else COMMON
-             for i in range(len(values))]
+    kinds = [COMMON if i not in signals else IMPROVEMENT if (values[i] >= chart.median) == (direction == INCREASE)
+             else CONCERN for i in range(len(values))]
     notes = [f"{chart.runs} runs in {chart.useful_observations} useful observations"]
     if chart.runs_limits:
         notes[0] += f" (expected {chart.runs_limits[0]}–{chart.runs_limits[1]})"
@@ -56,17 +57,27 @@ def render_xmr_chart(title: str, dates: list[date], values: list[float], chart: 
                      baseline: int | None) -> str:
     lines = [("centre", chart.mean, "mean"), ("upper-limit", chart.upper_limit, "upper process limit"),
              ("lower-limit", chart.lower_limit, "lower process limit")]
+    earlier = [(limits.start, following.start, [("centre", limits.mean), ("upper-limit", limits.upper_limit),
+                                                ("lower-limit", limits.lower_limit)])
+               for limits, following in zip(chart.segments, chart.segments[1:])]
     signals = [name for name, points in (("beyond a limit", chart.beyond_limits), ("shift", chart.shift),
                                          ("trend", chart.trend), ("2 of 3 beyond ⅔ of the limits", chart.two_of_three))
                if points]
     subtitle = "XmR chart · " + ("; ".join(signals) if signals else "common cause variation only")
     if baseline:
         subtitle += f" · limits fixed on the first {baseline} points"
-    return _render(title, subtitle, dates, values, list(chart.variation), lines, target)
+    if earlier:
+        subtitle += f" · limits recalculated {len(earlier)} time{'s' if len(earlier) > 1 else ''}"
+    kinds = [cause or COMMON for cause in chart.special_cause]
+    return _render(title, subtitle, dates, values, kinds, lines, target, earlier,
+                   current_from=chart.current.start if earlier else 0)
 
 
 def _render(title: str, subtitle: str, dates: list[date], values: list[float], kinds: list[str],
-            lines: list[tuple[str, float, str]], target: float | None) -> str:
+            lines: list[tuple[str, float, str]], target: float | None,
+            earlier: list[tuple[int, int, list[tuple[str, float]]]] = (), current_from: int = 0) -> str:
+    """`lines` run from point `current_from` to the end, labelled; `earlier` stretches' lines (from, to, lines)
+    are drawn over their own points only, as steps."""
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
              f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label={quoteattr(title)}>',
              f"<style>{STYLE}</style>", f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
@@ -75,7 +86,8 @@ def _render(title: str, subtitle: str, dates: list[date], values: list[float], k
     if not values:
         parts.append(f'<text class="empty" x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">No data yet</text></svg>')
         return "".join(parts)
-    levels = values + [value for _, value, _ in lines] + ([target] if target is not None else [])
+    levels = (values + [value for _, value, _ in lines] + [value for *_, old in earlier for _, value in old]
+              + ([target] if target is not None else []))
     low, high = min(levels), max(levels)
     pad = (high - low) * 0.08 or max(abs(high), 1) * 0.1
     low, high = low - pad, high + pad
@@ -105,7 +117,12 @@ def _render(title: str, subtitle: str, dates: list[date], values: list[float], k
     for css, value, label, label_css in sorted(levels, key=lambda level: y(level[1])):
         label_y = y(value) + 4 if label_floor is None else max(y(value) + 4, label_floor + LABEL_SPACING)
         label_floor = label_y
-        parts.append(_level_line(css, value, label, y(value), label_y, LEFT, LEFT + plot_w, label_css))
+        start_x = x(current_from) if css != "target" and current_from else LEFT
+        parts.append(_level_line(css, value, label, y(value), label_y, start_x, LEFT + plot_w, label_css))
+    for first, following, old in earlier:
+        for css, value in old:
+            parts.append(f'<line class="{css} earlier" x1="{x(first):.1f}" x2="{x(following):.1f}" y1="{y(value):.1f}" '
+                         f'y2="{y(value):.1f}" data-earlier-value="{_number(value)}" data-from="{first}"/>')
 
     path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
     parts.append(f'<path class="series" d="{path}"/>')

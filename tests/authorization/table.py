@@ -271,6 +271,8 @@ PLANNING = [
         row("planning", "DELETE", f"/plans/{{plan_id}}/{collection}/{{item_id}}", fresh=True, **plan_write(204)),
     )],
     row("planning", "GET", "/plans/{plan_id}/process-map.svg", **PLAN_READ),
+    row("planning", "GET", "/plans/{plan_id}/drivers.svg", **PLAN_READ),
+    row("planning", "GET", "/plans/{plan_id}/stakeholders.svg", **PLAN_READ),
     row("planning", "GET", "/plans/{plan_id}/workforce", **PLAN_READ),
     row("planning", "PUT", "/plans/{plan_id}/workforce", _workforce, **plan_write(200)),
     # Staff read their own roster entries; the Trust's roster is for leads, workforce and trust_admins.
@@ -284,12 +286,22 @@ PLANNING = [
 # trust_admins export, and an export holds nothing but their own Trust's passports.
 TRUST_FIGURES = dict(anonymous=401, staff=403, supervisor=403, trust_admin=200, other_trust_admin=404)
 
+
+def entering(status: int) -> dict[str, int]:
+    return dict(anonymous=401, staff=403, supervisor=403, trust_admin=403, other_trust_admin=403, lead=status,
+                other_trust_lead=404)
+
 METRICS = [
     *health_rows("metrics"),
     row("metrics", "GET", "/trusts/{trust_id}/dashboard", **TRUST_FIGURES),
     row("metrics", "GET", "/trusts/{trust_id}/dashboard.html", **TRUST_FIGURES),
     row("metrics", "GET", "/measures/{measure_id}/series", **TRUST_FIGURES),
     row("metrics", "GET", "/measures/{measure_id}/chart.svg", **TRUST_FIGURES),
+    row("metrics", "GET", "/measures/{measure_id}/values", **TRUST_FIGURES),
+    # Values are entered by the Trust's leads and workforce leads; another Trust's lead finds no such measure.
+    row("metrics", "PUT", "/measures/{measure_id}/values/{period_start}", {"value": 4.5, "note": "Survey of 20 staff"},
+        **entering(200)),
+    row("metrics", "DELETE", "/measures/{measure_id}/values/{period_start}", fresh=True, **entering(204)),
     row("metrics", "GET", "/exports/passport-usage.csv",
         anonymous=401, staff=403, supervisor=403, trust_admin=200, other_trust_admin=200),
 ]

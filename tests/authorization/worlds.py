@@ -17,6 +17,7 @@ a name that differs by collection (planning's `item_id`) is looked up as `<colle
 """
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -32,7 +33,8 @@ from tests.planning.conftest import PlanningService
 from tests.signoff.conftest import SKILLS, SignoffService
 from tests.support.service_app import Person
 
-CALLERS = ("anonymous", "staff", "supervisor", "trust_admin", "other_trust_admin", "platform_admin")
+CALLERS = ("anonymous", "staff", "supervisor", "trust_admin", "other_trust_admin", "platform_admin", "lead",
+           "other_trust_lead")
 _PLACEHOLDER = re.compile(r"{(\w+)}")
 # Parameters of routes every service has (Flask's static files; none are shipped).
 EVERY_SERVICE = {"filename": "robots.txt"}
@@ -228,23 +230,38 @@ def _leaf(plan: dict, collection: str) -> dict:
 # --- metrics -----------------------------------------------------------------------------------------
 
 def metrics_world(database_url: str) -> World:
-    """A Trust A with an aim, a measure bound to a metric and a certified nurse's passport to count and export."""
+    """A Trust A with an aim, a measure bound to a metric, a measure whose values are entered by hand (the one the
+    measure rows aim at), and a certified nurse's passport to count and export."""
     service = MetricsService(database_url)
-    staff = service.person("staff")
+    staff, lead = service.person("staff"), service.person("lead")
     people = dict(staff=staff, supervisor=service.person("supervisor"), trust_admin=service.person("trust_admin"),
-                  other_trust_admin=service.person("trust_admin", trust_id=uuid.uuid4()))
-    earlier = datetime.now(timezone.utc) - timedelta(days=3)
+                  other_trust_admin=service.person("trust_admin", trust_id=uuid.uuid4()), lead=lead,
+                  other_trust_lead=service.person("lead", trust_id=uuid.uuid4()))
+    now = datetime.now(timezone.utc)
+    earlier = now - timedelta(days=3)
     plan_id = uuid.uuid4()
     service.plan(plan_id, earlier)
-    measure_id = service.measure(plan_id, earlier, metric="started", frequency="Daily")
+    computed_id = service.measure(plan_id, earlier, metric="started", frequency="Daily")
+    measure_id = service.measure(plan_id, earlier, metric=None, passport_type=None, frequency="Weekly")
+    this_monday = now.date() - timedelta(days=now.date().weekday())
+    weeks_back = itertools.count(1)
+
+    def entered_week() -> dict[str, str]:
+        """An earlier week with a value entered, for each request that removes one."""
+        week = (this_monday - timedelta(weeks=next(weeks_back))).isoformat()
+        response = service.client.put(f"/measures/{measure_id}/values/{week}", json={"value": 3.0, "note": None},
+                                      headers=lead.headers)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return {"period_start": week}
+
     passport = service.passport(staff_id=staff.id)
     service.started(passport, earlier)
     certificate = {**service.certificate(staff_id=staff.id), "passport_id": passport["passport_id"]}
     service.issued(certificate, earlier)
-    ids = {"trust_id": str(service.trust_id), "measure_id": str(measure_id)}
-    return World("metrics", service, _callers(service, **people), ids, dict,
-                 {str(measure_id), str(plan_id), str(passport["passport_id"]), str(certificate["certificate_id"]),
-                  str(staff.id)})
+    ids = {"trust_id": str(service.trust_id), "measure_id": str(measure_id), **entered_week()}
+    return World("metrics", service, _callers(service, **people), ids, entered_week,
+                 {str(measure_id), str(computed_id), str(plan_id), str(passport["passport_id"]),
+                  str(certificate["certificate_id"]), str(staff.id)})
 
 
 BUILDERS: dict[str, Callable[[str], World]] = {

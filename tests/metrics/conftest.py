@@ -108,12 +108,15 @@ class MetricsService(ServiceWithTestTokens):
                                             "updated_at": at}, **kw)
 
     def measure(self, plan_id, at: datetime, *, metric="completed", passport_type="NRSS", target=10.0,
-                frequency="Weekly", deleted=False, measure_id=None, **kw) -> uuid.UUID:
+                frequency="Weekly", deleted=False, measure_id=None, direction=None, **kw) -> uuid.UUID:
+        """A measure.defined event; without `direction` the payload has no improvement_direction, as the events
+        published before measures had one."""
         measure_id = measure_id or uuid.uuid4()
         self.send("measure.defined", {
-            "measure_id": measure_id, "plan_id": plan_id, "trust_id": self.trust_id, "name": f"{metric} measure",
+            "measure_id": measure_id, "plan_id": plan_id, "trust_id": self.trust_id, "name": f"{metric or 'entered'} measure",
             "kind": "outcome", "metric": metric, "passport_type": passport_type, "target": target,
-            "frequency": frequency, "deleted": deleted, "defined_at": at}, **kw)
+            "frequency": frequency, "deleted": deleted, "defined_at": at,
+            **({"improvement_direction": direction} if direction else {})}, **kw)
         return measure_id
 
     def user(self, user_id, staff_number: str, group: str, at: datetime, trust_id=None, name="Nurse",

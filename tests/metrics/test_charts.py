@@ -44,13 +44,21 @@ def test_the_chart_route_serves_the_measures_series(service):
     for days_ago in (6, 4, 4, 1):
         service.started(service.passport(), now - timedelta(days=days_ago))
     lead = service.person("lead")
-    points = service.ok(f"/measures/{measure}/series", lead).get_json()["points"]
+    per_day = service.ok(f"/measures/{measure}/series", lead).get_json()
+    assert per_day["form"] == "period"
+    assert [p["value"] for p in per_day["points"]] == [1, 0, 2, 0, 0, 1, 0]  # what happened on each day
+    assert [p["partial"] for p in per_day["points"]] == [False] * 6 + [True]  # today is still going on
+    points = service.ok(f"/measures/{measure}/series", lead, form="cumulative").get_json()["points"]
     assert [p["value"] for p in points] == [1, 1, 3, 3, 3, 4, 4]  # running totals, day by day
-    weekly = service.ok(f"/measures/{measure}/series", lead, frequency="weekly").get_json()["points"]
-    assert weekly[-1]["value"] == 4 and all(date.fromisoformat(p["period_end"]).weekday() == 6 for p in weekly[:-1])
-    response = service.ok(f"/measures/{measure}/chart.svg", lead, kind="run")
+    weekly = service.ok(f"/measures/{measure}/series", lead, frequency="weekly", form="cumulative").get_json()["points"]
+    assert weekly[-1]["value"] == 4 and all(date.fromisoformat(p["period_end"]).weekday() == 6 for p in weekly)
+    assert all(date.fromisoformat(p["period_start"]).weekday() == 0 for p in weekly)
+    response = service.ok(f"/measures/{measure}/chart.svg", lead, kind="run", form="cumulative")
     assert response.mimetype == "image/svg+xml"
     lines, drawn = parse(response.get_data(as_text=True))
     assert lines["centre"] == 3 and lines["target"] == 5 and len(drawn) == 7
+    # Per day, today (still going on) is not charted: the median of 1 0 2 0 0 1 is 0.5.
+    lines, drawn = parse(service.ok(f"/measures/{measure}/chart.svg", lead, kind="run").get_data(as_text=True))
+    assert lines["centre"] == 0.5 and len(drawn) == 6
     problem(service.call("GET", f"/measures/{measure}/chart.svg", lead, kind="pie"), 422)
     problem(service.call("GET", f"/measures/{measure}/chart.svg", service.person("lead", trust_id=uuid.uuid4())), 404)

@@ -54,7 +54,7 @@ def test_xmr_limits_and_a_point_beyond_them():
     # 30 is beyond the upper limit: special cause, improvement (higher is better).
     fixed = spc.xmr_chart([10, 12, 11, 13, 12, 11, 30, 12], baseline=6)
     assert round(fixed.upper_limit, 3) == 15.224 and fixed.beyond_limits == {6}
-    assert fixed.variation[6] == spc.IMPROVEMENT and fixed.variation[0] == spc.COMMON
+    assert fixed.special_cause[6] == spc.IMPROVEMENT and fixed.special_cause[0] is None
 
 
 def test_xmr_shift_of_seven_on_one_side_of_the_mean():
@@ -71,16 +71,19 @@ def test_xmr_trend_of_seven_rising_or_falling():
     values = [5, 1, 2, 3, 4, 5, 6, 7, 3, 4]  # 1..7 rises for seven points: indices 1 to 7
     chart = spc.xmr_chart(values)
     assert chart.trend == {1, 2, 3, 4, 5, 6, 7}
-    assert chart.variation[4] == spc.IMPROVEMENT
+    assert chart.special_cause[4] == spc.IMPROVEMENT
     assert spc.xmr_chart([5, 1, 2, 3, 4, 5, 6, 3, 4, 5]).trend == set()  # six only
 
 
 def test_xmr_two_of_three_beyond_two_thirds_of_the_limits():
     # Baseline 10 11 10 11 10 11 10 11: mean 10.5, moving range 1 → limits 10.5 ± 2.66, two-thirds 10.5 ± 1.7733:
-    # the band is above 12.273. In 13 10 13 (indices 8-10) two of three are beyond it, inside the limit (13.16).
-    values = [10, 11, 10, 11, 10, 11, 10, 11, 13, 10, 13]
+    # the band is above 12.273. In 13 11 13 (indices 8-10) two of three are beyond it, inside the limit (13.16),
+    # and all three are above the mean.
+    values = [10, 11, 10, 11, 10, 11, 10, 11, 13, 11, 13]
     chart = spc.xmr_chart(values, baseline=8)
     assert round(chart.upper_two_thirds, 3) == 12.273 and round(chart.upper_limit, 2) == 13.16
     assert chart.beyond_limits == set() and chart.two_of_three == {8, 10}
     # One beyond in three is not a signal.
     assert spc.xmr_chart([10, 11, 10, 11, 10, 11, 10, 11, 13, 10, 10], baseline=8).two_of_three == set()
+    # Nor two of three when the third point is on the other side of the mean (13 10 13: 10 is below 10.5).
+    assert spc.xmr_chart([10, 11, 10, 11, 10, 11, 10, 11, 13, 10, 13], baseline=8).two_of_three == set()
