@@ -11,7 +11,7 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 
-from services.planning import domain, events, svg
+from services.planning import domain, events, pictures, svg
 from services.planning.models import (
     Aim, Cycle, Driver, Launch, Measure, Plan, ProcessMap, RosterCertificate, RosterEntry, RosterHistory, Stakeholder,
     StaffMember, WorkforceRole,
@@ -270,6 +270,24 @@ def _check_nothing_hangs_from(uow: UnitOfWork, driver: Driver) -> None:
     cycles = uow.session.scalars(sa.select(Cycle.id).where(Cycle.activity_id == driver.id)).all()
     if cycles:
         raise Conflict(f"{len(cycles)} PDSA cycle(s) test this activity: delete them first.")
+
+
+def driver_diagram_picture(uow: UnitOfWork, caller: Caller, plan_id: uuid.UUID) -> str:
+    """The aim (the plan's name until it has one), its drivers and their activities, as a picture."""
+    plan = plan_of_caller(uow, caller, plan_id)
+    drivers = [{"id": driver.id, "kind": driver.kind, "title": driver.title, "parent_id": driver.parent_id,
+                "status": driver.status, "priority": driver.priority} for driver in _items(uow, Driver, plan.id)]
+    return pictures.driver_diagram(plan.aim.statement if plan.aim else plan.name, drivers,
+                                   title=f"{plan.name}: driver diagram")
+
+
+def stakeholder_grid_picture(uow: UnitOfWork, caller: Caller, plan_id: uuid.UUID) -> str:
+    """The plan's stakeholders on the power/impact grid, as a picture."""
+    plan = plan_of_caller(uow, caller, plan_id)
+    stakeholders = [{"id": stakeholder.id, "name": stakeholder.name, "role": stakeholder.role,
+                     "power": stakeholder.power, "impact": stakeholder.impact}
+                    for stakeholder in _items(uow, Stakeholder, plan.id)]
+    return pictures.stakeholder_grid(stakeholders, title=f"{plan.name}: stakeholders by power and impact")
 
 
 # --- Workforce ---------------------------------------------------------------------------------------

@@ -194,6 +194,32 @@ class ProcessMapPicture(MethodView):
         return current_app.response_class(picture, mimetype="image/svg+xml")
 
 
+@plans.route(f"{PLAN}/drivers.svg")
+class DriverDiagramPicture(MethodView):
+    @plans.auth(*READERS)
+    @plans.response(200, {"type": "string"}, content_type="image/svg+xml")
+    @plans.errors(404)
+    def get(self, plan_id):
+        """The driver diagram as an SVG picture, left to right: the aim, primary drivers, secondary drivers,
+        activities with their status and priority."""
+        with unit_of_work() as uow:
+            picture = handlers.driver_diagram_picture(uow, current_caller(), plan_id)
+        return current_app.response_class(picture, mimetype="image/svg+xml")
+
+
+@plans.route(f"{PLAN}/stakeholders.svg")
+class StakeholderGridPicture(MethodView):
+    @plans.auth(*READERS)
+    @plans.response(200, {"type": "string"}, content_type="image/svg+xml")
+    @plans.errors(404)
+    def get(self, plan_id):
+        """The stakeholders as an SVG picture: the power/impact grid, each stakeholder in its quadrant
+        (Manage, Satisfy, Inform, Monitor)."""
+        with unit_of_work() as uow:
+            picture = handlers.stakeholder_grid_picture(uow, current_caller(), plan_id)
+        return current_app.response_class(picture, mimetype="image/svg+xml")
+
+
 @plans.route(f"{PLAN}/workforce")
 class Workforce(MethodView):
     @plans.auth(*READERS)

@@ -1,7 +1,11 @@
 """The process map as an SVG picture: swim lanes as rows, stages as columns, each step drawn in its shape
-inside its cell, and arrows for the links. Pure: a process map's lists in, SVG text out."""
+inside its cell, and arrows for the links. Pure: a process map's lists in, SVG text out.
+
+The plan's other pictures (pictures.py) are drawn with the same pieces, so that they all look alike and read
+alike to a screen reader: wrapped and escaped text, Arial in NHS colours, a title and a description."""
 from __future__ import annotations
 
+import math
 import textwrap
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
@@ -16,9 +20,10 @@ STEP_GAP = 22
 CELL_PADDING = 18
 CHARS_PER_LINE = 26
 
-STYLE = """
+TEXT_STYLE = """
 text { font-family: Arial, Helvetica, sans-serif; font-size: 12px; fill: #1d2733; }
-.title { font-size: 13px; font-weight: bold; }
+"""
+STYLE = TEXT_STYLE + """.title { font-size: 13px; font-weight: bold; }
 .lane-band { fill: #f5f8fb; stroke: #b8c4d0; }
 .lane-band.odd { fill: #ffffff; }
 .header { fill: #005eb8; }
@@ -30,6 +35,8 @@ text { font-family: Arial, Helvetica, sans-serif; font-size: 12px; fill: #1d2733
 .link { stroke: #425563; stroke-width: 1.5; fill: none; }
 .link-label { font-size: 11px; fill: #425563; }
 """
+ARROW_MARKER = ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" '
+                'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#425563"/></marker></defs>')
 
 
 @dataclass(frozen=True)
@@ -44,12 +51,27 @@ class Box:
         return self.x + self.width / 2, self.y + self.height / 2
 
 
-def _lines(label: str) -> list[str]:
-    return textwrap.wrap(label, CHARS_PER_LINE, break_long_words=True) or [""]
+def wrap(label: str, width: int = CHARS_PER_LINE, max_lines: int | None = None) -> list[str]:
+    """The label in lines of at most `width` characters; past `max_lines` the last line ends in an ellipsis."""
+    return textwrap.wrap(label, width, break_long_words=True, max_lines=max_lines, placeholder=" …") or [""]
+
+
+def document(width: float, height: float, body: list[str], *, title: str, description: str, style: str) -> str:
+    """A whole picture: its title and description first, for screen readers, then its style and drawing."""
+    width, height = math.ceil(width), math.ceil(height)
+    return "\n".join([
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img">',
+        f"<title>{escape(title)}</title>",
+        f"<desc>{escape(description)}</desc>",
+        f"<style>{style}</style>",
+        *body,
+        "</svg>",
+    ])
 
 
 def _step_height(step: dict) -> float:
-    lines = len(_lines(step["label"]))
+    lines = len(wrap(step["label"]))
     # A diamond's text must fit its middle: give decisions more room.
     extra = 2 * STEP_PADDING if step["shape"] == "decision" else 0
     return lines * LINE_HEIGHT + 2 * STEP_PADDING + extra
@@ -67,7 +89,7 @@ def render(lanes: list[dict], stages: list[dict], steps: list[dict], links: list
         stacks = [cells.get((row, column), []) for column in range(len(stages))]
         tallest = max((sum(_step_height(s) for s in stack) + STEP_GAP * (len(stack) - 1) for stack in stacks if stack),
                       default=0)
-        lane_heights.append(max(tallest + 2 * CELL_PADDING, 90, len(_lines(lanes[row]["name"])) * LINE_HEIGHT + 30))
+        lane_heights.append(max(tallest + 2 * CELL_PADDING, 90, len(wrap(lanes[row]["name"])) * LINE_HEIGHT + 30))
     lane_tops = [STAGE_HEADER_HEIGHT + sum(lane_heights[:row]) for row in range(len(lanes))]
     width = LANE_HEADER_WIDTH + STAGE_WIDTH * len(stages)
     height = STAGE_HEADER_HEIGHT + sum(lane_heights)
@@ -82,21 +104,16 @@ def render(lanes: list[dict], stages: list[dict], steps: list[dict], links: list
             y += _step_height(step) + STEP_GAP
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 30}" '
-        f'viewBox="0 0 {width} {height + 30}" role="img">',
-        f"<title>{escape(title)}</title>",
-        f"<style>{STYLE}</style>",
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" '
-        'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#425563"/></marker></defs>',
+        ARROW_MARKER,
         f'<rect class="header" x="0" y="0" width="{width}" height="{STAGE_HEADER_HEIGHT}"/>',
     ]
     for column, stage in enumerate(stages):
         x = LANE_HEADER_WIDTH + column * STAGE_WIDTH
-        parts.append(_text(stage["name"].upper(), x + STAGE_WIDTH / 2, STAGE_HEADER_HEIGHT / 2, "header-text"))
+        parts.append(text_block(stage["name"].upper(), x + STAGE_WIDTH / 2, STAGE_HEADER_HEIGHT / 2, "header-text"))
     for row, lane in enumerate(lanes):
         odd = " odd" if row % 2 else ""
         parts.append(f'<rect class="lane-band{odd}" x="0" y="{lane_tops[row]}" width="{width}" height="{lane_heights[row]}"/>')
-        parts.append(_text(lane["name"], LANE_HEADER_WIDTH / 2, lane_tops[row] + lane_heights[row] / 2, "title"))
+        parts.append(text_block(lane["name"], LANE_HEADER_WIDTH / 2, lane_tops[row] + lane_heights[row] / 2, "title"))
     for column in range(len(stages) + 1):
         x = LANE_HEADER_WIDTH + column * STAGE_WIDTH
         parts.append(f'<line x1="{x}" y1="0" x2="{x}" y2="{height}" stroke="#b8c4d0"/>')
@@ -108,19 +125,23 @@ def render(lanes: list[dict], stages: list[dict], steps: list[dict], links: list
     for step in steps:
         parts.append(_step(step, boxes[step["key"]]))
     parts.append(_legend(height + 20))
-    parts.append("</svg>")
-    return "\n".join(parts)
+    description = (f"Swim lanes as rows ({', '.join(lane['name'] for lane in lanes)}), stages as columns "
+                   f"({', '.join(stage['name'] for stage in stages)}); "
+                   f"{len(steps)} steps joined by {len(links)} links.")
+    return document(width, height + 30, parts, title=title, description=description, style=STYLE)
 
 
-def _text(label: str, x: float, y: float, css_class: str = "", lines: list[str] | None = None) -> str:
-    lines = lines if lines is not None else _lines(label)
+def text_block(label: str, x: float, y: float, css_class: str = "", lines: list[str] | None = None,
+               anchor: str = "middle") -> str:
+    """The label's lines, one below the other, their middle at y; anchored at x by `anchor` (middle, start)."""
+    lines = lines if lines is not None else wrap(label)
     first_y = y - (len(lines) - 1) * LINE_HEIGHT / 2
     spans = "".join(
         f'<tspan x="{x:.1f}" y="{first_y + index * LINE_HEIGHT:.1f}">{escape(line)}</tspan>'
         for index, line in enumerate(lines)
     )
     class_attribute = f' class="{css_class}"' if css_class else ""
-    return f'<text{class_attribute} text-anchor="middle" dominant-baseline="middle">{spans}</text>'
+    return f'<text{class_attribute} text-anchor="{anchor}" dominant-baseline="middle">{spans}</text>'
 
 
 def _step(step: dict, box: Box) -> str:
@@ -141,7 +162,7 @@ def _step(step: dict, box: Box) -> str:
         outline = f'<rect {css} x="{x:.1f}" y="{y:.1f}" width="{w}" height="{h:.1f}" rx="3"/>'
     cx, cy = box.centre
     return (f'<g id={quoteattr("step-" + step["key"])}><title>{escape(step["label"])}</title>{outline}'
-            f'{_text(step["label"], cx, cy - (4 if shape == "document" else 0))}</g>')
+            f'{text_block(step["label"], cx, cy - (4 if shape == "document" else 0))}</g>')
 
 
 def _detour(link: dict, source: Box, target: Box, boxes: dict[str, Box], drawn_pairs: set) -> str | None:
@@ -179,7 +200,7 @@ def _arrow(source: Box, target: Box, label: str | None, detour: str | None = Non
         path = f"M {start[0]:.1f} {start[1]:.1f} L {end[0]:.1f} {end[1]:.1f}"
     drawn = f'<path class="link" d="{path}" marker-end="url(#arrow)"/>'
     if label:
-        drawn += _text(label, (start[0] + end[0]) / 2, (start[1] + end[1]) / 2 - 8, "link-label", [label])
+        drawn += text_block(label, (start[0] + end[0]) / 2, (start[1] + end[1]) / 2 - 8, "link-label", [label])
     return drawn
 
 
