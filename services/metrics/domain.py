@@ -240,15 +240,19 @@ def check_period_start(day: date, frequency: str) -> None:
 
 def levels_at(ends: list[date], total_now: Mapping[str, int], deltas: Mapping[tuple[str, date], int]) -> list[dict[str, int]]:
     """Each counter's value at the end of each of the days given: the total now less every change made after
-    that day. `deltas` holds the changes by (counter, day) from the first day on."""
-    levels = []
-    for end in ends:
-        later: dict[str, int] = defaultdict(int)
-        for (counter, day), delta in deltas.items():
-            if day > end:
-                later[counter] += delta
-        levels.append({counter: total - later[counter] for counter, total in total_now.items()})
-    return levels
+    that day. `deltas` holds the changes by (counter, day) from the first day on; one pass over them, newest
+    first, whatever the number of days asked."""
+    newest_first = sorted(deltas.items(), key=lambda item: item[0][1], reverse=True)
+    later: dict[str, int] = defaultdict(int)
+    levels: dict[date, dict[str, int]] = {}
+    taken = 0
+    for end in sorted(set(ends), reverse=True):
+        while taken < len(newest_first) and newest_first[taken][0][1] > end:
+            (counter, _), delta = newest_first[taken]
+            later[counter] += delta
+            taken += 1
+        levels[end] = {counter: total - later[counter] for counter, total in total_now.items()}
+    return [levels[end] for end in ends]
 
 
 def changes_within(periods_: list[Period], deltas: Mapping[tuple[str, date], int]) -> list[dict[str, int]]:

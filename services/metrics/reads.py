@@ -108,8 +108,7 @@ def measure_progress(uow: UnitOfWork, measure: MeasureDefinition, today: date) -
     if measure.metric is None:
         value, on_track = (latest["value"] if latest else None), None
     else:
-        window = _window(uow.session, measure.trust_id, [measure.passport_type] if measure.passport_type else None,
-                         today - timedelta(days=domain.RATE_WINDOW_DAYS))
+        window = series.window  # reaches back at least the rate's 28 days
         cohort_fallback = aim.target_cohort_size if aim else None
         value = domain.metric_value(measure.metric, window.totals, cohort_fallback)
         days = _rate_days(window, today)
@@ -146,6 +145,7 @@ class MeasureSeries:
     chart: spc.XmRChart
     baseline: int | None
     rebase: list[date]
+    window: Window | None  # the counters read, for a measure bound to a metric
 
     @property
     def values(self) -> list[float]:
@@ -186,8 +186,9 @@ def measure_series(uow: UnitOfWork, measure: MeasureDefinition, today: date, *, 
     limits fixed on the first `baseline` points of each stretch, and a new stretch from each rebase date on."""
     frequency = frequency or domain.default_frequency(measure.frequency)
     form = domain.series_form(measure.metric, form)
-    points = (_entered_points(uow, measure, frequency, today) if form == domain.ENTERED
-              else _computed_points(uow, measure, frequency, form, today))
+    window = None if form == domain.ENTERED else _series_window(uow, measure, frequency, today)
+    points = (_entered_points(uow, measure, frequency, today) if window is None
+              else _computed_points(uow, measure, frequency, form, today, window))
     charted = [i for i, point in enumerate(points)
                if point["value"] is not None and not (form == domain.PERIOD and point["partial"])]
     starts = [points[i]["period_start"] for i in charted]
@@ -195,15 +196,22 @@ def measure_series(uow: UnitOfWork, measure: MeasureDefinition, today: date, *, 
     rebase_at = [next((n for n, start in enumerate(starts) if start >= day), len(starts)) for day in rebase]
     chart = spc.xmr_chart([points[i]["value"] for i in charted], baseline, rebase=rebase_at,
                           direction=measure.improvement_direction)
-    return MeasureSeries(measure, frequency, form, points, charted, chart, baseline, rebase)
+    return MeasureSeries(measure, frequency, form, points, charted, chart, baseline, rebase, window)
 
 
-def _computed_points(uow: UnitOfWork, measure: MeasureDefinition, frequency: str, form: str, today: date) -> list[dict]:
+def _series_window(uow: UnitOfWork, measure: MeasureDefinition, frequency: str, today: date) -> Window:
+    """The counters of the measure's passport types and their changes since the first period charted, or the
+    last 28 days when they reach further back (the rate its progress is judged on)."""
+    after = min(domain.periods_back(today, frequency, SERIES_LENGTH[frequency]),
+                today - timedelta(days=domain.RATE_WINDOW_DAYS)) - timedelta(days=1)
+    return _window(uow.session, measure.trust_id, [measure.passport_type] if measure.passport_type else None, after)
+
+
+def _computed_points(uow: UnitOfWork, measure: MeasureDefinition, frequency: str, form: str, today: date,
+                     window: Window) -> list[dict]:
     """From the first period with activity (within the last SERIES_LENGTH periods) to the current one: what
     happened in each period, or the level at its end (today for the current one)."""
     start = domain.periods_back(today, frequency, SERIES_LENGTH[frequency])
-    window = _window(uow.session, measure.trust_id, [measure.passport_type] if measure.passport_type else None,
-                     start - timedelta(days=1))
     spans = domain.periods(max(start, window.first_day) if window.first_day else today, today, frequency)
     if form == domain.PERIOD:
         values = [domain.metric_value(measure.metric, within) for within in domain.changes_within(spans, window.deltas)]
