@@ -141,6 +141,11 @@ def ratio(numerator: float, denominator: float | None) -> float | None:
     return round(numerator / denominator * 100, 1)
 
 
+def counters_of(metric: str) -> tuple[str, ...]:
+    """The counters a metric's value is computed from."""
+    return (COUNT_METRICS[metric],) if metric in COUNT_METRICS else RATIO_METRICS[metric]
+
+
 def metric_value(metric: str, counts: Mapping[str, float], cohort_fallback: int | None = None) -> float | None:
     """A metric's value from counter totals: a count, or a percentage (None while its denominator is 0)."""
     if metric in COUNT_METRICS:

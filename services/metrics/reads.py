@@ -41,10 +41,14 @@ class Window:
         return domain.levels_at([day], self.totals, self.deltas)[0]
 
 
-def _window(session, trust_id: uuid.UUID, passport_types: list[str] | None, after: date) -> Window:
+def _window(session, trust_id: uuid.UUID, passport_types: list[str] | None, after: date,
+            counters: tuple[str, ...]) -> Window:
+    """The totals now and the daily changes after `after` of the counters named (the changes of the others are
+    not read: a year of a Trust's days is thousands of rows)."""
     counts = sa.select(CurrentCounts).where(CurrentCounts.trust_id == trust_id)
     days = sa.select(DailyCount.metric, DailyCount.day, sa.func.sum(DailyCount.delta)).where(
-        DailyCount.trust_id == trust_id, DailyCount.day > after).group_by(DailyCount.metric, DailyCount.day)
+        DailyCount.trust_id == trust_id, DailyCount.day > after, DailyCount.metric.in_(counters),
+    ).group_by(DailyCount.metric, DailyCount.day)
     if passport_types:
         counts = counts.where(CurrentCounts.passport_type.in_(passport_types))
         days = days.where(DailyCount.passport_type.in_(passport_types))
@@ -82,7 +86,8 @@ def dashboard(uow: UnitOfWork, caller: Caller, trust_id: uuid.UUID, now: datetim
 def _aim_progress(session, aim: PlanAim, today: date) -> dict:
     """Completed passports of the aim's types as a percentage of the staff identified for rotation (the
     cohort.updated figures, or the aim's own cohort size while planning has sent none)."""
-    window = _window(session, aim.trust_id, aim.target_passport_types or None, today - timedelta(days=domain.RATE_WINDOW_DAYS))
+    window = _window(session, aim.trust_id, aim.target_passport_types or None,
+                     today - timedelta(days=domain.RATE_WINDOW_DAYS), domain.counters_of("completion_rate"))
     cohort = window.totals["cohort_identified"] or aim.target_cohort_size
     value = domain.ratio(window.totals["completed"], cohort)
     days = _rate_days(window, today)
@@ -204,7 +209,8 @@ def _series_window(uow: UnitOfWork, measure: MeasureDefinition, frequency: str, 
     last 28 days when they reach further back (the rate its progress is judged on)."""
     after = min(domain.periods_back(today, frequency, SERIES_LENGTH[frequency]),
                 today - timedelta(days=domain.RATE_WINDOW_DAYS)) - timedelta(days=1)
-    return _window(uow.session, measure.trust_id, [measure.passport_type] if measure.passport_type else None, after)
+    return _window(uow.session, measure.trust_id, [measure.passport_type] if measure.passport_type else None, after,
+                   domain.counters_of(measure.metric))
 
 
 def _computed_points(uow: UnitOfWork, measure: MeasureDefinition, frequency: str, form: str, today: date,
