@@ -1,9 +1,15 @@
-"""The dashboard as a page a Chief Nurse reads at a glance: progress bars against each target and the
-measures' charts, rendered on the server (no script, no front-end build)."""
+"""The dashboard as a page a Chief Nurse reads at a glance: the measures in one table as NHS board reports
+show them (latest point, mean, process limits, target, and the Making Data Count variation and assurance
+icons with their words), progress bars against each target and the measures' charts, rendered on the
+server (no script, no front-end build)."""
 from __future__ import annotations
 
-from jinja2 import Environment
+from datetime import date
+
+from jinja2 import Environment, Undefined
 from markupsafe import Markup
+
+from services.metrics import icons
 
 COUNT_COLUMNS = (
     ("started", "Started"), ("in_progress", "In progress"), ("completed", "Completed"), ("withdrawn", "Withdrawn"),
@@ -46,6 +52,14 @@ TEMPLATE = """<!doctype html>
   thead th { background: #e8edee; font-size: 13px; }
   .chart { background: #fff; padding: 8px; margin-bottom: 14px; overflow-x: auto; }
   .empty { color: #425563; font-style: italic; }
+  .glance { margin-bottom: 14px; }
+  .glance caption { text-align: left; font-size: 14px; color: #425563; padding: 0 0 6px; }
+  .glance th[scope="row"] { text-align: left; font-weight: bold; }
+  .glance .period { display: block; font-size: 12px; color: #425563; }
+  .glance .icon { text-align: left; min-width: 9em; }
+  .glance .icon-words { display: flex; align-items: center; gap: 6px; }
+  .glance .icon-words svg { flex: none; }
+  .glance .icon-words span { font-size: 12px; }
 </style>
 </head>
 <body>
@@ -54,6 +68,35 @@ TEMPLATE = """<!doctype html>
   <p>Trust {{ dashboard.trust_id }} · figures as of {{ dashboard.as_of.strftime("%d %B %Y %H:%M") }} UTC</p>
 </header>
 <main>
+<h2>Measures at a glance</h2>
+{% if dashboard.measures %}
+<table class="glance">
+  <caption>Each measure's latest point, its mean and process limits, its target, and what its variation and
+    assurance icons show.</caption>
+  <thead><tr><th scope="col">Measure</th><th scope="col">Latest</th><th scope="col">Mean</th>
+    <th scope="col">Lower process limit</th><th scope="col">Upper process limit</th><th scope="col">Target</th>
+    <th scope="col" class="icon">Variation</th><th scope="col" class="icon">Assurance</th></tr></thead>
+  <tbody>
+  {% for measure in dashboard.measures %}
+    {% set unit = "%" if measure.metric in ratio_metrics else "" %}
+    <tr>
+      <th scope="row">{{ measure.name }}</th>
+      <td>{% if measure.latest %}{{ figure(measure.latest.value, unit) }}
+        <span class="period">{{ period(measure.frequency, measure.latest.period_start) }}</span>{% else %}–{% endif %}</td>
+      <td>{{ figure(measure.mean, unit) }}</td>
+      <td>{{ figure(measure.lower_process_limit, unit) }}</td>
+      <td>{{ figure(measure.upper_process_limit, unit) }}</td>
+      <td>{{ figure(measure.target, unit) if measure.target is not none else "None set" }}</td>
+      <td class="icon"><span class="icon-words">{{ variation_icon(measure.variation) }}<span>{{ variation_words(measure.variation) }}</span></span></td>
+      <td class="icon"><span class="icon-words">{{ assurance_icon(measure.assurance) }}<span>{{ assurance_words(measure.assurance) }}</span></span></td>
+    </tr>
+  {% endfor %}
+  </tbody>
+</table>
+{% else %}
+  <p class="empty">No measure yet: add measures to the plan.</p>
+{% endif %}
+
 <h2>Aims</h2>
 {% for aim in dashboard.aims %}
   {{ progress(aim.name, aim.statement, aim.value, aim.target, aim.percent_of_target, aim.on_track, aim.deadline,
@@ -66,11 +109,12 @@ TEMPLATE = """<!doctype html>
 <h2>Measures</h2>
 {% for measure in dashboard.measures %}
   {{ progress(measure.name, None, measure.value, measure.target, measure.percent_of_target, measure.on_track,
-              measure.deadline, "%s measure · %s · %s"|format(measure.kind, measure.metric, measure.passport_type or "all passport types"),
+              measure.deadline, ("%s measure · %s · %s"|format(measure.kind, measure.metric, measure.passport_type or "all passport types"))
+              if measure.metric else "%s measure · values entered by hand"|format(measure.kind),
               "%" if measure.metric in ratio_metrics else "") }}
   {% if charts.get(measure.measure_id) %}<div class="chart">{{ charts[measure.measure_id] }}</div>{% endif %}
 {% else %}
-  <p class="empty">No measure bound to a metric yet.</p>
+  <p class="empty">No measure yet: add measures to the plan.</p>
 {% endfor %}
 
 <h2>By passport type</h2>
@@ -106,9 +150,37 @@ PROGRESS = """{% macro progress(name, statement, value, target, percent, on_trac
 </section>
 {%- endmacro %}"""
 
+
+def number(value) -> str:
+    if value is None or isinstance(value, Undefined):
+        return "–"
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+
+
+def figure(value, unit: str) -> str:
+    """A number with its unit, or a dash while there is none (fewer than two points have no limits)."""
+    text = number(value)
+    return text if text == "–" else text + unit
+
+
+def period(frequency: str | None, start) -> str:
+    """The period a point stands for, named as a person would: a day, the week starting on its Monday, or
+    the month."""
+    if start is None or isinstance(start, Undefined):
+        return ""
+    day = date.fromisoformat(start[:10]) if isinstance(start, str) else start
+    if frequency == "monthly":
+        return f"{day:%B %Y}"
+    text = f"{day.day} {day:%B %Y}"
+    return f"week starting {text}" if frequency == "weekly" else text
+
+
 _environment = Environment(autoescape=True)
-_environment.globals["number"] = lambda value: "–" if value is None else (
-    f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}")
+_environment.globals.update(
+    number=number, figure=figure, period=period,
+    variation_icon=lambda variation: Markup(icons.variation_icon(variation, size=32, decorative=True)),
+    assurance_icon=lambda assurance: Markup(icons.assurance_icon(assurance, size=32, decorative=True)),
+    variation_words=icons.variation_words, assurance_words=icons.assurance_words)
 _template = _environment.from_string(PROGRESS + TEMPLATE)
 
 
