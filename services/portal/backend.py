@@ -69,6 +69,14 @@ def get(service: str, path: str, **query) -> Call:
     return Call(service, "GET", path, query or None)
 
 
+def put(service: str, path: str, body: Any) -> Call:
+    return Call(service, "PUT", path, body=body)
+
+
+def delete(service: str, path: str) -> Call:
+    return Call(service, "DELETE", path)
+
+
 class Backend:
     def __init__(self, urls: dict[str, str], timeout: float, pool_size: int = 8):
         self.urls = urls

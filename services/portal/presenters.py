@@ -286,6 +286,7 @@ MEASURE_METRICS = {
     "signed_off": "Skills signed off",
     "learning_attended_vs_planned": "Face-to-face sessions attended against planned",
 }
+MEASURE_DIRECTIONS = {"increase": "Higher is better", "decrease": "Lower is better"}
 CYCLE_ACTS = {"adopt": "Adopt", "adapt": "Adapt", "abandon": "Abandon"}
 
 
@@ -460,6 +461,13 @@ def date_parts(value: str | None) -> dict[str, str]:
     return {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
 
 
+def number_text(number) -> str:
+    """A number as a form shows it back for changing: 95, not 95.0; blank when there is none."""
+    if number is None:
+        return ""
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
 def iso_date(day: str, month: str, year: str) -> str | None:
     """The date input's boxes as an ISO date for the API (which says when it is not a real date); None when
     all are blank."""
@@ -604,6 +612,39 @@ def figure(value: float | None, percent: bool) -> str:
         return "Not known yet"
     text = f"{value:.1f}".removesuffix(".0")
     return f"{text}%" if percent else text
+
+
+def period_name(frequency: str | None, period_start: str | date | None) -> str:
+    """The period a value is for, by its first day, as a person names it: the day, the week starting on its
+    Monday, or the month."""
+    if not period_start:
+        return ""
+    if frequency == "monthly":
+        day = date.fromisoformat(period_start) if isinstance(period_start, str) else period_start
+        return f"{day:%B %Y}"
+    return f"the week starting {long_date(period_start)}" if frequency == "weekly" else long_date(period_start)
+
+
+# --- Values entered by hand for a measure bound to no metric, one per period ------------------------------
+
+PERIOD_UNITS = {"daily": "day", "weekly": "week", "monthly": "month"}
+PERIOD_HEADINGS = {"daily": "Day", "weekly": "Week starting", "monthly": "Month starting"}
+PERIOD_LEGENDS = {"daily": "Which day is the value for?", "weekly": "Which week is the value for?",
+                  "monthly": "Which month is the value for?"}
+PERIOD_HINTS = {"daily": "For example, 28 11 2026",
+                "weekly": "The Monday the week starts on, for example 23 11 2026",
+                "monthly": "The first day of the month, for example 1 11 2026"}
+PERIOD_MESSAGES = {"daily": "Enter a real date, for example 28 11 2026",
+                   "weekly": "Enter the Monday the week starts on, for example 23 11 2026",
+                   "monthly": "Enter the first day of the month, for example 1 11 2026"}
+
+
+def real_date(text: str | None) -> date | None:
+    """An ISO date as typed into a date input's boxes, when it is a real day."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def on_track_tag(on_track: bool | None) -> Tag:

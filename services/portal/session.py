@@ -19,6 +19,7 @@ from flask.sessions import SecureCookieSession, SessionInterface
 # Each service owns who may do what with its data; the portal only decides what to offer.
 from services.metrics.domain import EXPORTERS as USAGE_EXPORTERS
 from services.metrics.domain import READERS as DASHBOARD_READERS
+from services.metrics.domain import VALUE_ENTERERS
 from services.passport.domain import ASSIGNERS
 from services.planning.domain import READERS as PLAN_READERS
 from services.planning.domain import ROSTER_READERS
@@ -124,6 +125,11 @@ class SignedIn:
     @property
     def reads_dashboard(self) -> bool:
         return self.has_any(*DASHBOARD_READERS)
+
+    @property
+    def enters_measure_values(self) -> bool:
+        """Enters the values of the measures bound to no metric, period by period."""
+        return self.has_any(*VALUE_ENTERERS)
 
     @property
     def reads_roster(self) -> bool:

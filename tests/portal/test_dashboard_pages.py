@@ -1,6 +1,9 @@
 """The Chief Nurse's dashboard and roster pages, in process with the services' answers scripted: the Trust's
-figures in words and tables, the charts and the roster's CSV passed through from this site's own address."""
+figures in words and tables, the measures at a glance with the Making Data Count icons and their words, the
+charts and the roster's CSV passed through from this site's own address."""
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -26,9 +29,48 @@ DASHBOARD = {
                        {"code": "SOC-U12", **counts()}],
     "aims": [{"plan_id": uid(600), "name": "Rotation-ready by March", "statement": "95% of 150 staff", "value": 2.0,
               "target": 95.0, "completed": 3, "cohort_identified": 150, "deadline": "2027-03-31", "on_track": False}],
-    "measures": [{"measure_id": uid(700), "name": "Passports completed", "metric": "completion_rate", "value": 2.0,
-                  "target": 95.0, "on_track": None}],
+    "measures": [],
 }
+
+
+def measure(number: int, name: str, **given) -> dict:
+    """A measure as the metrics service's dashboard answers it: its progress and what its chart shows."""
+    return {"measure_id": uid(number), "plan_id": uid(600), "name": name, "kind": "outcome", "metric": None,
+            "passport_type": None, "target": None, "deadline": "2027-03-31", "value": None, "percent_of_target": None,
+            "on_track": None, "improvement_direction": "increase", "entered": given.get("metric") is None,
+            "frequency": "weekly", "form": "entered", "latest": None, "mean": None, "upper_process_limit": None,
+            "lower_process_limit": None, "variation": None, "assurance": None, **given}
+
+
+COMPLETED = measure(700, "Passports completed", metric="completion_rate", form="ratio", value=2.0, target=95.0,
+                    latest={"period_start": "2026-11-23", "period_end": "2026-11-29", "value": 2.0}, mean=1.3,
+                    lower_process_limit=-1.0, upper_process_limit=3.5, variation="improvement_high", assurance="fail")
+FALLS = measure(701, "Falls on the ward", kind="process", improvement_direction="decrease", value=4.0, target=3.0,
+                latest={"period_start": "2026-11-23", "period_end": "2026-11-29", "value": 4.0}, mean=6.5,
+                lower_process_limit=1.8, upper_process_limit=11.2, variation="common_cause", assurance="hit_or_miss")
+NEW_SURVEY = measure(702, "Staff confident to rotate")  # bound to no metric, nothing entered yet
+DASHBOARD["measures"] = [COMPLETED, FALLS, NEW_SURVEY]
+
+
+def glance_rows(html: str) -> list[tuple[list[str], list[str]]]:
+    """The measures-at-a-glance table: each row's cells in words (a phone's cell headings and the icons left
+    out) and the icons it draws, by their class."""
+    table = re.search(r'<table class="nhsuk-table-responsive portal-glance">(.*?)</table>', html, re.DOTALL).group(1)
+    rows = []
+    for row in re.findall(r'<tr class="nhsuk-table__row">(.*?)</tr>', table, re.DOTALL):
+        icons = re.findall(r'class="mdc-icon (mdc-icon--[a-z-]+)"', row)
+        row = re.sub(r"<svg.*?</svg>", "", row, flags=re.DOTALL)
+        row = re.sub(r'<span class="nhsuk-table-responsive__heading" aria-hidden="true">.*?</span>', "", row)
+        cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell)).strip()
+                 for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
+        rows.append((cells, icons))
+    return rows
+
+
+def block_of(html: str, name: str) -> str:
+    """A measure's own block on the dashboard, by its name."""
+    return re.search(rf'<div class="portal-dashboard-block">\s*<h3 class="nhsuk-heading-s">{name}</h3>(.*?)<img',
+                     html, re.DOTALL).group(1)
 
 
 @pytest.fixture
@@ -62,7 +104,50 @@ def test_a_trust_with_nothing_yet_reads_so(fake):
         **DASHBOARD, "passport_types": [{"code": "NRSS", **counts()}], "aims": [], "measures": []}))
     text = portal_with(fake, roles=("trust_admin",)).get("/dashboard").text
     assert "No passport has been started yet." in text and "No aim with a target yet" in text
-    assert "No measure is tied" in text
+    assert "No measure yet." in text and "Measures at a glance" not in text
+
+
+def test_the_measures_at_a_glance_give_latest_mean_limits_target_and_the_icons_in_words(fake):
+    text = portal_with(fake, roles=("trust_admin",)).get("/dashboard").text
+    assert glance_rows(text) == [
+        (["Passports completed", "2% for the week starting 23 November 2026", "1.3%", "-1%", "3.5%", "95%",
+          "Special cause variation: improvement, higher values", "Assurance: the target will consistently be missed"],
+         ["mdc-icon--variation-improvement-high", "mdc-icon--assurance-fail"]),
+        (["Falls on the ward", "4 for the week starting 23 November 2026", "6.5", "1.8", "11.2", "3",
+          "Common cause variation: no significant change",
+          "Assurance: the target may be met or missed (hit and miss)"],
+         ["mdc-icon--variation-common-cause", "mdc-icon--assurance-hit-or-miss"]),
+        (["Staff confident to rotate", "Not known yet", "Not known yet", "Not known yet", "Not known yet", "None set",
+          "Variation: not enough data yet", "Assurance: not known (no target, or not enough data yet)"],
+         ["mdc-icon--variation-not-known", "mdc-icon--assurance-not-known"]),
+    ]
+    # The words are on the page; the pictures beside them are not read out a second time.
+    table = re.search(r'<table class="nhsuk-table-responsive portal-glance">.*?</table>', text, re.DOTALL).group(0)
+    assert table.count("<svg") == 6 and table.count('aria-hidden="true" focusable="false"') == 6
+    assert 'role="img"' not in table
+
+
+def test_each_measure_block_shows_its_icons_with_their_words(fake):
+    text = portal_with(fake).get("/dashboard").text
+    falls = block_of(text, "Falls on the ward")
+    assert "mdc-icon--variation-common-cause" in falls and "Common cause variation: no significant change" in falls
+    assert "mdc-icon--assurance-hit-or-miss" in falls and "(hit and miss)" in falls
+    completed = block_of(text, "Passports completed")
+    assert "Special cause variation: improvement, higher values" in completed and "consistently be missed" in completed
+
+
+@pytest.mark.parametrize("roles", [("lead",), ("workforce",)])
+def test_a_lead_or_workforce_lead_is_offered_to_enter_the_values_of_measures_bound_to_no_metric(fake, roles):
+    text = portal_with(fake, roles=roles).get("/dashboard").text
+    assert re.findall(r'href="/dashboard/measures/([0-9a-f-]+)/values">Enter values', text) == [uid(701), uid(702)]
+    assert "Enter values" in block_of(text, "Falls on the ward")
+    assert "Enter values" not in block_of(text, "Passports completed")  # computed from the passports' data
+
+
+def test_a_trust_admin_reads_the_measures_but_is_not_offered_to_enter_values(fake):
+    text = portal_with(fake, roles=("trust_admin",)).get("/dashboard").text
+    assert "Falls on the ward" in text and "Common cause variation" in text
+    assert "Enter values" not in text and "/values" not in text
 
 
 def test_a_chart_is_passed_through_from_this_sites_address_with_the_users_token(fake):
@@ -72,7 +157,7 @@ def test_a_chart_is_passed_through_from_this_sites_address_with_the_users_token(
     assert answer.status_code == 200 and answer.mimetype == "image/svg+xml" and answer.data == svg
     assert fake.sent[-1][1] == "lead-token"
     # Another Trust's measure, or none: not found, like the API.
-    assert portal_with(fake).get(f"/dashboard/measures/{uid(701)}/chart.svg").status_code == 404
+    assert portal_with(fake).get(f"/dashboard/measures/{uid(799)}/chart.svg").status_code == 404
 
 
 @pytest.mark.parametrize("roles", [("staff",), ("supervisor",), ("educator",)])

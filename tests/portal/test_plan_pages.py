@@ -375,3 +375,28 @@ def test_timelines_dates_and_keys():
     assert presenters.date_parts("2027-03-01") == {"day": "1", "month": "3", "year": "2027"}
     assert presenters.new_key("HR / Chief nurse", {"hr_chief_nurse"}) == "hr_chief_nurse_2"
     assert presenters.new_key("Équipe", set()) == "quipe" and presenters.new_key("!!", set()) == "item"
+
+
+def test_a_measure_says_which_way_is_better_and_may_take_its_values_by_hand(lead, planning):
+    started = post(lead, "/plan/start", name="Safer wards")
+    plan_id = re.fullmatch(r"/plan/([0-9a-f-]{36})", started.headers["Location"]).group(1)
+    form = lead.get(f"/plan/{plan_id}/measures/add").text
+    assert "Which way is better?" in form and "Higher is better" in form and "Lower is better" in form
+    assert re.search(r'value="increase"\s*checked', form) and not re.search(r'value="decrease"\s*checked', form)
+    assert re.search(r'<option value=""\s*selected\s*>None: values are entered by hand</option>', form)
+    saved = post(lead, f"/plan/{plan_id}/measures/add", name="Falls on the ward", kind="outcome", metric="",
+                 frequency="Weekly", improvement_direction="decrease", target="3")
+    assert saved.status_code == 302, saved.text
+    [measure] = api(planning, "GET", f"/plans/{plan_id}").get_json()["measures"]
+    assert (measure["improvement_direction"], measure["metric"], measure["target"]) == ("decrease", None, 3.0)
+    listed = lead.get(f"/plan/{plan_id}/measures").text
+    assert "Lower is better" in listed and "Not computed: values are entered by hand" in listed
+    change = lead.get(f"/plan/{plan_id}/measures/{measure['id']}").text
+    assert re.search(r'value="decrease"\s*checked', change) and not re.search(r'value="increase"\s*checked', change)
+    assert post(lead, f"/plan/{plan_id}/measures/{measure['id']}", name="Falls on the ward", kind="outcome",
+                improvement_direction="increase").status_code == 302
+    [measure] = api(planning, "GET", f"/plans/{plan_id}").get_json()["measures"]
+    assert measure["improvement_direction"] == "increase"
+    refused = post(lead, f"/plan/{plan_id}/measures/{measure['id']}", name="Falls on the ward", kind="outcome",
+                   improvement_direction="sideways")
+    assert error_links(refused.text) == {"improvement_direction": "Select whether higher or lower is better"}

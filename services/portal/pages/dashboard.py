@@ -4,7 +4,9 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, abort, request
+from markupsafe import Markup
 
+from services.metrics import icons
 from services.metrics.domain import RATIO_METRICS, READERS
 from services.planning.domain import ROSTER_READERS
 from services.portal import presenters
@@ -35,7 +37,14 @@ def show():
                      totals=presenters.dashboard_totals(dashboard["passport_types"]),
                      rows=presenters.dashboard_rows(dashboard["passport_types"]),
                      columns=presenters.DASHBOARD_COLUMNS, ratio_metrics=RATIO_METRICS,
-                     on_track=presenters.on_track_tag, figure=presenters.figure)
+                     on_track=presenters.on_track_tag, figure=presenters.figure, period_name=presenters.period_name,
+                     variation_icon=_beside_words(icons.variation_icon), variation_words=icons.variation_words,
+                     assurance_icon=_beside_words(icons.assurance_icon), assurance_words=icons.assurance_words)
+
+
+def _beside_words(draw):
+    """An icon drawn for a page that says its words beside it: screen readers hear the words once."""
+    return lambda state: Markup(draw(state, size=32, decorative=True))
 
 
 @blueprint.get("/dashboard/measures/<uuid:measure_id>/chart.svg")

@@ -9,6 +9,7 @@ from services.portal.backend import Answer, Call, get
 from services.portal.pages.support import (call, every_page, form_page, found, passport_type_titles,
                                           requires_sign_in)
 from services.portal.presenters import FieldError, plan_field_errors
+from shared.events.catalogue import INCREASE
 
 blueprint = Blueprint("plan", __name__)
 
@@ -126,16 +127,10 @@ def aim(plan_id):
     current = plan.get("aim") or {}
     values = {name: current.get(name) or "" for name in ("statement", "why", "how", "what")}
     values["target_passport_types"] = current.get("target_passport_types") or []
-    values["target_percentage"] = _number_text(current.get("target_percentage"))
-    values["target_cohort_size"] = _number_text(current.get("target_cohort_size"))
+    values["target_percentage"] = presenters.number_text(current.get("target_percentage"))
+    values["target_cohort_size"] = presenters.number_text(current.get("target_cohort_size"))
     values.update(_date_fields("target_deadline", current.get("target_deadline")))
     return _aim_page(plan, values)
-
-
-def _number_text(number) -> str:
-    if number is None:
-        return ""
-    return str(int(number)) if float(number).is_integer() else str(number)
 
 
 @blueprint.post(PLAN + "/aim")
@@ -643,10 +638,11 @@ def launch_change_submitted(plan_id):
 
 MEASURE_TEXTS = ("name", "kind", "what", "already_measured", "already_measured_how", "frequency", "method", "owner",
                  "shared_where", "metric", "passport_type", "target")
-MEASURE_FIELDS = {name: name for name in MEASURE_TEXTS}
+MEASURE_FIELDS = {name: name for name in (*MEASURE_TEXTS, "improvement_direction")}
 MEASURE_MESSAGES = {"name": "Enter the name of the measure",
                     "kind": "Select whether it is an outcome or a process measure",
-                    "target": "Enter the target as a number, for example 95"}
+                    "target": "Enter the target as a number, for example 95",
+                    "improvement_direction": "Select whether higher or lower is better"}
 YES_NO = {"yes": True, "no": False}
 
 
@@ -669,7 +665,8 @@ def measure_change(plan_id, item_id):
     item = _item(plan, "measures", item_id)
     values = {name: item.get(name) or "" for name in MEASURE_TEXTS}
     values["already_measured"] = {True: "yes", False: "no"}.get(item.get("already_measured"), "")
-    values["target"] = _number_text(item.get("target"))
+    values["target"] = presenters.number_text(item.get("target"))
+    values["improvement_direction"] = item.get("improvement_direction") or INCREASE
     return _measure_page(plan, item, values)
 
 
@@ -686,10 +683,11 @@ def measure_change_submitted(plan_id, item_id):
 
 
 def _measure_submitted(plan_id, item_id):
-    values = _form(*MEASURE_TEXTS)
-    body = {name: _or_none(values[name]) for name in MEASURE_TEXTS}
+    values = _form(*MEASURE_TEXTS, "improvement_direction")
+    body = {name: _or_none(values[name]) for name in MEASURE_TEXTS}  # a blank metric: values entered by hand
     body["name"], body["kind"] = values["name"], values["kind"]
     body["already_measured"] = YES_NO.get(values["already_measured"])
+    body["improvement_direction"] = values["improvement_direction"] or INCREASE
     answer = _save_item(plan_id, "measures", item_id, body)
     if answer.ok:
         flash(f"The measure {answer.body['name']} is saved.")
