@@ -182,42 +182,31 @@ _many_parts("cycles", Cycle, schemas.CycleIn, schemas.Cycle, "PDSA cycle",
             "It tests an activity of this plan's driver diagram.")
 
 
-@plans.route(f"{PLAN}/process-map.svg")
-class ProcessMapPicture(MethodView):
-    @plans.auth(*READERS)
-    @plans.response(200, {"type": "string"}, content_type="image/svg+xml")
-    @plans.errors(404)
-    def get(self, plan_id):
-        """The process map as an SVG picture: lanes as rows, stages as columns, shaped steps, arrows."""
-        with unit_of_work() as uow:
-            picture = handlers.process_map_picture(uow, current_caller(), plan_id)
-        return current_app.response_class(picture, mimetype="image/svg+xml")
+def _picture(path: str, name: str, draw, summary: str) -> None:
+    """A part of the plan drawn as an SVG picture, for those who read the plan."""
+
+    class Picture(MethodView):
+        @plans.auth(*READERS)
+        @plans.response(200, {"type": "string"}, content_type="image/svg+xml")
+        @plans.errors(404)
+        def get(self, plan_id):
+            with unit_of_work() as uow:
+                picture = draw(uow, current_caller(), plan_id)
+            return current_app.response_class(picture, mimetype="image/svg+xml")
+
+    Picture.get.__doc__ = summary
+    Picture.__name__ = name
+    plans.route(f"{PLAN}/{path}")(Picture)
 
 
-@plans.route(f"{PLAN}/drivers.svg")
-class DriverDiagramPicture(MethodView):
-    @plans.auth(*READERS)
-    @plans.response(200, {"type": "string"}, content_type="image/svg+xml")
-    @plans.errors(404)
-    def get(self, plan_id):
-        """The driver diagram as an SVG picture, left to right: the aim, primary drivers, secondary drivers,
-        activities with their status and priority."""
-        with unit_of_work() as uow:
-            picture = handlers.driver_diagram_picture(uow, current_caller(), plan_id)
-        return current_app.response_class(picture, mimetype="image/svg+xml")
-
-
-@plans.route(f"{PLAN}/stakeholders.svg")
-class StakeholderGridPicture(MethodView):
-    @plans.auth(*READERS)
-    @plans.response(200, {"type": "string"}, content_type="image/svg+xml")
-    @plans.errors(404)
-    def get(self, plan_id):
-        """The stakeholders as an SVG picture: the power/impact grid, each stakeholder in its quadrant
-        (Manage, Satisfy, Inform, Monitor)."""
-        with unit_of_work() as uow:
-            picture = handlers.stakeholder_grid_picture(uow, current_caller(), plan_id)
-        return current_app.response_class(picture, mimetype="image/svg+xml")
+_picture("process-map.svg", "ProcessMapPicture", handlers.process_map_picture,
+         "The process map as an SVG picture: lanes as rows, stages as columns, shaped steps, arrows.")
+_picture("drivers.svg", "DriverDiagramPicture", handlers.driver_diagram_picture,
+         "The driver diagram as an SVG picture, left to right: the aim, primary drivers, secondary drivers, "
+         "activities with their status and priority.")
+_picture("stakeholders.svg", "StakeholderGridPicture", handlers.stakeholder_grid_picture,
+         "The stakeholders as an SVG picture: the power/impact grid, each stakeholder in its quadrant (Manage, "
+         "Satisfy, Inform, Monitor).")
 
 
 @plans.route(f"{PLAN}/workforce")
