@@ -157,6 +157,12 @@ class MeasureSeries:
         return [self.points[i]["value"] for i in self.charted]
 
     @property
+    def target(self) -> float | None:
+        """The target the points are judged against: a count's target is for its running total, not for what
+        happens in one period."""
+        return None if self.form == domain.PERIOD else self.measure.target
+
+    @property
     def dates(self) -> list[date]:
         return [self.points[i]["period_end"] for i in self.charted]
 
@@ -169,7 +175,7 @@ class MeasureSeries:
             "upper_process_limit": limits.upper_limit if limits else None,
             "lower_process_limit": limits.lower_limit if limits else None,
             "variation": self.chart.variation if enough else None,
-            "assurance": spc.assurance(self.chart, self.measure.target) if enough else None,
+            "assurance": spc.assurance(self.chart, self.target) if enough else None,
         }
 
     def as_response(self) -> dict:
@@ -247,9 +253,9 @@ def chart(series: MeasureSeries, kind: str) -> str:
     measure = series.measure
     title = f"{measure.name} ({series.frequency}, {_what_is_counted(measure)})"
     if kind == "run":
-        return svg.render_run_chart(title, series.dates, series.values, spc.run_chart(series.values), measure.target,
+        return svg.render_run_chart(title, series.dates, series.values, spc.run_chart(series.values), series.target,
                                     series.chart.direction)
-    return svg.render_xmr_chart(title, series.dates, series.values, series.chart, measure.target, series.baseline)
+    return svg.render_xmr_chart(title, series.dates, series.values, series.chart, series.target, series.baseline)
 
 
 def _what_is_counted(measure: MeasureDefinition) -> str:

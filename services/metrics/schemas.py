@@ -19,7 +19,7 @@ VARIATION = fields.String(allow_none=True, validate=validate.OneOf(spc.VARIATION
 ASSURANCE = fields.String(allow_none=True, validate=validate.OneOf(spc.ASSURANCES), metadata={
     "description": "the Making Data Count assurance icon: pass (the current limits are all on the good side of the "
                    "target), fail (all on the bad side) or hit_or_miss (the target is between them); null without "
-                   "a target or under 2 points"})
+                   "a target, under 2 points, or for counts per period (a count's target is for its running total)"})
 FORM = fields.String(metadata={"description": "period (what happened in each period), cumulative (the running "
                                               "total at each period's end), ratio or entered"})
 

@@ -60,5 +60,6 @@ def test_the_chart_route_serves_the_measures_series(service):
     # Per day, today (still going on) is not charted: the median of 1 0 2 0 0 1 is 0.5.
     lines, drawn = parse(service.ok(f"/measures/{measure}/chart.svg", lead, kind="run").get_data(as_text=True))
     assert lines["centre"] == 0.5 and len(drawn) == 6
+    assert "target" not in lines  # the target 5 is for the running total, not for one day's starts
     problem(service.call("GET", f"/measures/{measure}/chart.svg", lead, kind="pie"), 422)
     problem(service.call("GET", f"/measures/{measure}/chart.svg", service.person("lead", trust_id=uuid.uuid4())), 404)

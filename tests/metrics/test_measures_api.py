@@ -128,6 +128,21 @@ def test_a_steady_five_a_week_is_common_cause_not_a_trend(service):
     assert running["variation"] == "improvement_high"
 
 
+def test_a_counts_target_is_judged_on_its_running_total(service):
+    plan = uuid.uuid4()
+    service.plan(plan, NOW - timedelta(days=100))
+    measure = service.measure(plan, NOW - timedelta(days=100), metric="started", target=20, frequency="Weekly")
+    for weeks_ago in range(8, 0, -1):
+        service.started(service.passport(), datetime.combine(monday(weeks_ago), time(10), tzinfo=timezone.utc))
+    lead = service.person("lead")
+    # One a week: a target of 20 staff started says nothing of one week's starts.
+    assert service.ok(f"/measures/{measure}/series", lead).get_json()["assurance"] is None
+    # The running total 1..8, and 8 this week: mean 44 / 9 = 4.889, moving ranges seven 1s and a 0 → 0.875,
+    # limits 4.889 ± 2.3275, so 20 is above the upper limit 7.22: consistently missed, as it stands.
+    running = service.ok(f"/measures/{measure}/series", lead, form="cumulative").get_json()
+    assert round(running["upper_process_limit"], 2) == 7.22 and running["assurance"] == "fail"
+
+
 def test_monthly_periods(service):
     plan = uuid.uuid4()
     service.plan(plan, NOW - timedelta(days=100))
