@@ -12,7 +12,7 @@ from services.portal import presenters
 from services.portal.backend import Answer, Call
 from tests.portal.scripted import FakeBackend
 from tests.portal.test_cohort_pages import TYPES, portal_with, uid
-from tests.portal.test_dashboard_pages import COMPLETED, DASHBOARD, FALLS, TRUST_ID
+from tests.portal.test_dashboard_pages import COMPLETED, FALLS
 from tests.portal.test_plan_pages import error_links
 
 FALLS_ID = FALLS["measure_id"]
@@ -27,6 +27,11 @@ ENTERED = [
 ]
 
 
+def series_of(measure: dict) -> dict:
+    """The parts of a measure's series answer the pages read."""
+    return {key: measure[key] for key in ("measure_id", "name", "frequency", "form", "metric", "target")}
+
+
 def saved_as_sent(call: Call) -> Answer:
     period_start = call.path.rsplit("/", 1)[1]
     return Answer(200, {"measure_id": FALLS_ID, "period_start": period_start, **call.body,
@@ -37,7 +42,7 @@ def saved_as_sent(call: Call) -> Answer:
 def fake():
     fake = FakeBackend()
     fake.on("passport", "GET", "/passport-types", Answer(200, TYPES))
-    fake.on("metrics", "GET", f"/trusts/{TRUST_ID}/dashboard", Answer(200, DASHBOARD))
+    fake.on("metrics", "GET", f"/measures/{FALLS_ID}/series", Answer(200, series_of(FALLS)))
     fake.on("metrics", "GET", API_VALUES, Answer(200, ENTERED))
     for period_start in ("2026-11-23", "2026-11-30"):
         fake.on("metrics", "PUT", f"{API_VALUES}/{period_start}", saved_as_sent)
@@ -212,6 +217,7 @@ def test_another_trusts_measure_is_not_found_and_nothing_is_saved_for_it(fake):
 
 
 def test_a_measure_computed_from_the_passports_data_takes_no_values_by_hand(fake):
+    fake.on("metrics", "GET", f"/measures/{COMPLETED['measure_id']}/series", Answer(200, series_of(COMPLETED)))
     fake.on("metrics", "GET", f"/measures/{COMPLETED['measure_id']}/values", Answer(200, []))
     client = portal_with(fake)
     computed = f"/dashboard/measures/{COMPLETED['measure_id']}/values"

@@ -6,7 +6,7 @@ import math
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
-from services.metrics.domain import VALUE_ENTERERS
+from services.metrics.domain import ENTERED, VALUE_ENTERERS
 from services.portal import presenters
 from services.portal.backend import Answer, delete, get, put
 from services.portal.pages.support import call, calls, form_page, found, requires_sign_in
@@ -24,15 +24,15 @@ VALUE_MESSAGES = {"value": "Enter the value as a number, for example 12",
 
 
 def _measure_and_values(measure_id) -> tuple[dict, list[dict]]:
-    """The measure as the dashboard shows it and the values entered for it so far, oldest first. Another
-    Trust's measure, one that does not exist, or one computed from the passports' data is the not-found page."""
-    user = signed_in()
-    if not user.trust_id:
+    """The measure (its name and frequency, from its series) and the values entered for it so far, oldest
+    first. Another Trust's measure, one that does not exist, or one computed from the passports' data is the
+    not-found page."""
+    if not signed_in().trust_id:
         abort(404)
-    dashboard_answer, values_answer = calls([get("metrics", f"/trusts/{user.trust_id}/dashboard"),
-                                             get("metrics", f"/measures/{measure_id}/values")])
-    measure = next((one for one in found(dashboard_answer)["measures"] if one["measure_id"] == str(measure_id)), None)
-    if measure is None or not measure.get("entered"):
+    series_answer, values_answer = calls([get("metrics", f"/measures/{measure_id}/series"),
+                                          get("metrics", f"/measures/{measure_id}/values")])
+    measure = found(series_answer)
+    if measure.get("form") != ENTERED:
         abort(404)
     return measure, found(values_answer)
 
