@@ -8,6 +8,7 @@ photographs each page in Debian's chromium: a phone (390×844) for the nurse and
 from __future__ import annotations
 
 import shutil
+from datetime import date, timedelta
 import sys
 import tempfile
 from pathlib import Path
@@ -139,8 +140,33 @@ def photograph_leading(stack: Stack, trust: Trust, desk) -> None:
     shot(desk, "drivers")
     desk.goto(f"{portal}/cohort")
     shot(desk, "cohort", full=False)
+    enter_satisfaction_scores(stack, lead)
     desk.goto(f"{portal}/dashboard")
     shot(desk, "dashboard", full=False)
+    desk.locator("table.portal-glance").screenshot(path=str(OUT / "measures-at-a-glance.png"))
+    desk.locator(".portal-dashboard-block", has_text="Satisfaction").screenshot(path=str(OUT / "measure-chart.png"))
+    print("  measures-at-a-glance.png\n  measure-chart.png")
+    desk.get_by_role("link", name="Enter values").first.click()
+    shot(desk, "measure-values", full=False)
+
+
+# Twenty weeks of a staff survey score around 6.5 out of 10, then four weeks near 9 after a change.
+SATISFACTION = [6, 7, 6.5, 7, 6, 6.5, 7, 6, 7, 6.5, 6, 7, 6.5, 6, 7, 6.5, 7, 6, 6.5, 7, 8.5, 9, 8.5, 9]
+
+
+def enter_satisfaction_scores(stack: Stack, lead: dict) -> None:
+    """The example plan's staff satisfaction measure (no metric) with 24 weekly scores, as a lead enters them."""
+    token = Api(stack.url("identity")).sign_in(lead["email"], lead["password"])
+    metrics = Api(stack.url("metrics"), token)
+    trust_id = Api(stack.url("identity"), token).get("/users/me").json()["trust_id"]
+    measures = eventually(lambda: metrics.get(f"/trusts/{trust_id}/dashboard").json()["measures"],
+                          lambda found: any(m["entered"] for m in found))
+    measure = next(m for m in measures if m["entered"])
+    this_monday = date.today() - timedelta(days=date.today().weekday())
+    for weeks_ago, score in zip(range(len(SATISFACTION), 0, -1), SATISFACTION):
+        week = (this_monday - timedelta(weeks=weeks_ago)).isoformat()
+        saved = metrics.put(f"/measures/{measure['measure_id']}/values/{week}", {"value": score, "note": None})
+        assert saved.status_code == 200, saved.text
 
 
 def shot(page, name: str, full: bool = True) -> None:
