@@ -49,6 +49,17 @@ def _entered_for(values: list[dict], period_start: str) -> dict | None:
     return next((one for one in values if one["period_start"] == period_start), None)
 
 
+def _one_entered(measure_id, period_text: str) -> tuple[dict, list[dict], str, dict]:
+    """The measure, its values, the period named in the address and the value entered for it; the not-found
+    page when the address names no real day or a period with no value."""
+    period_start = _period_start_of(period_text)
+    measure, entered = _measure_and_values(measure_id)
+    current = _entered_for(entered, period_start)
+    if current is None:
+        abort(404)
+    return measure, entered, period_start, current
+
+
 def _number_or_text(text: str):
     """A number as the API takes one; anything else goes as typed, for the API to say what is wrong with it."""
     if not text:
@@ -122,11 +133,7 @@ def _values_page(measure: dict, entered: list[dict], typed: dict, errors=()):
 @blueprint.get(ONE_VALUE)
 @requires_sign_in(*VALUE_ENTERERS)
 def value_change(measure_id, period_start):
-    period_start = _period_start_of(period_start)
-    measure, entered = _measure_and_values(measure_id)
-    current = _entered_for(entered, period_start)
-    if current is None:
-        abort(404)
+    measure, _, period_start, current = _one_entered(measure_id, period_start)
     typed = {"value": presenters.number_text(current["value"]), "note": current.get("note") or ""}
     return _value_page(measure, period_start, typed)
 
@@ -134,10 +141,7 @@ def value_change(measure_id, period_start):
 @blueprint.post(ONE_VALUE)
 @requires_sign_in(*VALUE_ENTERERS)
 def value_change_submitted(measure_id, period_start):
-    period_start = _period_start_of(period_start)
-    measure, entered = _measure_and_values(measure_id)
-    if _entered_for(entered, period_start) is None:
-        abort(404)
+    measure, _, period_start, _ = _one_entered(measure_id, period_start)
     typed = _typed("value", "note")
     answer = _save(measure_id, period_start, typed)
     if not answer.ok:
@@ -159,11 +163,7 @@ def _value_page(measure: dict, period_start: str, typed: dict, errors=()):
 @blueprint.post(ONE_VALUE + "/remove")
 @requires_sign_in(*VALUE_ENTERERS)
 def value_removed(measure_id, period_start):
-    period_start = _period_start_of(period_start)
-    measure, entered = _measure_and_values(measure_id)
-    current = _entered_for(entered, period_start)
-    if current is None:
-        abort(404)
+    measure, entered, period_start, current = _one_entered(measure_id, period_start)
     answer = call(delete("metrics", f"/measures/{measure_id}/values/{period_start}"))
     if answer.status in (403, 404):
         abort(404)
