@@ -4,12 +4,18 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test bench asyncapi frontend-assets screenshots clean
+.PHONY: install run test bench asyncapi frontend-assets swagger-ui-assets screenshots clean
 
 # NHS.UK frontend (npm `nhsuk-frontend`) vendored under services/portal/static/nhsuk. Keep the version in
 # step with the PyPI `nhsuk-frontend-jinja` pin in pyproject.toml (tests/portal/test_assets.py checks).
 NHSUK_FRONTEND_VERSION ?= 10.6.1
 NHSUK_STATIC := services/portal/static/nhsuk
+
+# Swagger UI (npm `swagger-ui-dist`) vendored under shared/static/swagger-ui: every service serves it to
+# its own /docs page, so that the page works where browsers cannot reach a CDN (tests/shared/test_swagger_ui.py
+# checks the version).
+SWAGGER_UI_VERSION ?= 5.35.0
+SWAGGER_UI_STATIC := shared/static/swagger-ui
 
 install: $(VENV)/.installed
 
@@ -55,6 +61,28 @@ frontend-assets:
 	if grep -Eq "url\([\"']?/[^/]" $(NHSUK_STATIC)/nhsuk-frontend.min.css; then \
 		echo "root-relative url() left in $(NHSUK_STATIC)/nhsuk-frontend.min.css" >&2; exit 1; fi; \
 	echo "NHS.UK frontend $(NHSUK_FRONTEND_VERSION) copied to $(NHSUK_STATIC)"
+
+# Refreshes the committed Swagger UI files; never part of `make test` or `make run` (needs npm). Only the
+# files flask-smorest's /docs page loads are kept (its swagger_ui.html template), with the licences that
+# cover them. The source maps are not vendored, so their comments go too: only the comment is cut, as a
+# minified file may end its last line of code with it.
+SWAGGER_UI_FILES := swagger-ui-bundle.js swagger-ui-standalone-preset.js swagger-ui.css
+swagger-ui-assets:
+	@set -eu; tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; \
+	(cd "$$tmp" && npm pack --silent swagger-ui-dist@$(SWAGGER_UI_VERSION) >/dev/null); \
+	tar -xzf "$$tmp/swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz" -C "$$tmp"; \
+	dist="$$tmp/package"; \
+	rm -rf $(SWAGGER_UI_STATIC); mkdir -p $(SWAGGER_UI_STATIC); \
+	for file in $(SWAGGER_UI_FILES); do \
+		sed -e 's@/\*# sourceMappingURL=[^*]*\*/@@' -e 's@//# sourceMappingURL=.*$$@@' \
+			"$$dist/$$file" > $(SWAGGER_UI_STATIC)/$$file; \
+		if [ -f "$$dist/$$file.LICENSE.txt" ]; then cp "$$dist/$$file.LICENSE.txt" $(SWAGGER_UI_STATIC)/; fi; \
+	done; \
+	cp "$$dist/LICENSE" "$$dist/NOTICE" $(SWAGGER_UI_STATIC)/; \
+	echo $(SWAGGER_UI_VERSION) > $(SWAGGER_UI_STATIC)/VERSION; \
+	if grep -l 'sourceMappingURL=' $(SWAGGER_UI_STATIC)/*.js $(SWAGGER_UI_STATIC)/*.css; then \
+		echo "source map comment left in the files above" >&2; exit 1; fi; \
+	echo "Swagger UI $(SWAGGER_UI_VERSION) copied to $(SWAGGER_UI_STATIC)"
 
 # The README's pictures of the portal, taken from its real pages (needs RabbitMQ, PostgreSQL, chromium).
 screenshots: install

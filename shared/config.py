@@ -24,6 +24,8 @@ EVENTS_EXCHANGE = "skillpass.events"
 PUBLIC_EXCHANGE = "skillpass.public"
 DEAD_LETTER_EXCHANGE = "skillpass.dlx"
 TOKEN_AUDIENCE = "skillpass"
+# Where each service serves its own copy of Swagger UI (shared/swagger_ui.py), so that /docs needs no CDN.
+LOCAL_SWAGGER_UI_URL = "/docs/assets/"
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -83,7 +85,7 @@ class Settings:
     publish_confirm_timeout: float = 5.0
     log_level: str = "INFO"
     worker_heartbeat_file: str = ""
-    swagger_ui_url: str = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
+    swagger_ui_url: str = LOCAL_SWAGGER_UI_URL
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod

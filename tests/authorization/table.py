@@ -73,6 +73,8 @@ def health_rows(service: str) -> list[Row]:
         row(service, "GET", "/readyz", **everyone(503)),
         row(service, "GET", "/openapi.json", **everyone(200)),
         row(service, "GET", "/docs", **everyone(200)),
+        # The Swagger UI files the /docs page loads, served by the service itself (shared/swagger_ui.py).
+        row(service, "GET", "/docs/assets/{asset}", **everyone(200)),
         # Flask's static route: public, and the services ship no static files.
         row(service, "GET", "/static/{filename}", **everyone(404)),
     ]

@@ -36,8 +36,9 @@ from tests.support.service_app import Person
 CALLERS = ("anonymous", "staff", "supervisor", "trust_admin", "other_trust_admin", "platform_admin", "lead",
            "other_trust_lead")
 _PLACEHOLDER = re.compile(r"{(\w+)}")
-# Parameters of routes every service has (Flask's static files; none are shipped).
-EVERY_SERVICE = {"filename": "robots.txt"}
+# Parameters of routes every service has: Flask's static files (none are shipped) and the Swagger UI files
+# (the stylesheet: a real file, and the smallest of those the /docs page loads).
+EVERY_SERVICE = {"filename": "robots.txt", "asset": "swagger-ui.css"}
 
 
 @dataclass
