@@ -38,6 +38,13 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def _positive_int(env: dict[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise ValueError(f"{name} must be a whole number more than 0, not {env.get(name)!r}")
+    return value
+
+
 def _float(env: dict[str, str], name: str, default: float) -> float:
     raw = env.get(name)
     if raw in (None, ""):
@@ -83,6 +90,11 @@ class Settings:
     relay_poll_seconds: float = 0.05
     relay_safety_poll_seconds: float = 2.0
     publish_confirm_timeout: float = 5.0
+    # Housekeeping (shared/housekeeping.py): sent outbox rows and inbox rows are kept this long. The inbox
+    # is what makes a redelivered event change nothing, so its retention is far longer than any redelivery.
+    outbox_retention_days: int = 7
+    inbox_retention_days: int = 30
+    housekeeping_interval_seconds: int = 3600
     log_level: str = "INFO"
     worker_heartbeat_file: str = ""
     swagger_ui_url: str = LOCAL_SWAGGER_UI_URL
@@ -109,6 +121,11 @@ class Settings:
             ),
             publish_confirm_timeout=_float(
                 env, "PUBLISH_CONFIRM_TIMEOUT", cls.publish_confirm_timeout
+            ),
+            outbox_retention_days=_positive_int(env, "OUTBOX_RETENTION_DAYS", cls.outbox_retention_days),
+            inbox_retention_days=_positive_int(env, "INBOX_RETENTION_DAYS", cls.inbox_retention_days),
+            housekeeping_interval_seconds=_positive_int(
+                env, "HOUSEKEEPING_INTERVAL_SECONDS", cls.housekeeping_interval_seconds
             ),
             log_level=(env.get("LOG_LEVEL") or cls.log_level).upper(),
             swagger_ui_url=env.get("SWAGGER_UI_URL") or cls.swagger_ui_url,

@@ -10,6 +10,12 @@ own queue through the default exchange (so no other subscriber of `skillpass.eve
 waits for the broker's confirm, and only then removes it from the dead-letter queue. A failure half way
 leaves every message not yet confirmed where it was. A message replayed twice is harmless: consumers
 record the event ids they have applied and ignore repeats.
+
+They remember them for INBOX_RETENTION_DAYS only (shared/housekeeping.py prunes the inbox). An event older
+than that may have been applied long ago (another copy of it) and forgotten since, and would then be
+applied again: replay refuses such messages unless asked to include them (`--past-inbox-retention`),
+after the operator has made sure the event was never applied. Its age is its envelope's `time`, when it
+was made: any copy applied later is newer still, so an event younger than the retention is still known.
 """
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ import json
 import sys
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Iterator
 
 from amqp.exceptions import NotFound
@@ -26,6 +32,7 @@ from kombu import Connection, Producer
 
 from shared.broker import dead_letter_queue, dead_letter_queue_name, queue_name
 from shared.config import Settings
+from shared.db import utcnow
 from shared.events import CONTENT_TYPE
 from shared.localstack import without_password
 
@@ -86,6 +93,8 @@ class DeadLetter:
 class ReplayOutcome:
     replayed: list[DeadLetter] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    # Chosen, but older than the inbox retention: the consumer may no longer know it applied them.
+    past_inbox_retention: list[DeadLetter] = field(default_factory=list)
 
 
 def list_dead_letters(settings: Settings, service: str, limit: int | None = None) -> tuple[int, list[DeadLetter]]:
@@ -95,20 +104,33 @@ def list_dead_letters(settings: Settings, service: str, limit: int | None = None
 
 
 def replay_dead_letters(
-    settings: Settings, service: str, event_ids: list[str] | None, *, dry_run: bool = False
+    settings: Settings,
+    service: str,
+    event_ids: list[str] | None,
+    *,
+    dry_run: bool = False,
+    past_inbox_retention: bool = False,
 ) -> ReplayOutcome:
     """Replay the messages with these event ids (every message when None) to the service's own queue.
 
     When an id is not in the queue nothing is replayed: a mistyped id should not leave a replay half done.
+    Nor is anything replayed when a chosen event is older than the inbox retention, unless
+    `past_inbox_retention` says the operator knows it was never applied.
     """
     outcome = ReplayOutcome()
+    forgotten_before = utcnow() - timedelta(days=settings.inbox_retention_days)
     with _broker(settings) as connection, _held_dead_letters(connection, service) as (_, held):
         # Every message is taken before any is replayed, so one that fails again and comes straight
         # back to the dead-letter queue is not picked up and replayed a second time.
         chosen = [m for m in held if event_ids is None or _event_id(m) in event_ids]
         outcome.missing = sorted(set(event_ids or []) - {_event_id(m) for m in chosen})
-        if outcome.missing or dry_run:
-            outcome.replayed = [DeadLetter.of(m) for m in chosen] if not outcome.missing else []
+        if not past_inbox_retention:
+            outcome.past_inbox_retention = [
+                DeadLetter.of(m) for m in chosen if made_before(_envelope_or_none(m.body), forgotten_before)
+            ]
+        refused = outcome.missing or outcome.past_inbox_retention
+        if refused or dry_run:
+            outcome.replayed = [DeadLetter.of(m) for m in chosen] if not refused else []
             return outcome
         producer = Producer(connection.channel(), auto_declare=False)
         for message in chosen:
@@ -164,6 +186,16 @@ def _held_dead_letters(connection: Connection, service: str, limit: int | None =
             channel.close()
         except Exception:  # a broken channel has given the messages back already
             pass
+
+
+def made_before(envelope: dict[str, Any], moment: datetime) -> bool:
+    """Whether the event was made before `moment`, by its envelope's time. An envelope without a readable
+    time is not: no consumer can have applied an event it cannot read."""
+    try:
+        made = datetime.fromisoformat(envelope["time"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    return made.tzinfo is not None and made < moment
 
 
 def _event_id(message) -> str | None:
@@ -233,14 +265,20 @@ def dead_letters_command(service: str, args: list[str]) -> int:
     which.add_argument("--id", dest="ids", action="append", metavar="EVENT_ID", help="an event id (repeatable)")
     which.add_argument("--all", action="store_true", help="every message in the dead-letter queue")
     replaying.add_argument("--dry-run", action="store_true", help="show what would be replayed; change nothing")
+    replaying.add_argument(
+        "--past-inbox-retention", action="store_true",
+        help="replay events older than INBOX_RETENTION_DAYS too; the service no longer remembers whether it "
+             "applied them, so check first that it never did",
+    )
     options = parser.parse_args(args)
 
     settings = Settings.from_env(service)
     try:
         if options.command == "list":
             return _print_list(service, *list_dead_letters(settings, service, max(options.limit, 0)), options.json)
-        return _print_replay(service, replay_dead_letters(settings, service, options.ids, dry_run=options.dry_run),
-                             options.dry_run)
+        outcome = replay_dead_letters(settings, service, options.ids, dry_run=options.dry_run,
+                                      past_inbox_retention=options.past_inbox_retention)
+        return _print_replay(service, outcome, options.dry_run, settings.inbox_retention_days)
     except DeadLetterQueueMissing as missing:
         print(f"skillpass: there is no queue {missing} on the broker: {service} has not consumed events here yet "
               "(or consumes none)", file=sys.stderr)
@@ -267,10 +305,17 @@ def _print_list(service: str, total: int, letters: list[DeadLetter], as_json: bo
     return 0
 
 
-def _print_replay(service: str, outcome: ReplayOutcome, dry_run: bool) -> int:
+def _print_replay(service: str, outcome: ReplayOutcome, dry_run: bool, inbox_retention_days: int) -> int:
     if outcome.missing:
         print(f"skillpass: not in {dead_letter_queue_name(service)}: {', '.join(outcome.missing)}; nothing replayed",
               file=sys.stderr)
+        return 1
+    if outcome.past_inbox_retention:
+        events = ", ".join(f"{letter.event_id} (made {letter.time})" for letter in outcome.past_inbox_retention)
+        print(f"skillpass: older than the inbox retention (INBOX_RETENTION_DAYS, {inbox_retention_days} days): "
+              f"{events}. {service} no longer remembers whether it applied events that old, and would apply one "
+              "again if it had; check that it never did, then replay with --past-inbox-retention. "
+              "Nothing replayed", file=sys.stderr)
         return 1
     verb = "would replay" if dry_run else "replayed"
     for letter in outcome.replayed:

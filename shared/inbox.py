@@ -12,6 +12,8 @@ from shared.db import Base, UTCDateTime
 
 class InboxEntry(Base):
     __tablename__ = "inbox"
+    # Housekeeping finds the oldest entries by it (shared/housekeeping.py).
+    __table_args__ = (sa.Index("ix_inbox_processed_at", "processed_at"),)
 
     event_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True)
     event_type: Mapped[str] = mapped_column(sa.String(100))

@@ -41,6 +41,8 @@ class OutboxMessage(Base):
             postgresql_where=sa.text("public_routing_key IS NULL AND public_envelope IS NOT NULL"),
             sqlite_where=sa.text("public_routing_key IS NULL AND public_envelope IS NOT NULL"),
         ),
+        # Housekeeping finds the oldest sent rows by it (shared/housekeeping.py).
+        sa.Index("ix_outbox_sent_at", "sent_at"),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import timedelta
 
 import psycopg
 import sqlalchemy as sa
@@ -26,8 +25,6 @@ from shared.outbox import NOTIFY_CHANNEL, OutboxMessage
 
 log = logging.getLogger(__name__)
 
-SENT_RETENTION = timedelta(days=7)
-PURGE_EVERY_SECONDS = 3600.0
 MAX_BACKOFF_SECONDS = 5.0
 
 # Rows with a message still to send: the internal one, or (the internal one sent) the public one once it
@@ -39,8 +36,6 @@ PUBLIC_UNSENT = sa.and_(
     OutboxMessage.public_routing_key.is_not(None),
     OutboxMessage.sent_at.is_not(None),
 )
-# A public message waiting for its Trust's ODS code.
-HELD = sa.and_(OutboxMessage.public_envelope.is_not(None), OutboxMessage.public_routing_key.is_(None))
 
 
 class PollWaker:
@@ -97,7 +92,6 @@ class Relay:
         self.connection: Connection | None = None
         self.producer: Producer | None = None
         self.published = 0
-        self._last_purge = float("-inf")
 
     def run(self) -> None:
         waker = (
@@ -114,8 +108,8 @@ class Relay:
                 if look or time.monotonic() - last_look >= self.settings.relay_safety_poll_seconds:
                     last_look = time.monotonic()
                     try:
+                        # Sent rows are pruned by the worker's housekeeping (shared/housekeeping.py).
                         self.drain()
-                        self._purge_sent_rows()
                         failures = 0
                     except Exception as error:  # broker or database trouble: rows stay unsent, retry later
                         failures += 1
@@ -218,23 +212,3 @@ class Relay:
                 pass
         self.connection = None
         self.producer = None
-
-    def _purge_sent_rows(self) -> None:
-        now = time.monotonic()
-        if now - self._last_purge < PURGE_EVERY_SECONDS:
-            return
-        self._last_purge = now
-        cutoff = utcnow() - SENT_RETENTION
-        with self.database.session() as session, session.begin():
-            session.execute(
-                sa.delete(OutboxMessage).where(
-                    OutboxMessage.sent_at < cutoff,
-                    sa.or_(OutboxMessage.public_envelope.is_(None), OutboxMessage.public_sent_at.is_not(None)),
-                )
-            )
-            held = session.scalar(sa.select(sa.func.count()).where(HELD, OutboxMessage.created_at < cutoff))
-        if held:
-            log.warning(
-                "public events wait for their Trust's ODS code: trust.created has not reached this service",
-                extra={"count": held, "older_than_days": SENT_RETENTION.days},
-            )

@@ -18,6 +18,8 @@ class PeriodicJob:
     name: str
     every_seconds: float
     run: Callable[["Runtime"], None]
+    # When the first run comes after start; None: a whole interval after, like every later one.
+    first_run_after_seconds: float | None = None
 
 
 @dataclass

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from shared.consumer import EventConsumer
+from shared.housekeeping import housekeeping_job
 from shared.relay import Relay
 from shared.service import PeriodicJob, Runtime
 
@@ -37,7 +38,7 @@ def run_worker(runtime: Runtime) -> int:
             stop=stop,
         )
         targets["consumer"] = consumer.run
-    for job in spec.periodic_jobs:
+    for job in periodic_jobs(runtime, stop):
         targets[f"job:{job.name}"] = _periodic(job, runtime, stop)
 
     threads = [threading.Thread(target=t, name=name, daemon=True) for name, t in targets.items()]
@@ -64,9 +65,16 @@ def run_worker(runtime: Runtime) -> int:
     return exit_code
 
 
+def periodic_jobs(runtime: Runtime, stop: threading.Event) -> list[PeriodicJob]:
+    """The service's own periodic jobs, and the housekeeping of the shared tables every worker runs."""
+    return [*runtime.spec.periodic_jobs, housekeeping_job(runtime.settings, stop)]
+
+
 def _periodic(job: PeriodicJob, runtime: Runtime, stop: threading.Event):
     def loop():
-        while not stop.wait(job.every_seconds):
+        wait = job.every_seconds if job.first_run_after_seconds is None else job.first_run_after_seconds
+        while not stop.wait(wait):
+            wait = job.every_seconds
             try:
                 job.run(runtime)
             except Exception:  # a failed run is retried at the next tick
