@@ -3,6 +3,7 @@ import json
 import threading
 import time
 import uuid
+from collections import Counter
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from kombu import Connection
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.broker import DELIVERY_LIMIT, dead_letter_queue_name, declare_topology, service_queue
-from shared.consumer import EventConsumer
+from shared.consumer import EventConsumer, Unprocessable
 from shared.events import make_envelope, serialise_payload
 from tests.shared.messaging_support import migrated_database, running, settings_for, trust_created_data
 from tests.support.bus import publish_raw
@@ -157,6 +158,66 @@ def test_a_transient_failure_is_retried_and_applied_once(service, consumer_db, a
         publish_raw(amqp_url, "trust.created", body)
         wait_until(lambda: applied(consumer_db) == {subject: 1}, what="applied after retries")
     assert _dlq_depth(amqp_url, service) == 0
+
+
+def _waiting(service, consumer_db, amqp_url, count: int, copies: int = 1) -> list[tuple[str, bytes]]:
+    """`count` events published while no consumer runs (a consumer declares the queue first, then stops),
+    so that the next consumer finds them all waiting; each published `copies` times in a row."""
+    with running(consumers(service, consumer_db, amqp_url)):
+        wait_until(lambda: _queue_exists(amqp_url, service), what="queue declared")
+    events = [envelope_bytes() for _ in range(count)]
+    for _, body in events:
+        for _ in range(copies):
+            publish_raw(amqp_url, "trust.created", body)
+    return events
+
+
+def test_what_is_waiting_is_applied_in_transactions_of_several_events_up_to_the_prefetch(service, consumer_db, amqp_url):
+    units_of_work = []  # kept, so that each one's id stays its own
+
+    def noting_the_transaction(uow, event, payload):
+        units_of_work.append(uow)
+        count_applied(uow, event, payload)
+
+    events = _waiting(service, consumer_db, amqp_url, 20)
+    with running(consumers(service, consumer_db, amqp_url, noting_the_transaction)):
+        wait_until(lambda: len(applied(consumer_db)) == 20 and _queue_depth(amqp_url, service) == 0, what="all applied")
+    events_per_transaction = Counter(id(uow) for uow in units_of_work).values()
+    assert 1 < max(events_per_transaction) <= 5  # CONSUMER_PREFETCH
+    assert applied(consumer_db) == {subject: 1 for subject, _ in events}
+
+
+def test_an_event_that_cannot_be_applied_is_dead_lettered_alone_and_the_rest_of_its_batch_applied(
+        service, consumer_db, amqp_url):
+    events = _waiting(service, consumer_db, amqp_url, 12)
+    refused_subject, refused_body = events[5]
+
+    def refusing_one(uow, event, payload):
+        count_applied(uow, event, payload)  # written, then undone with the batch
+        if event.subject == refused_subject:
+            raise Unprocessable("this one can never be applied")
+
+    with running(consumers(service, consumer_db, amqp_url, refusing_one)):
+        wait_until(lambda: len(applied(consumer_db)) == 11 and _dlq_depth(amqp_url, service) == 1, what="all handled")
+    assert applied(consumer_db) == {subject: 1 for subject, _ in events if subject != refused_subject}
+    assert dead_letters(amqp_url, service) == [refused_body]
+
+
+def test_a_batch_with_a_transient_failure_and_duplicates_applies_each_event_once(service, consumer_db, amqp_url):
+    events = _waiting(service, consumer_db, amqp_url, 10, copies=2)
+    flaky_subject = events[3][0]
+    failures = {"left": 2}
+
+    def failing_twice_on_one(uow, event, payload):
+        count_applied(uow, event, payload)
+        if event.subject == flaky_subject and failures["left"]:
+            failures["left"] -= 1
+            raise RuntimeError("transient")
+
+    with running(consumers(service, consumer_db, amqp_url, failing_twice_on_one)):
+        wait_until(lambda: len(applied(consumer_db)) == 10 and _queue_depth(amqp_url, service) == 0, what="all applied")
+    assert applied(consumer_db) == {subject: 1 for subject, _ in events}
+    assert failures["left"] == 0 and _dlq_depth(amqp_url, service) == 0
 
 
 def test_queue_is_declared_with_its_delivery_limit_and_dead_letter_exchange(service, amqp_url):
