@@ -9,16 +9,16 @@ from __future__ import annotations
 import random
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Callable
+from typing import Callable, ClassVar
 
 import sqlalchemy as sa
 
 from services.metrics import domain
 from services.metrics.domain import Changes
 from services.metrics.models import (
-    PROJECTIONS, AppliedEvent, CertificateState, Cohort, CurrentCounts, DailyCount, Holder,
+    COUNTER_NAMES, PROJECTIONS, AppliedEvent, CertificateState, Cohort, CurrentCounts, DailyCount, Holder,
     LearningState, MeasureDefinition, PassportState, Person, PlanAim, RosterState, SkillSignoff, SkillState,
 )
 from shared.db import dialect_insert, upsert_locked, utcnow
@@ -41,8 +41,9 @@ def recording(projection: Projection):
     """The consumer's handler: keep the event, project it, move the counters and tell the bus what changed."""
 
     def handle(uow: UnitOfWork, event: Event, payload: dict) -> None:
-        uow.session.add(AppliedEvent(event_id=event.id, event_type=event.type, trust_id=_uuid(event.trust_id),
-                                     envelope=_envelope_of(event), applied_at=utcnow()))
+        uow.gathered(KeptEvents.KEY, KeptEvents).rows.append({
+            "event_id": event.id, "event_type": event.type, "trust_id": _uuid(event.trust_id),
+            "envelope": _envelope_of(event), "applied_at": utcnow()})
         projected = projection(uow, payload)
         if projected is not None:
             apply_changes(uow, projected, caused_by=event.type)
@@ -51,50 +52,87 @@ def recording(projection: Projection):
     return handle
 
 
+@dataclass
+class KeptEvents:
+    """The events one transaction applies, kept for `rebuild` in one statement as it commits, in the order
+    they were applied."""
+
+    KEY: ClassVar[str] = "metrics.kept_events"
+    rows: list[dict] = field(default_factory=list)
+
+    def write(self, uow: UnitOfWork) -> None:
+        if self.rows:
+            uow.session.execute(sa.insert(AppliedEvent.__table__), self.rows)
+
+
 def apply_changes(uow: UnitOfWork, projected: Projected, *, caused_by: str | None) -> None:
-    """Add the changes to their days and to the running totals; stage metrics.recalculated for each passport
-    type whose totals moved (not when replaying: caused_by None)."""
-    session, trust_id, now = uow.session, projected.trust_id, utcnow()
-    changes = projected.changes.nonzero()
-    for (passport_type, counter, day), delta in sorted(changes.items()):
-        _add_to_day(session, trust_id, passport_type, counter, day, delta)
-    by_type: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    first_day: dict[str, date] = {}
-    for (passport_type, counter, day), delta in changes.items():
-        by_type[passport_type][counter] += delta
-        first_day[passport_type] = min(day, first_day.get(passport_type, day))
-    totals = {}
-    for passport_type in sorted(by_type):
-        # One statement adding to the stored values: two consumers at once add, never overwrite.
-        insert = dialect_insert(session)(CurrentCounts).values(
-            trust_id=trust_id, passport_type=passport_type, first_day=first_day[passport_type], updated_at=now,
-            **by_type[passport_type])
-        added = {counter: getattr(CurrentCounts, counter) + delta for counter, delta in by_type[passport_type].items()}
-        day = sa.literal(first_day[passport_type], sa.Date())
-        earliest = sa.case((CurrentCounts.first_day.is_(None), day),
-                           else_=sa.func.min(CurrentCounts.first_day, day) if session.get_bind().dialect.name == "sqlite"
-                           else sa.func.least(CurrentCounts.first_day, day))
-        upsert = insert.on_conflict_do_update(index_elements=["trust_id", "passport_type"],
-                                              set_={**added, "first_day": earliest, "updated_at": now})
-        totals[passport_type] = session.scalars(upsert.returning(CurrentCounts),
-                                                execution_options={"populate_existing": True}).one()
-    if caused_by is None:
-        return
-    from services.metrics.events import metrics_recalculated  # events.py builds its handlers from this module
-
-    for passport_type in projected.changes.changed_types():
-        row = totals.get(passport_type) or session.get(CurrentCounts, (trust_id, passport_type))
-        uow.publish("metrics.recalculated", subject=f"{trust_id}/{passport_type}", trust_id=trust_id,
-                    data=metrics_recalculated(row, caused_by, now))
+    """Add the changes to their days and to the running totals, and stage metrics.recalculated for each
+    passport type whose totals moved (not when replaying: caused_by None). Written as the transaction
+    commits, together with the changes of every other event it applies (PendingCounts)."""
+    uow.gathered(PendingCounts.KEY, PendingCounts).add(projected, caused_by)
 
 
-def _add_to_day(session, trust_id, passport_type: str, counter: str, day: date, delta: int) -> None:
-    insert = dialect_insert(session)(DailyCount).values(trust_id=trust_id, passport_type=passport_type,
-                                                          metric=counter, day=day, delta=delta)
-    session.execute(insert.on_conflict_do_update(
-        index_elements=["trust_id", "passport_type", "metric", "day"],
-        set_={"delta": DailyCount.delta + delta},
-    ))
+@dataclass
+class PendingCounts:
+    """The counter changes of every event one transaction applies (a batch, or a rebuild), added up and
+    written as it commits: one statement for the day buckets, one for the running totals and one
+    metrics.recalculated per Trust and passport type, however many events moved them."""
+
+    KEY: ClassVar[str] = "metrics.counts"
+
+    days: dict[tuple[uuid.UUID, str, str, date], int] = field(default_factory=lambda: defaultdict(int))
+    totals: dict[tuple[uuid.UUID, str], dict[str, int]] = field(default_factory=dict)
+    first_day: dict[tuple[uuid.UUID, str], date] = field(default_factory=dict)
+    caused_by: dict[tuple[uuid.UUID, str], str] = field(default_factory=dict)
+
+    def add(self, projected: Projected, caused_by: str | None) -> None:
+        trust_id = projected.trust_id
+        for (passport_type, counter, day), delta in projected.changes.nonzero().items():
+            key = (trust_id, passport_type)
+            self.days[(trust_id, passport_type, counter, day)] += delta
+            self.totals.setdefault(key, dict.fromkeys(COUNTER_NAMES, 0))[counter] += delta
+            self.first_day[key] = min(day, self.first_day.get(key, day))
+        if caused_by is not None:
+            for passport_type in projected.changes.changed_types():
+                self.caused_by[(trust_id, passport_type)] = caused_by  # the last of them
+
+    def write(self, uow: UnitOfWork) -> None:
+        session, now = uow.session, utcnow()
+        # In key order, as every consumer writes them: two transactions never wait for each other crosswise.
+        day_rows = [{"trust_id": trust_id, "passport_type": passport_type, "metric": counter, "day": day, "delta": delta}
+                    for (trust_id, passport_type, counter, day), delta in sorted(self.days.items()) if delta]
+        if day_rows:
+            # One statement compiled once and sent with every row (SQLAlchemy's "insertmanyvalues").
+            insert = dialect_insert(session)(DailyCount.__table__)
+            session.execute(insert.on_conflict_do_update(
+                index_elements=["trust_id", "passport_type", "metric", "day"],
+                set_={"delta": DailyCount.delta + insert.excluded.delta},
+            ), day_rows)
+        total_rows = [{"trust_id": key[0], "passport_type": key[1], "first_day": self.first_day[key], "updated_at": now,
+                       **self.totals[key]} for key in sorted(self.totals)]
+        written = _add_to_totals(session, total_rows, now) if total_rows else {}
+        if not self.caused_by:
+            return
+        from services.metrics.events import metrics_recalculated  # events.py builds its handlers from this module
+
+        for key, caused_by in sorted(self.caused_by.items()):
+            row = written.get(key) or session.get(CurrentCounts, key)
+            uow.publish("metrics.recalculated", subject=f"{key[0]}/{key[1]}", trust_id=key[0],
+                        data=metrics_recalculated(row, caused_by, now))
+
+
+def _add_to_totals(session, rows: list[dict], now: datetime) -> dict[tuple[uuid.UUID, str], CurrentCounts]:
+    """One statement adding to the stored totals: two consumers at once add, never overwrite."""
+    insert = dialect_insert(session)(CurrentCounts)
+    day = insert.excluded.first_day
+    earliest = sa.case((CurrentCounts.first_day.is_(None), day),
+                       else_=sa.func.min(CurrentCounts.first_day, day) if session.get_bind().dialect.name == "sqlite"
+                       else sa.func.least(CurrentCounts.first_day, day))
+    added = {counter: getattr(CurrentCounts, counter) + getattr(insert.excluded, counter) for counter in COUNTER_NAMES}
+    upsert = insert.on_conflict_do_update(index_elements=["trust_id", "passport_type"],
+                                          set_={**added, "first_day": earliest, "updated_at": now})
+    written = session.scalars(upsert.returning(CurrentCounts), rows, execution_options={"populate_existing": True})
+    return {(row.trust_id, row.passport_type): row for row in written}
 
 
 def _locked(session, model, key: dict, **defaults):

@@ -257,7 +257,9 @@ class MetricsRecalculated(Payload):
     trust_id = fields.UUID(required=True)
     passport_type = fields.String(required=True, metadata={"description": "the passport type code, e.g. NRSS"})
     counts = fields.Nested(PassportTypeCounts, required=True)
-    caused_by = fields.String(required=True, metadata={"description": "the type of the event that changed the counts"})
+    caused_by = fields.String(required=True, metadata={
+        "description": "the type of the event that changed the counts (the last of them, when several events "
+                       "applied together did)"})
     recalculated_at = fields.AwareDateTime(required=True)
 
 

@@ -15,10 +15,16 @@ def recalculated(service) -> list[dict]:
     return [event["data"] for event in service.outbox("metrics.recalculated")]
 
 
-def test_a_journey_moves_every_count_of_its_passport_type_only(service):
+JOURNEY_COUNTS = {
+    "started": 1, "in_progress": 0, "completed": 1, "withdrawn": 0, "certified": 1, "certificates_issued": 1,
+    "certificates_revoked": 0, "certificates_expired": 0, "skills_self_assessed": 2, "skills_signed_off": 3,
+    "learning_planned": 2, "learning_attended": 1, "learning_completed": 0, "rostered": 1, "cohort_identified": 0}
+
+
+def whole_journey(service, started_id=None) -> None:
     nurse = uuid.uuid4()
     passport = service.passport(nurse)
-    service.started(passport, T0)
+    service.started(passport, T0, event_id=started_id)
     service.assessed(passport, "S1", T0 + DAY)
     service.assessed(passport, "S1", T0 + 2 * DAY, first=False)  # a second look at the same skill
     service.assessed(passport, "S2", T0 + 2 * DAY)
@@ -33,12 +39,27 @@ def test_a_journey_moves_every_count_of_its_passport_type_only(service):
     service.issued(certificate, T0 + 4 * DAY)
     service.roster(nurse, "eligible", T0 + 4 * DAY)
 
+
+def test_a_journey_moves_every_count_of_its_passport_type_only(service):
+    whole_journey(service)
+
     counts = service.counts("NRSS")
-    assert {key: counts[key] for key in counts if key != "code"} == {
-        "started": 1, "in_progress": 0, "completed": 1, "withdrawn": 0, "certified": 1, "certificates_issued": 1,
-        "certificates_revoked": 0, "certificates_expired": 0, "skills_self_assessed": 2, "skills_signed_off": 3,
-        "learning_planned": 2, "learning_attended": 1, "learning_completed": 0, "rostered": 1, "cohort_identified": 0}
+    assert {key: counts[key] for key in counts if key != "code"} == JOURNEY_COUNTS
     assert all(value == 0 for key, value in service.counts("RSC").items() if key != "code")
+
+
+def test_events_applied_together_count_as_one_by_one_and_tell_the_bus_once_per_passport_type(service):
+    started_id = uuid.uuid4()
+    with service.delivered_together() as outcomes:
+        whole_journey(service, started_id=started_id)
+        service.started(service.passport(), T0, event_id=started_id)  # a copy of the first, in the same batch
+    assert outcomes.count(False) == 1 and outcomes[-1] is False
+
+    counts = service.counts("NRSS")
+    assert {key: counts[key] for key in counts if key != "code"} == JOURNEY_COUNTS
+    [event] = recalculated(service)  # one for the sixteen events that moved NRSS's counts
+    assert (event["passport_type"], event["caused_by"]) == ("NRSS", "roster.updated")
+    assert event["counts"] == JOURNEY_COUNTS
 
 
 def test_every_change_publishes_the_new_counts_and_a_duplicate_publishes_nothing(service):

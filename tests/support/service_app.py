@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import json
 import uuid
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 
 from shared.app import create_app
 from shared.cli import run_init
 from shared.config import Settings
-from shared.consumer import apply_once
+from shared.consumer import apply_batch, apply_once
 from shared.events import load_payload, make_envelope, parse_envelope, serialise_payload
 from shared.outbox import OutboxMessage
 from shared.service import Runtime, ServiceSpec
@@ -24,6 +25,7 @@ class ServiceUnderTest:
         self.runtime = Runtime(spec, settings, key_resolver=key_resolver)
         run_init(self.runtime)
         self.client = create_app(spec, self.runtime, log_to_stdout=False).test_client()
+        self._batch: list | None = None
 
     def outbox(self, event_type: str | None = None) -> list[dict]:
         """The envelopes staged so far, oldest first."""
@@ -43,8 +45,22 @@ class ServiceUnderTest:
 
     def deliver_envelope(self, envelope: dict) -> bool:
         event = parse_envelope(envelope)
-        handler = self.runtime.spec.handlers[event.type]
-        return apply_once(self.runtime.database, self.runtime.spec.name, event, load_payload(event.type, event.data), handler)
+        delivery = (event, load_payload(event.type, event.data), self.runtime.spec.handlers[event.type])
+        if self._batch is not None:
+            self._batch.append(delivery)
+            return True  # taken: applied when the batch is
+        return apply_once(self.runtime.database, self.runtime.spec.name, *delivery)
+
+    @contextmanager
+    def delivered_together(self):
+        """Events delivered in the block are applied at its end in one transaction, as the consumer applies
+        what was waiting on its queue; the block's value becomes each one's outcome (False: seen before)."""
+        self._batch, outcomes = [], []
+        try:
+            yield outcomes
+            outcomes.extend(apply_batch(self.runtime.database, self.runtime.spec.name, self._batch))
+        finally:
+            self._batch = None
 
 
 class Person:
