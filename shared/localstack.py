@@ -14,7 +14,9 @@ from shared.cli import process_commands
 from shared.config import PORTAL, SERVICE_PORTS, WEB_PORTS
 from shared.service import installed_services
 
-STOP_GRACE_SECONDS = 10.0
+# gunicorn's graceful timeout is 10 s and a worker joins its threads one by one: room for both, as the
+# compose file's stop_grace_period gives, before a process that has not stopped is killed.
+STOP_GRACE_SECONDS = 30.0
 
 
 def say(message: str) -> None:
@@ -115,17 +117,39 @@ def _announce_when_ready(services: list[str], should_stop) -> None:
         say(f"{service} is not ready yet; see its log lines above")
 
 
-def _terminate(processes: list[tuple[str, subprocess.Popen]]) -> None:
+def _terminate(processes: list[tuple[str, subprocess.Popen]], grace_seconds: float = STOP_GRACE_SECONDS) -> None:
     for _, process in processes:
         if process.poll() is None:
             process.terminate()
-    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    deadline = time.monotonic() + grace_seconds
     for _, process in processes:
         try:
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
+            # Its own children first (a gunicorn master's workers), or they would outlive it.
+            for pid in _children(process.pid):
+                _kill(pid)
             process.kill()
             process.wait()
+
+
+def _children(pid: int) -> list[int]:
+    """Every descendant of a process, deepest last (Linux's /proc; none where there is no /proc)."""
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as children:
+                found += [int(child) for child in children.read().split()]
+    except OSError:
+        return []
+    return [descendant for child in found for descendant in (child, *_children(child))]
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def without_password(url: str) -> str:

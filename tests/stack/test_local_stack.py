@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from shared.config import WEB_PORTS
-from shared.localstack import resolve
-from tests.support.stack import eventually, free_port
+from shared.localstack import STOP_GRACE_SECONDS, resolve
+from tests.support.stack import eventually, free_port, process_alive
 
 pytestmark = pytest.mark.stack
 STARTUP_SECONDS = 180
@@ -41,14 +41,6 @@ def _descendants(pid: int) -> set[int]:
         found |= children
         frontier.extend(children)
     return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def test_runs_identity_on_sqlite_and_stops_everything_on_sigterm(tmp_path, amqp_url):
@@ -87,8 +79,8 @@ def test_runs_identity_on_sqlite_and_stops_everything_on_sigterm(tmp_path, amqp_
         assert len(processes) >= 4  # per service: gunicorn master, its 2 workers, the worker process
 
         supervisor.send_signal(signal.SIGTERM)
-        assert supervisor.wait(timeout=30) == 0
-        assert not [pid for pid in processes if _alive(pid)], "a process outlived the stack"
+        assert supervisor.wait(timeout=STOP_GRACE_SECONDS + 30) == 0
+        assert not [pid for pid in processes if process_alive(pid)], "a process outlived the stack"
         with pytest.raises(requests.ConnectionError):
             requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
     finally:

@@ -182,6 +182,15 @@ class Api:
         return response.json()["access_token"]
 
 
+def process_alive(pid: int) -> bool:
+    """Whether the process still runs: a zombie (ended, not yet reaped by its parent) does not."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def _described(result) -> str:
     """A response with what it said, anything else as itself."""
     if hasattr(result, "status_code") and hasattr(result, "text"):
