@@ -221,7 +221,9 @@ def apply_batch(database: Database, service: str, events: list[tuple[Event, dict
                 outcomes.append(False)
                 continue
             claimed.discard(event.id)  # a second copy later in the batch is a duplicate
-            handler(uow, event, payload)
+            # What the handler stages and logs carries its event's correlation, not its neighbours'.
+            with correlation(event.correlation_id or str(event.id)):
+                handler(uow, event, payload)
             if len(events) > 1:
                 # Each handler reads the rows as the database now holds them, as it would in a transaction
                 # of its own: nothing an earlier one loaded is taken as current.

@@ -24,6 +24,7 @@ from services.metrics.models import (
 from shared.db import dialect_insert, upsert_locked, utcnow
 from shared.events import Event, load_payload, parse_envelope
 from shared.events.envelope import ce_type
+from shared.logs import correlation, current_correlation_id
 from shared.uow import UnitOfWork
 
 Projection = Callable[[UnitOfWork, dict], "Projected | None"]
@@ -81,20 +82,19 @@ class PendingCounts:
     KEY: ClassVar[str] = "metrics.counts"
 
     days: dict[tuple[uuid.UUID, str, str, date], int] = field(default_factory=lambda: defaultdict(int))
-    totals: dict[tuple[uuid.UUID, str], dict[str, int]] = field(default_factory=dict)
     first_day: dict[tuple[uuid.UUID, str], date] = field(default_factory=dict)
-    caused_by: dict[tuple[uuid.UUID, str], str] = field(default_factory=dict)
+    # Per Trust and passport type, the last event that moved its totals: its type and its correlation.
+    caused_by: dict[tuple[uuid.UUID, str], tuple[str, str | None]] = field(default_factory=dict)
 
     def add(self, projected: Projected, caused_by: str | None) -> None:
         trust_id = projected.trust_id
         for (passport_type, counter, day), delta in projected.changes.nonzero().items():
-            key = (trust_id, passport_type)
             self.days[(trust_id, passport_type, counter, day)] += delta
-            self.totals.setdefault(key, dict.fromkeys(COUNTER_NAMES, 0))[counter] += delta
+            key = (trust_id, passport_type)
             self.first_day[key] = min(day, self.first_day.get(key, day))
         if caused_by is not None:
             for passport_type in projected.changes.changed_types():
-                self.caused_by[(trust_id, passport_type)] = caused_by  # the last of them
+                self.caused_by[(trust_id, passport_type)] = (caused_by, current_correlation_id())
 
     def write(self, uow: UnitOfWork) -> None:
         session, now = uow.session, utcnow()
@@ -108,17 +108,21 @@ class PendingCounts:
                 index_elements=["trust_id", "passport_type", "metric", "day"],
                 set_={"delta": DailyCount.delta + insert.excluded.delta},
             ), day_rows)
+        totals = {key: dict.fromkeys(COUNTER_NAMES, 0) for key in self.first_day}
+        for (trust_id, passport_type, counter, _), delta in self.days.items():
+            totals[(trust_id, passport_type)][counter] += delta
         total_rows = [{"trust_id": key[0], "passport_type": key[1], "first_day": self.first_day[key], "updated_at": now,
-                       **self.totals[key]} for key in sorted(self.totals)]
+                       **totals[key]} for key in sorted(totals)]
         written = _add_to_totals(session, total_rows, now) if total_rows else {}
         if not self.caused_by:
             return
         from services.metrics.events import metrics_recalculated  # events.py builds its handlers from this module
 
-        for key, caused_by in sorted(self.caused_by.items()):
+        for key, (caused_by, correlation_id) in sorted(self.caused_by.items()):
             row = written.get(key) or session.get(CurrentCounts, key)
-            uow.publish("metrics.recalculated", subject=f"{key[0]}/{key[1]}", trust_id=key[0],
-                        data=metrics_recalculated(row, caused_by, now))
+            with correlation(correlation_id):
+                uow.publish("metrics.recalculated", subject=f"{key[0]}/{key[1]}", trust_id=key[0],
+                            data=metrics_recalculated(row, caused_by, now))
 
 
 def _add_to_totals(session, rows: list[dict], now: datetime) -> dict[tuple[uuid.UUID, str], CurrentCounts]:

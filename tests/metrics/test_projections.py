@@ -21,7 +21,7 @@ JOURNEY_COUNTS = {
     "learning_planned": 2, "learning_attended": 1, "learning_completed": 0, "rostered": 1, "cohort_identified": 0}
 
 
-def whole_journey(service, started_id=None) -> None:
+def whole_journey(service, started_id=None, roster_id=None) -> None:
     nurse = uuid.uuid4()
     passport = service.passport(nurse)
     service.started(passport, T0, event_id=started_id)
@@ -37,7 +37,7 @@ def whole_journey(service, started_id=None) -> None:
     service.completed(passport, T0 + 4 * DAY)
     certificate = service.certificate(nurse)
     service.issued(certificate, T0 + 4 * DAY)
-    service.roster(nurse, "eligible", T0 + 4 * DAY)
+    service.roster(nurse, "eligible", T0 + 4 * DAY, event_id=roster_id)
 
 
 def test_a_journey_moves_every_count_of_its_passport_type_only(service):
@@ -49,9 +49,9 @@ def test_a_journey_moves_every_count_of_its_passport_type_only(service):
 
 
 def test_events_applied_together_count_as_one_by_one_and_tell_the_bus_once_per_passport_type(service):
-    started_id = uuid.uuid4()
+    started_id, roster_id = uuid.uuid4(), uuid.uuid4()
     with service.delivered_together() as outcomes:
-        whole_journey(service, started_id=started_id)
+        whole_journey(service, started_id=started_id, roster_id=roster_id)
         service.started(service.passport(), T0, event_id=started_id)  # a copy of the first, in the same batch
     assert outcomes.count(False) == 1 and outcomes[-1] is False
 
@@ -60,6 +60,9 @@ def test_events_applied_together_count_as_one_by_one_and_tell_the_bus_once_per_p
     [event] = recalculated(service)  # one for the sixteen events that moved NRSS's counts
     assert (event["passport_type"], event["caused_by"]) == ("NRSS", "roster.updated")
     assert event["counts"] == JOURNEY_COUNTS
+    # It goes out under the correlation of the event that moved the counts last (its own id: it named none).
+    [envelope] = service.outbox("metrics.recalculated")
+    assert envelope["correlationid"] == str(roster_id)
 
 
 def test_every_change_publishes_the_new_counts_and_a_duplicate_publishes_nothing(service):

@@ -220,6 +220,25 @@ def test_a_batch_with_a_transient_failure_and_duplicates_applies_each_event_once
     assert failures["left"] == 0 and _dlq_depth(amqp_url, service) == 0
 
 
+def test_each_event_of_a_batch_stages_what_it_causes_under_its_own_correlation_id(service, consumer_db, amqp_url):
+    def republish(uow, event, payload):
+        uow.publish("trust.created", subject=event.subject, data=trust_created_data(), trust_id=event.trust_id)
+
+    events = _waiting(service, consumer_db, amqp_url, 10)
+    with running(consumers(service, consumer_db, amqp_url, republish)):
+        wait_until(lambda: _queue_depth(amqp_url, service) == 0 and len(_staged(consumer_db)) == 10, what="all staged")
+    # The incoming events name no correlation id: each is its own (its event id).
+    incoming = {subject: json.loads(body)["id"] for subject, body in events}
+    assert {staged["subject"]: staged["correlationid"] for staged in _staged(consumer_db)} == incoming
+
+
+def _staged(database) -> list[dict]:
+    from shared.outbox import OutboxMessage
+
+    with database.session() as session:
+        return [json.loads(row.envelope) for row in session.scalars(sa.select(OutboxMessage))]
+
+
 def test_queue_is_declared_with_its_delivery_limit_and_dead_letter_exchange(service, amqp_url):
     from amqp.exceptions import PreconditionFailed
     from kombu import Queue
