@@ -12,8 +12,9 @@ from marshmallow import Schema, fields
 
 from shared.auth import SECURITY_SCHEME, Blueprint
 from shared.broker import broker_reachable
-from shared.errors import Api, problem
+from shared.errors import problem
 from shared.logs import configure_logging, current_correlation_id, reset_correlation_id, set_correlation_id
+from shared.public_address import PublicApi, trust_proxy
 from shared.schemas import SchemaPlugin
 from shared.service import Runtime, ServiceSpec
 from shared.swagger_ui import swagger_ui_blueprint
@@ -46,7 +47,8 @@ def create_app(spec: ServiceSpec, runtime: Runtime | None = None, *, log_to_stdo
         JSON_SORT_KEYS=False,
     )
     app.extensions["skillpass"] = runtime
-    api = Api(app, spec_kwargs={"marshmallow_plugin": SchemaPlugin()})
+    trust_proxy(app, settings.proxy_hops)
+    api = PublicApi(app, spec_kwargs={"marshmallow_plugin": SchemaPlugin()})
     api.spec.components.security_scheme("bearerAuth", SECURITY_SCHEME)
     api.register_blueprint(_health_blueprint())
     app.register_blueprint(swagger_ui_blueprint())  # on the app, not the Api: not part of the API's document

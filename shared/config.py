@@ -98,6 +98,8 @@ class Settings:
     log_level: str = "INFO"
     worker_heartbeat_file: str = ""
     swagger_ui_url: str = LOCAL_SWAGGER_UI_URL
+    # Reverse proxies in front of the web process whose X-Forwarded-* headers are trusted (shared/public_address.py).
+    proxy_hops: int = 0
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -129,6 +131,7 @@ class Settings:
             ),
             log_level=(env.get("LOG_LEVEL") or cls.log_level).upper(),
             swagger_ui_url=env.get("SWAGGER_UI_URL") or cls.swagger_ui_url,
+            proxy_hops=_int(env, "PROXY_HOPS", cls.proxy_hops),
             worker_heartbeat_file=env.get("WORKER_HEARTBEAT_FILE")
             or str(Path(env.get("TMPDIR", "/tmp")) / f"skillpass-{service}-worker.alive"),
             extra={k: v for k, v in env.items() if k.startswith(("SKILLPASS_", "IDENTITY_", "ARGON2_", "SMTP_"))},

@@ -7,7 +7,6 @@ from datetime import datetime, timezone
 from flask import Flask, jsonify, redirect, render_template, request, session, url_for
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.portal import presenters
 from services.portal.backend import Backend, BackendUnavailable, get
@@ -18,6 +17,7 @@ from services.portal.session import (CSRF_FIELD, EncryptedCookieSessionInterface
 from services.portal.settings import PortalSettings
 from shared.app import install_request_log, loggable_path
 from shared.logs import configure_logging, current_correlation_id
+from shared.public_address import trust_proxy
 
 log = logging.getLogger("skillpass.portal")
 TEMPLATES = __file__.rsplit("/", 1)[0] + "/templates"
@@ -46,9 +46,7 @@ def create_app(settings: PortalSettings | None = None, *, log_to_stdout: bool = 
         "loader": ChoiceLoader([FileSystemLoader(TEMPLATES), PackageLoader("nhsuk_frontend_jinja")]),
         "autoescape": True,
     }
-    if settings.proxy_hops:  # behind a TLS-terminating proxy: trust its X-Forwarded-Proto (Secure cookies)
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops,
-                                x_host=settings.proxy_hops)
+    trust_proxy(app, settings.proxy_hops)  # behind a TLS-terminating proxy: its X-Forwarded-Proto marks cookies Secure
     app.session_interface = EncryptedCookieSessionInterface(settings.secret_key, settings.session_hours * 3600)
     app.extensions["portal"] = Backend(settings.backend_urls, settings.api_timeout_seconds)
     app.jinja_env.globals.update(csrf_token=csrf_token, csrf_field=CSRF_FIELD, long_date=presenters.long_date,
