@@ -36,13 +36,29 @@ DOCKERIGNORE = REPO / ".dockerignore"
 
 BACKING_DATA = {"rabbitmq": "/var/lib/rabbitmq", "postgres": "/var/lib/postgresql/data"}
 BACKING_HEALTH_COMMAND = {"rabbitmq": "rabbitmq-diagnostics", "postgres": "pg_isready"}
+# The one entry point (docker/caddy/Caddyfile) and, under the `monitoring` profile, Prometheus.
+PROXY, PROMETHEUS = "proxy", "prometheus"
+OTHER_CONTAINERS = {PROXY, PROMETHEUS}
 INITDB_DIR = "/docker-entrypoint-initdb.d/"
-# The portal's session key comes from the environment or, when none is given, from a key the portal makes
-# once and keeps in its named volume (so that `docker compose up` works as it is and recreating the
-# container signs no one out); a committed or defaulted key would be the same in every deployment.
-PORTAL_SECRET = "${PORTAL_SECRET_KEY:-}"
-PORTAL_DATA = "/data"
-PUBLIC_BASE_URL = re.compile(r"\$\{SKILLPASS_PUBLIC_BASE_URL:-(?P<default>[^}]+)\}")
+ENV_EXAMPLE = REPO / ".env.example"
+CADDYFILE = REPO / "docker" / "caddy" / "Caddyfile"
+README = REPO / "README.md"
+PASSPORT_TYPES = REPO / "services" / "passport" / "content"
+# Nothing starts without these, and none has a default: a default password or key would be the same in
+# every deployment. The portal's key included: every replica must share it.
+REQUIRED = ("SKILLPASS_HOSTNAME", "POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "PORTAL_SECRET_KEY")
+SECRETS = ("POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "PORTAL_SECRET_KEY")
+# A deployment's .env, as the checks of the interpolated file assume it.
+DEPLOYMENT = {"SKILLPASS_HOSTNAME": "skillpass.example-trust.nhs.uk", "POSTGRES_PASSWORD": "postgres-secret",
+              "RABBITMQ_PASSWORD": "rabbitmq-secret", "PORTAL_SECRET_KEY": "k" * 40}
+PUBLIC_BASE_URL = f"https://{DEPLOYMENT['SKILLPASS_HOSTNAME']}"
+# README settings docker-compose.yml sets itself (the value is the container's, not the Trust's), and those
+# that have no meaning in a container; .env.example names them all the same.
+SET_BY_COMPOSE = {"AMQP_URL", "DATABASE_SERVER_URL", "IDENTITY_JWKS_URL", "PORT", "WEB_HOST", "PROXY_HOPS",
+                  "PORTAL_PROXY_HOPS", *(f"{backend.upper()}_URL" for backend in BACKENDS)}
+NOT_FOR_CONTAINERS = {"DATABASE_URL", "SKILLPASS_DATA_DIR", "RABBITMQCTL"}
+# Settings of the deployment itself, not of a process: the README's "With Docker" and .env.example tell them.
+COMPOSE_ONLY = {"SKILLPASS_HOSTNAME", "SKILLPASS_TLS", "POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"}
 
 
 def compose_schema_path() -> Path:
@@ -64,10 +80,97 @@ def compose_file() -> dict:
 
 
 @pytest.fixture
-def compose(compose_file) -> dict:
-    """A private copy for each test. Through JSON, because YAML aliases load as shared objects and a
-    breakage made through one service would otherwise show up in the others too."""
+def raw_compose(compose_file) -> dict:
+    """A private copy for each test, as written (`${...}` and all). Through JSON, because YAML aliases load as
+    shared objects and a breakage made through one service would otherwise show up in the others too."""
     return json.loads(json.dumps(compose_file))
+
+
+@pytest.fixture
+def compose(raw_compose) -> dict:
+    """The file as docker compose runs it with a deployment's .env."""
+    return interpolate_document(raw_compose, DEPLOYMENT)
+
+
+# ---- Compose's interpolation -----------------------------------------------------------------------
+
+
+class InterpolationError(ValueError):
+    """What `docker compose` stops with: a `${VAR:?message}` whose variable is unset or empty."""
+
+
+def interpolate(text: str, env: dict[str, str]) -> str:
+    """The Compose Specification's interpolation: $VAR, ${VAR}, ${VAR:-default}, ${VAR-default},
+    ${VAR:?error}, ${VAR?error}, ${VAR:+replacement}, ${VAR+replacement}, nested, and $$ for a dollar."""
+    out, i = [], 0
+    while i < len(text):
+        if text.startswith("$$", i):
+            out.append("$")
+            i += 2
+        elif text.startswith("${", i):
+            end = _closing_brace(text, i + 2)
+            out.append(_substitute(text[i + 2:end], env))
+            i = end + 1
+        elif bare := re.match(r"\$([A-Za-z_][A-Za-z0-9_]*)", text[i:]):
+            out.append(env.get(bare[1], ""))
+            i += len(bare[0])
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def _closing_brace(text: str, start: int) -> int:
+    depth, i = 1, start
+    while i < len(text):
+        if text.startswith("${", i):
+            depth, i = depth + 1, i + 2
+            continue
+        if text[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise InterpolationError(f"unclosed ${{ in {text!r}")
+
+
+def _substitute(expression: str, env: dict[str, str]) -> str:
+    match = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])(.*))?", expression, re.S)
+    if not match:
+        raise InterpolationError(f"invalid interpolation ${{{expression}}}")
+    name, operator, argument = match.groups()
+    value = env.get(name)
+    if operator is None:
+        return value or ""
+    is_set = value is not None and (value != "" or not operator.startswith(":"))
+    if operator.endswith("-"):
+        return value if is_set else interpolate(argument, env)
+    if operator.endswith("+"):
+        return interpolate(argument, env) if is_set else ""
+    if not is_set:
+        raise InterpolationError(f"{name}: {interpolate(argument, env)}")
+    return value
+
+
+def interpolate_document(document, env: dict[str, str]):
+    if isinstance(document, str):
+        return interpolate(document, env)
+    if isinstance(document, dict):
+        return {key: interpolate_document(value, env) for key, value in document.items()}
+    if isinstance(document, list):
+        return [interpolate_document(value, env) for value in document]
+    return document
+
+
+def test_interpolation_follows_the_compose_specification():
+    env = {"SET": "value", "EMPTY": ""}
+    assert interpolate("${SET}-${EMPTY}-${UNSET}-$SET-$$SET", env) == "value---value-$SET"
+    assert interpolate("${EMPTY:-d} ${EMPTY-d} ${UNSET-d} ${UNSET:-${SET}/x}", env) == "d  d value/x"
+    assert interpolate("${SET:+r} ${EMPTY:+r} ${EMPTY+r}", env) == "r  r"
+    assert interpolate("${EMPTY?fine}", env) == ""
+    for text in ("${EMPTY:?needed}", "${UNSET?needed}", "${UNSET:-${UNSET:?inner}}"):
+        with pytest.raises(InterpolationError):
+            interpolate(text, env)
 
 
 # ---- helpers ---------------------------------------------------------------------------------------
@@ -127,7 +230,7 @@ def command_problems(compose: dict) -> list[str]:
                 f"{name}: command {services[name].get('command')!r}, expected {process_commands(svc)[kind]!r}"
             )
     # A block left for a service that is not in this checkout would fail at start-up.
-    expected = {name for _, _, name in _processes()} | set(BACKING_DATA)
+    expected = {name for _, _, name in _processes()} | set(BACKING_DATA) | OTHER_CONTAINERS
     problems += [f"{name}: not a process of this checkout" for name in sorted(set(services) - expected)]
     return problems
 
@@ -193,10 +296,17 @@ def volume_problems(compose: dict) -> list[str]:
     ]
     if not any((REPO / source).resolve() == POSTGRES_INIT for source, _ in init_scripts):
         problems.append(f"postgres: docker/postgres-init.sh is not mounted into {INITDB_DIR} ({init_scripts})")
+    # Files of the repository mounted into containers exist (./certs is the Trust's, never committed).
+    for name, service in services.items():
+        for source, _ in _mounts(service):
+            if source.startswith(".") and source != "./certs" and not (REPO / source).exists():
+                problems.append(f"{name}: mounts {source}, which is not in the repository")
     return problems
 
 
 def port_problems(compose: dict) -> list[str]:
+    """Each web process on its port inside the network; only the proxy publishes ports (Prometheus's own page
+    on the host's loopback only)."""
     services = compose.get("services", {})
     problems = []
     for svc in _services():
@@ -204,8 +314,15 @@ def port_problems(compose: dict) -> list[str]:
         port = str(WEB_PORTS[svc])
         if _environment(web).get("PORT") != port:
             problems.append(f"{svc}-web: PORT {_environment(web).get('PORT')!r}, expected {port!r}")
-        if f"{port}:{port}" not in [str(mapping) for mapping in web.get("ports") or []]:
-            problems.append(f"{svc}-web: ports {web.get('ports')!r}, expected '{port}:{port}'")
+    for name, service in services.items():
+        published = [str(mapping) for mapping in service.get("ports") or []]
+        if name == PROXY:
+            problems += [f"{name}: does not publish {port}" for port in ("80:80", "443:443") if port not in published]
+        elif name == PROMETHEUS:
+            problems += [f"{name}: publishes {port} beyond the host's loopback" for port in published
+                         if not port.startswith("127.0.0.1:")]
+        elif published:
+            problems.append(f"{name}: publishes {published}; only the proxy is reachable from outside")
     return problems
 
 
@@ -267,50 +384,102 @@ def _portal_connection_problems(name: str, environment: dict[str, str], services
             actual = None
         if actual != ("http", container, port, "") or container not in services:
             problems.append(f"{name}: {key} {environment.get(key)!r}, expected 'http://{container}:{port}'")
-    if environment.get("PORTAL_SECRET_KEY") != PORTAL_SECRET:
-        problems.append(
-            f"{name}: PORTAL_SECRET_KEY {environment.get('PORTAL_SECRET_KEY')!r}; expected it from the "
-            f"environment or nothing, {PORTAL_SECRET!r}"
-        )
-    kept = [v for v in services.get(name, {}).get("volumes") or [] if isinstance(v, str) and v.endswith(f":{PORTAL_DATA}")]
-    if not kept or kept[0].split(":")[0] not in volumes:
-        problems.append(f"{name}: no named volume at {PORTAL_DATA}, where the portal keeps the key it makes")
+    if environment.get("PORTAL_SECRET_KEY") != DEPLOYMENT["PORTAL_SECRET_KEY"]:
+        problems.append(f"{name}: PORTAL_SECRET_KEY {environment.get('PORTAL_SECRET_KEY')!r}, not the deployment's")
     return problems
 
 
 def public_address_problems(compose: dict) -> list[str]:
-    """Certificates' verify links and QR codes, and identity's invitation links, open the portal's pages, so
-    the processes that make them get the portal's public address: overridable, by default the portal's
-    published port."""
+    """Certificates' verify links and QR codes, and identity's invitation links, open the portal's pages, so the
+    processes that make them get the portal's public address; tokens' issuer is identity's public address.
+    By default both follow SKILLPASS_HOSTNAME, where the proxy serves the portal and /api/identity."""
     services = compose.get("services", {})
     if PORTAL not in _services():
         return []
     problems = []
-    portal_port = WEB_PORTS[PORTAL]
     # certificate: web (credentials, PDFs) and worker (certificate.issued); identity: web makes the links.
     makers = {"certificate": ("web", "worker"), "identity": ("web",)}
     names = [f"{service}-{kind}" for service, kinds in makers.items() if service in installed_services()
              for kind in kinds if kind in process_commands(service)]
     for name in names:
         value = _environment(services.get(name, {})).get("SKILLPASS_PUBLIC_BASE_URL")
-        match = PUBLIC_BASE_URL.fullmatch(value or "")
-        if not match:
-            problems.append(
-                f"{name}: SKILLPASS_PUBLIC_BASE_URL {value!r}; expected "
-                f"'${{SKILLPASS_PUBLIC_BASE_URL:-http://localhost:{portal_port}}}'"
-            )
-            continue
-        default = urlsplit(match["default"])
-        try:
-            port = default.port
-        except ValueError:
-            port = None
-        if default.scheme not in ("http", "https") or port != portal_port or default.path.strip("/"):
-            problems.append(
-                f"{name}: SKILLPASS_PUBLIC_BASE_URL defaults to {match['default']!r}, "
-                f"not the portal's published port {portal_port}"
-            )
+        if value != PUBLIC_BASE_URL:
+            problems.append(f"{name}: SKILLPASS_PUBLIC_BASE_URL {value!r}, expected {PUBLIC_BASE_URL!r}")
+    for svc, kind, name in _processes():
+        issuer = _environment(services.get(name, {})).get("IDENTITY_ISSUER")
+        if svc != PORTAL and issuer != f"{PUBLIC_BASE_URL}/api/identity":
+            problems.append(f"{name}: IDENTITY_ISSUER {issuer!r}, expected {PUBLIC_BASE_URL}/api/identity")
     return problems
+
+
+def proxy_problems(compose: dict, caddyfile: str | None = None) -> list[str]:
+    """The proxy serves the portal at / and each service's API at /api/<service>, from the repository's
+    Caddyfile, with TLS for SKILLPASS_HOSTNAME; every web process trusts exactly that one proxy."""
+    caddyfile = CADDYFILE.read_text() if caddyfile is None else caddyfile
+    services = compose.get("services", {})
+    proxy = services.get(PROXY, {})
+    problems = []
+    if not str(proxy.get("image", "")).startswith("caddy:"):
+        problems.append(f"{PROXY}: image {proxy.get('image')!r}, expected the official caddy image")
+    mounts = dict((target, source) for source, target in _mounts(proxy))
+    if (REPO / mounts.get("/etc/caddy/Caddyfile", "-")).resolve() != CADDYFILE:
+        problems.append(f"{PROXY}: docker/caddy/Caddyfile is not mounted at /etc/caddy/Caddyfile")
+    if mounts.get("/data") not in (compose.get("volumes") or {}):
+        problems.append(f"{PROXY}: /data (its certificates and local authority) is not on a named volume")
+    if _environment(proxy).get("SKILLPASS_HOSTNAME") != DEPLOYMENT["SKILLPASS_HOSTNAME"]:
+        problems.append(f"{PROXY}: SKILLPASS_HOSTNAME {_environment(proxy).get('SKILLPASS_HOSTNAME')!r}")
+    waits_for = ((proxy.get("depends_on") or {}).get(f"{PORTAL}-web") or {}).get("condition")
+    if waits_for != "service_healthy":
+        problems.append(f"{PROXY}: depends on {PORTAL}-web with {waits_for!r}, expected 'service_healthy'")
+
+    blocks = caddy_blocks(caddyfile)
+    if "{$SKILLPASS_HOSTNAME}" not in blocks:
+        problems.append("Caddyfile: no site block for {$SKILLPASS_HOSTNAME}")
+    site = blocks.get("{$SKILLPASS_HOSTNAME}", "")
+    if not re.search(r"^\s*tls \{\$SKILLPASS_TLS:internal\}\s*$", site, re.M):
+        problems.append("Caddyfile: the site's TLS is not `tls {$SKILLPASS_TLS:internal}`")
+    routes = {f"handle_path /api/{svc}/*": (f"{svc}-web:{SERVICE_PORTS[svc]}", f"/api/{svc}") for svc in SERVICE_PORTS}
+    routes["handle"] = (f"{PORTAL}-web:{WEB_PORTS[PORTAL]}", None)
+    inner = caddy_blocks(site)
+    for route, (upstream, prefix) in routes.items():
+        block = inner.get(route)
+        if block is None:
+            problems.append(f"Caddyfile: no `{route}` block")
+            continue
+        if not re.search(rf"^\s*reverse_proxy {re.escape(upstream)}(\s|$)", block, re.M):
+            problems.append(f"Caddyfile: `{route}` does not proxy to {upstream}")
+        if prefix and not re.search(rf"header_up X-Forwarded-Prefix {re.escape(prefix)}\s", block):
+            problems.append(f"Caddyfile: `{route}` does not tell {upstream} its prefix {prefix}")
+        if not re.search(r"^\s*respond /metrics 404\s*$", block, re.M):
+            problems.append(f"Caddyfile: `{route}` serves the process's /metrics to the public")
+    problems += [f"Caddyfile: `{route}` is not a route of this checkout" for route in sorted(set(inner) - set(routes))]
+
+    for svc, kind, name in _processes():
+        hops = _environment(services.get(name, {})).get("PORTAL_PROXY_HOPS" if svc == PORTAL else "PROXY_HOPS")
+        if kind == "web" and hops != "1":
+            problems.append(f"{name}: trusts {hops!r} proxies; it is behind exactly one")
+    return problems
+
+
+def caddy_blocks(text: str) -> dict[str, str]:
+    """The top-level `label {...}` blocks of a Caddyfile (or of a block's inside): label -> inside. A block
+    opens at a line ending in `{` and closes at a line that is `}`, as the file is written (`caddy fmt`)."""
+    blocks, depth, label, body = {}, 0, "", []
+    for raw in text.splitlines():
+        line = re.sub(r"(^|\s)#.*$", "", raw).strip()
+        if depth == 0:
+            if line.endswith("{"):
+                label, body, depth = line[:-1].strip(), [], 1
+            continue
+        if line.endswith("{"):
+            depth += 1
+        elif line == "}":
+            depth -= 1
+        if depth == 0:
+            blocks[label] = "\n".join(body)
+        else:
+            body.append(raw)
+    return blocks
 
 
 def image_problems(compose: dict) -> list[str]:
@@ -337,14 +506,113 @@ COMPOSE_CHECKS = [
     port_problems,
     connection_problems,
     public_address_problems,
+    proxy_problems,
     image_problems,
 ]
+
+
+# ---- checks of the file as written: what reaches the containers, and what has no default ------------
+
+
+def _strings(document) -> list[str]:
+    if isinstance(document, str):
+        return [document]
+    if isinstance(document, dict):
+        return [text for value in document.values() for text in _strings(value)]
+    if isinstance(document, list):
+        return [text for value in document for text in _strings(value)]
+    return []
+
+
+def interpolated_names(raw: dict) -> set[str]:
+    return {name for text in _strings(raw) for name in re.findall(r"\$\{([A-Za-z_][A-Za-z0-9_]*)", text)}
+
+
+def readme_settings(readme: str) -> set[str]:
+    """The settings the README's Configuration table names (its first column)."""
+    section = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1] for line in section.splitlines() if line.startswith("| `")]
+    return {name for first in rows for name in re.findall(r"`([A-Z][A-Z0-9_]*)`", first)}
+
+
+def secret_problems(raw: dict) -> list[str]:
+    """Nothing starts without the required settings, and no secret has a default to fall back on."""
+    problems = []
+    for name in REQUIRED:
+        try:
+            interpolate_document(raw, {key: value for key, value in DEPLOYMENT.items() if key != name})
+        except InterpolationError as error:
+            if not str(error).startswith(f"{name}:"):
+                problems.append(f"without {name}, compose stops on something else: {error}")
+        else:
+            problems.append(f"starts without {name}")
+    for name in SECRETS:
+        problems += [f"{name} has a default or no check in {text!r}" for text in _strings(raw)
+                     if re.search(r"\$\{" + name + r"(?![A-Za-z0-9_])(?!:\?)", text)]
+    return problems
+
+
+def settings_problems(raw: dict, readme: str | None = None, env_example: str | None = None) -> list[str]:
+    """Every setting of the README reaches the containers that use it (or compose sets it itself), every one
+    compose reads is documented, and .env.example lists them all."""
+    readme = README.read_text() if readme is None else readme
+    env_example = ENV_EXAMPLE.read_text() if env_example is None else env_example
+    documented, passed = readme_settings(readme), interpolated_names(raw)
+    compose = interpolate_document(raw, DEPLOYMENT)
+    services = compose.get("services", {})
+    set_anywhere = {key for service in services.values() for key in _environment(service)}
+    problems = [f"README setting {name} never reaches a container" for name in sorted(documented)
+                if name not in passed | SET_BY_COMPOSE | NOT_FOR_CONTAINERS]
+    problems += [f"{name}: compose should set it, but no container has it" for name in sorted(SET_BY_COMPOSE)
+                 if name not in set_anywhere]
+    problems += [f"compose reads {name}, which the README's Configuration does not document"
+                 for name in sorted(passed - documented - COMPOSE_ONLY)
+                 if not name.startswith("SKILLPASS_CERTIFICATE_VALIDITY_MONTHS_")]
+    assigned = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", env_example, re.M))
+    mentioned = set(re.findall(r"\b[A-Z][A-Z0-9_]*\b", env_example))
+    problems += [f".env.example does not list {name}" for name in sorted(passed - assigned)]
+    problems += [f".env.example does not mention {name}" for name in sorted(documented - mentioned)]
+    problems += [f".env.example: {name} is required, but not an uncommented line" for name in REQUIRED
+                 if not re.search(rf"^{name}=", env_example, re.M)]
+    # What each process takes: the shared settings everywhere; identity's and certificate's own in theirs.
+    for svc, _, name in _processes():
+        blocks = ["x-settings"] + [f"x-{svc}-settings"] * (f"x-{svc}-settings" in raw)
+        environment = _environment(services.get(name, {}))
+        wanted = {key for block in blocks for key in raw.get(block) or {}}
+        problems += [f"{name}: lacks {key}" for key in sorted(wanted - environment.keys())]
+    from services.certificate.domain import validity_setting_name
+
+    for kind in process_commands("certificate"):
+        environment = _environment(services.get(f"certificate-{kind}", {}))
+        problems += [f"certificate-{kind}: lacks {validity_setting_name(path.stem)} (passport type {path.stem})"
+                     for path in sorted(PASSPORT_TYPES.glob("*.json"))
+                     if validity_setting_name(path.stem) not in environment]
+    return problems
+
+
+RAW_CHECKS = [secret_problems, settings_problems]
 
 
 @pytest.mark.parametrize("check", COMPOSE_CHECKS, ids=lambda check: check.__name__)
 def test_compose_file(check, compose):
     problems = check(compose)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("check", RAW_CHECKS, ids=lambda check: check.__name__)
+def test_compose_file_as_written(check, raw_compose):
+    problems = check(raw_compose)
+    assert not problems, "\n".join(problems)
+
+
+def test_a_setting_in_env_reaches_the_containers_over_its_default(raw_compose):
+    address = "https://passports.example-trust.nhs.uk"
+    compose = interpolate_document(raw_compose, {**DEPLOYMENT, "SKILLPASS_PUBLIC_BASE_URL": address,
+                                                 "INBOX_RETENTION_DAYS": "45"})
+    services = compose["services"]
+    assert _environment(services["certificate-worker"])["SKILLPASS_PUBLIC_BASE_URL"] == address
+    assert {_environment(services[name])["INBOX_RETENTION_DAYS"] for _, _, name in _processes()} == {"45"}
+    assert _environment(services["certificate-worker"])["OUTBOX_RETENTION_DAYS"] == ""  # unset: the default
 
 
 def _set(path: str, value):
@@ -403,7 +671,11 @@ COMPOSE_BREAKAGES = [
         _set("services.postgres.volumes", ["postgres-data:/var/lib/postgresql/data"]),
     ),
     ("wrong-port", port_problems, _set(f"{WEB}.environment.PORT", "5000")),
-    ("wrong-published-port", port_problems, _set(f"{WEB}.ports", ["5002:5001"])),
+    ("web-published", port_problems, _set(f"{WEB}.ports", ["5001:5001"])),
+    ("worker-published", port_problems, _set(f"{WORKER}.ports", ["6001:6001"])),
+    ("proxy-publishes-nothing", port_problems, _delete("services.proxy.ports")),
+    ("proxy-without-https", port_problems, _set("services.proxy.ports", ["80:80"])),
+    ("missing-repository-file", volume_problems, _set("services.proxy.volumes", ["./docker/caddy/Caddy:/etc/caddy/Caddyfile"])),
     ("broker-password", connection_problems, _set("services.rabbitmq.environment.RABBITMQ_DEFAULT_PASS", "other")),
     (
         "database-host",
@@ -436,7 +708,8 @@ COMPOSE_BREAKAGES = [
     ("portal-without-healthcheck", lifecycle_problems, _delete(f"{PORTAL_WEB}.healthcheck")),
     ("portal-one-shot", lifecycle_problems, _set(f"{PORTAL_WEB}.restart", "no")),
     ("portal-wrong-port", port_problems, _set(f"{PORTAL_WEB}.environment.PORT", "5001")),
-    ("portal-wrong-published-port", port_problems, _set(f"{PORTAL_WEB}.ports", ["8080:5007"])),
+    ("portal-published", port_problems, _set(f"{PORTAL_WEB}.ports", ["5007:5007"])),
+    ("portal-secret-other", connection_problems, _set(f"{PORTAL_WEB}.environment.PORTAL_SECRET_KEY", "j" * 40)),
     (
         "portal-backend-on-loopback",
         connection_problems,
@@ -464,14 +737,7 @@ COMPOSE_BREAKAGES = [
         _set(f"{PORTAL_WEB}.environment.AMQP_URL", "amqp://skillpass:skillpass@rabbitmq:5672/"),
     ),
     ("portal-on-loopback", connection_problems, _set(f"{PORTAL_WEB}.environment.WEB_HOST", "127.0.0.1")),
-    ("portal-secret-committed", connection_problems, _set(f"{PORTAL_WEB}.environment.PORTAL_SECRET_KEY", "k" * 40)),
-    (
-        "portal-secret-defaulted",
-        connection_problems,
-        _set(f"{PORTAL_WEB}.environment.PORTAL_SECRET_KEY", "${PORTAL_SECRET_KEY:-" + "k" * 40 + "}"),
-    ),
     ("portal-secret-missing", connection_problems, _delete(f"{PORTAL_WEB}.environment.PORTAL_SECRET_KEY")),
-    ("portal-key-not-kept", connection_problems, _delete(f"{PORTAL_WEB}.volumes")),
     ("portal-second-image", image_problems, _set(f"{PORTAL_WEB}.image", "other:latest")),
     (
         "verify-links-without-portal-address",
@@ -481,16 +747,22 @@ COMPOSE_BREAKAGES = [
     (
         "verify-links-at-certificate-service",
         public_address_problems,
-        _set(
-            "services.certificate-web.environment.SKILLPASS_PUBLIC_BASE_URL",
-            "${SKILLPASS_PUBLIC_BASE_URL:-http://localhost:5004}",
-        ),
+        _set("services.certificate-web.environment.SKILLPASS_PUBLIC_BASE_URL", f"{PUBLIC_BASE_URL}/api/certificate"),
     ),
     (
-        "verify-links-fixed",
+        "verify-links-on-plain-http",
         public_address_problems,
         _set("services.certificate-web.environment.SKILLPASS_PUBLIC_BASE_URL", "http://localhost:5007"),
     ),
+    ("issuer-inside", public_address_problems, _set(f"{WORKER}.environment.IDENTITY_ISSUER", "http://identity-web:5001")),
+    # the proxy
+    ("proxy-other-image", proxy_problems, _set("services.proxy.image", "nginx:1")),
+    ("proxy-before-portal", proxy_problems, _delete("services.proxy.depends_on")),
+    ("proxy-without-caddyfile", proxy_problems, _set("services.proxy.volumes", ["caddy-data:/data"])),
+    ("proxy-certificates-lost", proxy_problems, _set("services.proxy.volumes", ["./docker/caddy/Caddyfile:/etc/caddy/Caddyfile:ro"])),
+    ("proxy-without-hostname", proxy_problems, _delete("services.proxy.environment.SKILLPASS_HOSTNAME")),
+    ("web-trusts-no-proxy", proxy_problems, _set(f"{WEB}.environment.PROXY_HOPS", "0")),
+    ("portal-trusts-two-proxies", proxy_problems, _set(f"{PORTAL_WEB}.environment.PORTAL_PROXY_HOPS", "2")),
     (
         "invitation-links-without-portal-address",
         public_address_problems,
@@ -506,6 +778,106 @@ def test_each_compose_check_catches_a_broken_file(check, breakage, compose):
     assert not check(compose), "the unbroken file must pass first"
     breakage(compose)
     assert check(compose)
+
+
+# (id, the check that must notice, what breaks) in the file as written
+RAW_BREAKAGES = [
+    ("postgres-password-defaulted", secret_problems,
+     _set("services.postgres.environment.POSTGRES_PASSWORD", "${POSTGRES_PASSWORD:-skillpass}")),
+    ("broker-password-defaulted", secret_problems,
+     _set("x-app-environment.AMQP_URL", "amqp://skillpass:${RABBITMQ_PASSWORD-skillpass}@rabbitmq:5672/")),
+    ("portal-secret-committed", secret_problems, _set(f"{PORTAL_WEB}.environment.PORTAL_SECRET_KEY", "k" * 40)),
+    ("portal-secret-defaulted", secret_problems,
+     _set(f"{PORTAL_WEB}.environment.PORTAL_SECRET_KEY", "${PORTAL_SECRET_KEY:-" + "k" * 40 + "}")),
+    ("hostname-defaulted", secret_problems,
+     _set("services.proxy.environment.SKILLPASS_HOSTNAME", "${SKILLPASS_HOSTNAME:-localhost}")),
+    ("setting-not-passed", settings_problems, _delete("services.passport-worker.environment.CONSUMER_PREFETCH")),
+    ("identity-setting-not-passed", settings_problems, _delete("services.identity-web.environment.SMTP_URL")),
+    ("setting-undocumented", settings_problems, _set("services.passport-web.environment.NEW_ONE", "${NEW_ONE:-}")),
+    ("validity-of-a-type-not-passed", settings_problems,
+     _delete("services.certificate-worker.environment.SKILLPASS_CERTIFICATE_VALIDITY_MONTHS_RSC")),
+    ("set-by-compose-missing", settings_problems, _delete(f"{PORTAL_WEB}.environment.PORTAL_PROXY_HOPS")),
+]
+
+
+@pytest.mark.parametrize(
+    "check, breakage", [pytest.param(check, breakage, id=name) for name, check, breakage in RAW_BREAKAGES]
+)
+def test_each_check_of_the_file_as_written_catches_a_broken_file(check, breakage, raw_compose):
+    assert not check(raw_compose), "the unbroken file must pass first"
+    breakage(raw_compose)
+    assert check(raw_compose)
+
+
+@pytest.mark.parametrize(
+    "edit_readme, edit_env_example",
+    [
+        pytest.param(lambda text: text.replace("| `LOG_LEVEL` |", "| `LOG_LEVEL`, `LOG_COLOUR` |"), None,
+                     id="readme-setting-never-passed"),
+        pytest.param(None, lambda text: text.replace("# OUTBOX_RETENTION_DAYS=7\n", ""), id="env-example-missing"),
+        pytest.param(None, lambda text: text.replace("\nPOSTGRES_PASSWORD=", "\n# POSTGRES_PASSWORD="),
+                     id="env-example-required-commented-out"),
+    ],
+)
+def test_the_settings_check_reads_the_readme_and_env_example(edit_readme, edit_env_example, raw_compose):
+    readme, env_example = README.read_text(), ENV_EXAMPLE.read_text()
+    assert not settings_problems(raw_compose, readme, env_example), "the unbroken files must pass first"
+    broken = (edit_readme(readme) if edit_readme else readme, edit_env_example(env_example) if edit_env_example else env_example)
+    assert broken != (readme, env_example), "the edit must change a file"
+    assert settings_problems(raw_compose, *broken)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param(lambda text: text.replace("respond /metrics 404", "", 1), id="metrics-public"),
+        pytest.param(lambda text: text.replace("reverse_proxy signoff-web:5003", "reverse_proxy signoff-web:5004"),
+                     id="wrong-upstream"),
+        pytest.param(lambda text: text.replace("header_up X-Forwarded-Prefix /api/planning\n", ""), id="no-prefix"),
+        pytest.param(lambda text: text.replace("tls {$SKILLPASS_TLS:internal}", "tls internal"), id="tls-fixed"),
+        pytest.param(lambda text: text.replace("handle_path /api/metrics/*", "handle_path /metrics/*"), id="route-moved"),
+        pytest.param(lambda text: text.replace("reverse_proxy portal-web:5007", "reverse_proxy identity-web:5001"),
+                     id="portal-not-at-root"),
+    ],
+)
+def test_the_proxy_check_catches_a_broken_caddyfile(edit, compose):
+    caddyfile = CADDYFILE.read_text()
+    assert not proxy_problems(compose, caddyfile), "the unbroken file must pass first"
+    assert edit(caddyfile) != caddyfile, "the edit must change the file"
+    assert proxy_problems(compose, edit(caddyfile))
+
+
+def caddy(*args: str, **env: str) -> subprocess.CompletedProcess:
+    executable = shutil.which("caddy")
+    if not executable:
+        pytest.skip("Caddy is not installed here (.ci/run installs Debian's caddy package)")
+    return subprocess.run([executable, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=60)
+
+
+def test_caddy_validates_the_caddyfile_and_a_broken_one_not(tmp_path):
+    valid = caddy("validate", "--config", str(CADDYFILE), "--adapter", "caddyfile",
+                  SKILLPASS_HOSTNAME=DEPLOYMENT["SKILLPASS_HOSTNAME"], XDG_DATA_HOME=str(tmp_path))
+    assert valid.returncode == 0, valid.stderr
+    broken = tmp_path / "Caddyfile"
+    broken.write_text(CADDYFILE.read_text().replace("header_up X-Forwarded-Prefix", "header_upp X-Forwarded-Prefix"))
+    invalid = caddy("validate", "--config", str(broken), "--adapter", "caddyfile",
+                    SKILLPASS_HOSTNAME=DEPLOYMENT["SKILLPASS_HOSTNAME"], XDG_DATA_HOME=str(tmp_path))
+    assert invalid.returncode != 0
+
+
+def test_with_the_trusts_certificate_caddy_loads_those_files_and_makes_none():
+    adapted = caddy("adapt", "--config", str(CADDYFILE), "--adapter", "caddyfile",
+                    SKILLPASS_HOSTNAME=DEPLOYMENT["SKILLPASS_HOSTNAME"],
+                    SKILLPASS_TLS="/etc/caddy/certs/fullchain.pem /etc/caddy/certs/privkey.pem")
+    assert adapted.returncode == 0, adapted.stderr
+    tls = json.loads(adapted.stdout)["apps"]["tls"]
+    assert tls["certificates"]["load_files"] == [
+        {"certificate": "/etc/caddy/certs/fullchain.pem", "key": "/etc/caddy/certs/privkey.pem", "tags": ["cert0"]}]
+    assert "automation" not in tls
+    internal = json.loads(caddy("adapt", "--config", str(CADDYFILE), "--adapter", "caddyfile",
+                                SKILLPASS_HOSTNAME=DEPLOYMENT["SKILLPASS_HOSTNAME"]).stdout)["apps"]["tls"]
+    assert internal["automation"]["policies"] == [
+        {"subjects": [DEPLOYMENT["SKILLPASS_HOSTNAME"]], "issuers": [{"module": "internal"}]}]
 
 
 def test_the_schema_comes_from_the_reference_copy():
