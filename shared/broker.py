@@ -66,3 +66,12 @@ def broker_reachable(url: str, timeout: float = 2.0) -> tuple[bool, str]:
         return True, "ok"
     except Exception as error:  # kombu raises many kinds; all mean "not reachable"
         return False, str(error) or type(error).__name__
+
+
+def without_password(url: str) -> str:
+    """The URL as logs and messages may show it."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        return f"{scheme}://{credentials.split(':')[0]}:***@{host}"
+    return url

@@ -24,15 +24,6 @@ import urllib.request
 from shared.config import PORTAL, WEB_PORTS
 
 log = logging.getLogger("skillpass.cli")
-PROCESS_KINDS = ("init", "web", "worker")
-
-
-def process_commands(service: str) -> dict[str, list[str]]:
-    """The command of each of a service's processes: docker-compose.yml runs exactly these."""
-    kinds = ("web",) if service == PORTAL else PROCESS_KINDS
-    return {kind: ["skillpass", service, kind] for kind in kinds}
-
-
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in ("-h", "--help", "help"):

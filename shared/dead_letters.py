@@ -30,11 +30,10 @@ from typing import Any, Iterator
 from amqp.exceptions import NotFound
 from kombu import Connection, Producer
 
-from shared.broker import dead_letter_queue, dead_letter_queue_name, queue_name
+from shared.broker import dead_letter_queue, dead_letter_queue_name, queue_name, without_password
 from shared.config import Settings
 from shared.db import utcnow
 from shared.events import CONTENT_TYPE
-from shared.localstack import without_password
 
 PREVIEW_CHARACTERS = 200
 REPLAY_COUNT_HEADER = "x-skillpass-replays"

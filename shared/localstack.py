@@ -9,9 +9,9 @@ import sys
 import time
 import urllib.request
 
-from shared.broker import broker_reachable
-from shared.cli import process_commands
+from shared.broker import broker_reachable, without_password
 from shared.config import PORTAL, SERVICE_PORTS, WEB_PORTS
+from shared.processes import process_commands
 from shared.service import installed_services
 
 # gunicorn's graceful timeout is 10 s and a worker joins its threads one by one: room for both, as the
@@ -150,11 +150,3 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-
-
-def without_password(url: str) -> str:
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        credentials, host = rest.rsplit("@", 1)
-        return f"{scheme}://{credentials.split(':')[0]}:***@{host}"
-    return url

@@ -24,7 +24,7 @@ import yaml
 from jsonschema import Draft7Validator
 
 from services.portal.settings import BACKENDS
-from shared.cli import process_commands
+from shared.processes import process_commands
 from shared.config import PORTAL, SERVICE_PORTS, WEB_PORTS
 from shared.service import installed_services
 

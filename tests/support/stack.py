@@ -10,7 +10,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from shared.cli import process_commands
+from shared.processes import process_commands
 from shared.db import drop_database
 from shared.localstack import resolve
 
