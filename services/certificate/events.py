@@ -1,4 +1,4 @@
-"""The certificate service's events: the payloads it publishes and the handlers of those it consumes.
+"""The certificate service's events: the payloads it publishes (handlers.py holds the table of those it consumes).
 
 Published (payload schemas in shared/events/catalogue.py; subject = the certificate id; trustid = its Trust):
 - `certificate.issued`: a passport completion was certified. The holder may be rostered in the role
@@ -16,7 +16,6 @@ from user.* events) and no reason or revoker; the ODS code comes from trust.crea
 """
 from __future__ import annotations
 
-from services.certificate import handlers
 from services.certificate.models import Certificate
 
 PUBLISHES = ("certificate.issued", "certificate.revoked", "certificate.expired")
@@ -39,34 +38,3 @@ def certificate_revoked(certificate: Certificate) -> dict:
 
 def certificate_expired(certificate: Certificate) -> dict:
     return {**_ref(certificate), "expired_at": certificate.expired_at}
-
-
-# --- Consumed ----------------------------------------------------------------------------------------
-
-def on_passport_completed(uow, event, payload):
-    handlers.issue(uow, payload)
-
-
-def on_passport_reopened(uow, event, payload):
-    handlers.revoke_reopened(uow, payload)
-
-
-def on_trust_created(uow, event, payload):
-    handlers.apply_trust(uow, payload)
-
-
-def on_user_registered(uow, event, payload):
-    handlers.apply_staff_name(uow, payload, payload["registered_at"])
-
-
-def on_user_updated(uow, event, payload):
-    handlers.apply_staff_name(uow, payload, payload["updated_at"])
-
-
-HANDLERS = {
-    "passport.completed": on_passport_completed,
-    "passport.reopened": on_passport_reopened,
-    "trust.created": on_trust_created,
-    "user.registered": on_user_registered,
-    "user.updated": on_user_updated,
-}

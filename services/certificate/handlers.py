@@ -15,9 +15,9 @@ from services.certificate.credential import CertificateFacts, build_credential, 
 from services.certificate.domain import CertificateSettings
 from shared.signing import KeyRing
 from services.certificate.models import Certificate, PassportReopening, StaffMember, Trust
-from shared.auth import Caller
+from shared.domain import Caller
 from shared.db import utcnow
-from shared.errors import NotFound
+from shared.domain import NotFound
 from shared.events.public import PublicFacts
 from shared.outbox import remember_trust
 from shared.uow import UnitOfWork
@@ -219,3 +219,34 @@ def apply_staff_name(uow: UnitOfWork, payload: dict, as_of: datetime) -> None:
                                     staff_number=payload["staff_number"]))
     elif staff.as_of <= as_of:
         staff.name, staff.staff_number, staff.as_of = payload["name"], payload["staff_number"], as_of
+
+
+# --- The events this service consumes: the consumer's table ----------------------------------------------------------------------------------------
+
+def on_passport_completed(uow, event, payload):
+    issue(uow, payload)
+
+
+def on_passport_reopened(uow, event, payload):
+    revoke_reopened(uow, payload)
+
+
+def on_trust_created(uow, event, payload):
+    apply_trust(uow, payload)
+
+
+def on_user_registered(uow, event, payload):
+    apply_staff_name(uow, payload, payload["registered_at"])
+
+
+def on_user_updated(uow, event, payload):
+    apply_staff_name(uow, payload, payload["updated_at"])
+
+
+HANDLERS = {
+    "passport.completed": on_passport_completed,
+    "passport.reopened": on_passport_reopened,
+    "trust.created": on_trust_created,
+    "user.registered": on_user_registered,
+    "user.updated": on_user_updated,
+}

@@ -5,7 +5,7 @@ import logging
 import os
 from pathlib import Path
 
-from services.certificate import events, handlers
+from services.certificate import handlers
 from services.certificate.models import Base, SigningKey
 from services.certificate.routes import BLUEPRINTS
 from shared import signing
@@ -58,7 +58,7 @@ SERVICE = ServiceSpec(
     blueprints=BLUEPRINTS,
     migrations=Path(__file__).resolve().parent / "migrations" / "versions",
     metadata=Base.metadata,
-    handlers=events.HANDLERS,
+    handlers=handlers.HANDLERS,
     periodic_jobs=[PeriodicJob("expire-certificates", _sweep_seconds(), expire_certificates)],
     init_steps=[install_signing_key],
 )

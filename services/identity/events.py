@@ -4,7 +4,6 @@ from __future__ import annotations
 from services.identity.models import Trust, User
 
 PUBLISHES = ("trust.created", "user.registered", "user.updated", "user.deactivated")
-HANDLERS: dict = {}
 
 
 def _profile(user: User) -> dict:

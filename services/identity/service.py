@@ -5,7 +5,7 @@ import getpass
 import logging
 from pathlib import Path
 
-from services.identity import domain, events, handlers
+from services.identity import domain, handlers
 from services.identity.components import keyring, mailer, passwords
 from services.identity.models import Base, SigningKey
 from services.identity.routes import BLUEPRINTS
@@ -89,7 +89,7 @@ SERVICE = ServiceSpec(
     blueprints=BLUEPRINTS,
     migrations=Path(__file__).resolve().parent / "migrations" / "versions",
     metadata=Base.metadata,
-    handlers=events.HANDLERS,
+    handlers={},  # it consumes no event
     periodic_jobs=[PeriodicJob("send-emails", EMAIL_POLL_SECONDS, send_emails)],
     init_steps=[install_signing_key, create_startup_admin],
     commands={

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.metrics import events, handlers
+from services.metrics import handlers
 from services.metrics.models import COUNTER_NAMES, Base
 from services.metrics.routes import BLUEPRINTS
 from shared.service import Runtime, ServiceSpec
@@ -15,7 +15,7 @@ def rebuild_command(runtime: Runtime, args: list[str]) -> int:
         print("usage: skillpass metrics rebuild")
         return 2
     with runtime.unit_of_work() as uow:
-        replayed = handlers.rebuild(uow, events.PROJECTIONS)
+        replayed = handlers.rebuild(uow, handlers.PROJECTION_OF)
         uow.commit()
         totals = handlers.totals_of_every_trust(uow)
     print(f"replayed {replayed} events")
@@ -36,6 +36,6 @@ SERVICE = ServiceSpec(
     blueprints=BLUEPRINTS,
     migrations=Path(__file__).resolve().parent / "migrations" / "versions",
     metadata=Base.metadata,
-    handlers=events.HANDLERS,
+    handlers=handlers.HANDLERS,
     commands={"rebuild": ("recompute every projection from the events kept, and print the totals", rebuild_command)},
 )

@@ -1,7 +1,6 @@
-"""The passport service's events: the payloads it publishes and the handlers of those it consumes."""
+"""The passport service's events: the payloads it publishes (handlers.py holds the table of those it consumes)."""
 from __future__ import annotations
 
-from services.passport import handlers
 from services.passport.models import LearningRecord, Passport, PassportType, SelfAssessment
 
 PUBLISHES = (
@@ -43,34 +42,3 @@ def passport_reopened(passport: Passport, skill_code: str, reopened_at) -> dict:
 
 def passport_withdrawn(passport: Passport) -> dict:
     return {**_ref(passport), "reason": passport.withdrawal_reason, "withdrawn_at": passport.withdrawn_at}
-
-
-# --- Consumed ----------------------------------------------------------------------------------------
-
-def on_signoff_recorded(uow, event, payload):
-    handlers.apply_signoff(uow, payload)
-
-
-def on_signoff_revoked(uow, event, payload):
-    handlers.apply_signoff(uow, payload, revoked_at=payload["revoked_at"], reason=payload["reason"])
-
-
-def on_user_registered(uow, event, payload):
-    handlers.apply_staff_profile(uow, payload, payload["registered_at"])
-
-
-def on_user_updated(uow, event, payload):
-    handlers.apply_staff_profile(uow, payload, payload["updated_at"])
-
-
-def on_user_deactivated(uow, event, payload):
-    handlers.apply_staff_profile(uow, payload, payload["deactivated_at"], active=False)
-
-
-HANDLERS = {
-    "signoff.recorded": on_signoff_recorded,
-    "signoff.revoked": on_signoff_revoked,
-    "user.registered": on_user_registered,
-    "user.updated": on_user_updated,
-    "user.deactivated": on_user_deactivated,
-}

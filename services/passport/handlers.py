@@ -12,10 +12,10 @@ from services.passport.models import (
     LearningRecord, Passport, PassportType, SelfAssessment, SignoffDecision, SkillState, StaffMember,
 )
 from services.passport.passport_types import ContentCache, TypeContent, current_type, store_version
-from shared.auth import Caller
+from shared.domain import Caller
 from shared.consumer import Unprocessable
 from shared.db import utcnow
-from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.domain import Conflict, Forbidden, Invalid, NotFound
 from shared.uow import UnitOfWork
 
 
@@ -482,3 +482,34 @@ def apply_staff_profile(uow: UnitOfWork, payload: dict, as_of: datetime, *, acti
     if active is not None:
         staff.active = active
     staff.as_of = as_of
+
+
+# --- The events this service consumes: the consumer's table ----------------------------------------------------------------------------------------
+
+def on_signoff_recorded(uow, event, payload):
+    apply_signoff(uow, payload)
+
+
+def on_signoff_revoked(uow, event, payload):
+    apply_signoff(uow, payload, revoked_at=payload["revoked_at"], reason=payload["reason"])
+
+
+def on_user_registered(uow, event, payload):
+    apply_staff_profile(uow, payload, payload["registered_at"])
+
+
+def on_user_updated(uow, event, payload):
+    apply_staff_profile(uow, payload, payload["updated_at"])
+
+
+def on_user_deactivated(uow, event, payload):
+    apply_staff_profile(uow, payload, payload["deactivated_at"], active=False)
+
+
+HANDLERS = {
+    "signoff.recorded": on_signoff_recorded,
+    "signoff.revoked": on_signoff_revoked,
+    "user.registered": on_user_registered,
+    "user.updated": on_user_updated,
+    "user.deactivated": on_user_deactivated,
+}

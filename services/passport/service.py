@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from services.passport import events
+from services.passport import handlers
 from services.passport.models import Base
 from services.passport.passport_types import load_bundled
 from services.passport.routes import BLUEPRINTS
@@ -30,6 +30,6 @@ SERVICE = ServiceSpec(
     blueprints=BLUEPRINTS,
     migrations=Path(__file__).resolve().parent / "migrations" / "versions",
     metadata=Base.metadata,
-    handlers=events.HANDLERS,
+    handlers=handlers.HANDLERS,
     init_steps=[load_sample_content],
 )

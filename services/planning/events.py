@@ -1,4 +1,4 @@
-"""The planning service's events: the payloads it publishes and the handlers of those it consumes.
+"""The planning service's events: the payloads it publishes (handlers.py holds the table of those it consumes).
 
 roster.updated is also public (DESIGN §9): republished to skillpass.public as `<ODS code>.roster.updated`
 with the person's staff number and name, which is why planning keeps Trusts' ODS codes (trust.created)
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.planning import domain, handlers
 from services.planning.models import Measure, Plan, RosterEntry, WorkforceRole
 
 PUBLISHES = ("plan.updated", "measure.defined", "cohort.updated", "roster.updated")
@@ -49,44 +48,3 @@ def roster_updated(entry: RosterEntry) -> dict:
         "staff_id": entry.staff_id, "trust_id": entry.trust_id, "role": entry.role, "status": entry.status,
         "certificate_id": entry.certificate_id, "since": entry.since, "reason": entry.reason,
     }
-
-
-# --- Consumed ----------------------------------------------------------------------------------------
-
-def on_trust_created(uow, event, payload):
-    handlers.apply_trust(uow, payload)
-
-
-def on_user_registered(uow, event, payload):
-    handlers.apply_staff(uow, event, payload, payload["registered_at"])
-
-
-def on_user_updated(uow, event, payload):
-    handlers.apply_staff(uow, event, payload, payload["updated_at"])
-
-
-def on_user_deactivated(uow, event, payload):
-    handlers.apply_leaver(uow, event, payload)
-
-
-def on_certificate_issued(uow, event, payload):
-    handlers.apply_certificate_event(uow, event, payload, issued_at=payload["issued_at"])
-
-
-def on_certificate_revoked(uow, event, payload):
-    handlers.apply_certificate_event(uow, event, payload, ended_at=payload["revoked_at"], end_reason=domain.REVOKED)
-
-
-def on_certificate_expired(uow, event, payload):
-    handlers.apply_certificate_event(uow, event, payload, ended_at=payload["expired_at"], end_reason=domain.EXPIRED)
-
-
-HANDLERS = {
-    "trust.created": on_trust_created,
-    "user.registered": on_user_registered,
-    "user.updated": on_user_updated,
-    "user.deactivated": on_user_deactivated,
-    "certificate.issued": on_certificate_issued,
-    "certificate.revoked": on_certificate_revoked,
-    "certificate.expired": on_certificate_expired,
-}

@@ -16,9 +16,9 @@ from services.planning.models import (
     Aim, Cycle, Driver, Launch, Measure, Plan, ProcessMap, RosterCertificate, RosterEntry, RosterHistory, Stakeholder,
     StaffMember, WorkforceRole,
 )
-from shared.auth import Caller
+from shared.domain import Caller
 from shared.db import insert_if_missing, upsert_locked, utcnow
-from shared.errors import Conflict, Invalid, NotFound
+from shared.domain import Conflict, Invalid, NotFound
 from shared.events import Event
 from shared.events.public import PublicFacts
 from shared.outbox import remember_trust
@@ -458,3 +458,44 @@ def roster_history(uow: UnitOfWork, caller: Caller, staff_id: uuid.UUID, role: s
         .where(RosterHistory.trust_id == caller.trust_id, RosterHistory.staff_id == staff_id, RosterHistory.role == role)
         .order_by(RosterHistory.recorded_at, RosterHistory.id)
     ))
+
+
+# --- The events this service consumes: the consumer's table ----------------------------------------------------------------------------------------
+
+def on_trust_created(uow, event, payload):
+    apply_trust(uow, payload)
+
+
+def on_user_registered(uow, event, payload):
+    apply_staff(uow, event, payload, payload["registered_at"])
+
+
+def on_user_updated(uow, event, payload):
+    apply_staff(uow, event, payload, payload["updated_at"])
+
+
+def on_user_deactivated(uow, event, payload):
+    apply_leaver(uow, event, payload)
+
+
+def on_certificate_issued(uow, event, payload):
+    apply_certificate_event(uow, event, payload, issued_at=payload["issued_at"])
+
+
+def on_certificate_revoked(uow, event, payload):
+    apply_certificate_event(uow, event, payload, ended_at=payload["revoked_at"], end_reason=domain.REVOKED)
+
+
+def on_certificate_expired(uow, event, payload):
+    apply_certificate_event(uow, event, payload, ended_at=payload["expired_at"], end_reason=domain.EXPIRED)
+
+
+HANDLERS = {
+    "trust.created": on_trust_created,
+    "user.registered": on_user_registered,
+    "user.updated": on_user_updated,
+    "user.deactivated": on_user_deactivated,
+    "certificate.issued": on_certificate_issued,
+    "certificate.revoked": on_certificate_revoked,
+    "certificate.expired": on_certificate_expired,
+}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.planning import events
+from services.planning import handlers
 from services.planning.example import load_example_command
 from services.planning.models import Base
 from services.planning.routes import BLUEPRINTS
@@ -22,6 +22,6 @@ SERVICE = ServiceSpec(
     blueprints=BLUEPRINTS,
     migrations=Path(__file__).resolve().parent / "migrations" / "versions",
     metadata=Base.metadata,
-    handlers=events.HANDLERS,
+    handlers=handlers.HANDLERS,
     commands={"load-example": ("load the toolkit's adult critical care example into TRUST_ID", load_example_command)},
 )

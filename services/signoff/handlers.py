@@ -11,9 +11,9 @@ from services.signoff import domain, events
 from services.signoff.models import (
     Passport, RequestedSkill, Revocation, SelfAssessedSkill, Signoff, SignoffRequest, StaffMember,
 )
-from shared.auth import Caller
+from shared.domain import Caller
 from shared.db import insert_if_missing, upsert_locked, utcnow
-from shared.errors import Invalid, NotFound
+from shared.domain import Invalid, NotFound
 from shared.uow import UnitOfWork
 
 
@@ -234,3 +234,49 @@ def apply_leaver(uow: UnitOfWork, payload: dict) -> None:
     )
     for request in open_requests:
         request.closed_at, request.closed_reason = payload["deactivated_at"], domain.LEFT
+
+
+# --- The events this service consumes: the consumer's table ----------------------------------------------------------------------------------------
+
+def on_passport_started(uow, event, payload):
+    apply_passport_started(uow, payload)
+
+
+def on_skill_assessed(uow, event, payload):
+    apply_self_assessment(uow, payload)
+
+
+def on_passport_completed(uow, event, payload):
+    apply_status(uow, payload, domain.COMPLETED, payload["completed_at"])
+
+
+def on_passport_reopened(uow, event, payload):
+    apply_status(uow, payload, domain.IN_PROGRESS, payload["reopened_at"])
+
+
+def on_passport_withdrawn(uow, event, payload):
+    apply_status(uow, payload, domain.WITHDRAWN, payload["withdrawn_at"])
+
+
+def on_user_registered(uow, event, payload):
+    apply_staff(uow, payload, payload["registered_at"])
+
+
+def on_user_updated(uow, event, payload):
+    apply_staff(uow, payload, payload["updated_at"])
+
+
+def on_user_deactivated(uow, event, payload):
+    apply_leaver(uow, payload)
+
+
+HANDLERS = {
+    "passport.started": on_passport_started,
+    "passport.skill_assessed": on_skill_assessed,
+    "passport.completed": on_passport_completed,
+    "passport.reopened": on_passport_reopened,
+    "passport.withdrawn": on_passport_withdrawn,
+    "user.registered": on_user_registered,
+    "user.updated": on_user_updated,
+    "user.deactivated": on_user_deactivated,
+}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.signoff import events
+from services.signoff import handlers
 from services.signoff.models import Base
 from services.signoff.routes import BLUEPRINTS
 from shared.service import ServiceSpec
@@ -20,5 +20,5 @@ SERVICE = ServiceSpec(
     blueprints=BLUEPRINTS,
     migrations=Path(__file__).resolve().parent / "migrations" / "versions",
     metadata=Base.metadata,
-    handlers=events.HANDLERS,
+    handlers=handlers.HANDLERS,
 )

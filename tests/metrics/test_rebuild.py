@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from services.metrics import events, handlers
+from services.metrics import handlers
 from tests.metrics.conftest import T0
 
 DAY = timedelta(days=1)
@@ -45,7 +45,7 @@ def test_rebuild_gives_the_same_dashboard(service, shuffle_seed):
     assert sum(row["started"] for row in before["passport_types"]) == 4 and before["measures"][0]["value"] is not None
     published = len(service.outbox("metrics.recalculated"))
     with service.runtime.unit_of_work() as uow:
-        replayed = handlers.rebuild(uow, events.PROJECTIONS, shuffle_seed=shuffle_seed)
+        replayed = handlers.rebuild(uow, handlers.PROJECTION_OF, shuffle_seed=shuffle_seed)
         uow.commit()
     assert replayed == 30
     assert figures(service) == before
