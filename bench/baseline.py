@@ -17,7 +17,7 @@ from marshmallow import Schema, fields, validate
 from shared.app import create_app, unit_of_work
 from shared.auth import Blueprint
 from shared.db import Database, UTCDateTime, utcnow
-from shared.errors import NotFound
+from shared.domain import NotFound
 from shared.service import Runtime, ServiceSpec
 
 blp = Blueprint("baseline", __name__)

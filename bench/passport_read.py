@@ -15,7 +15,7 @@ from bench.support import fresh_postgres_database
 from services.passport import handlers
 from services.passport.passport_types import store_version
 from services.passport.service import SERVICE
-from shared.auth import Caller
+from shared.domain import Caller
 from shared.cli import run_init
 from shared.config import Settings
 from shared.consumer import apply_once

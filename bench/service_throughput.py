@@ -27,7 +27,7 @@ from typing import Callable
 from bench.baseline import add_bench_row
 from bench.http import Call, calls_per_second, gunicorn, requests_per_second
 from bench.support import fresh_postgres_database
-from shared.auth import Caller
+from shared.domain import Caller
 from shared.cli import run_init
 from shared.config import TOKEN_AUDIENCE, Settings
 from shared.events import load_payload, make_envelope, parse_envelope, serialise_payload

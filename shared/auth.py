@@ -9,7 +9,6 @@ import threading
 import time
 import urllib.request
 import uuid
-from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
 import flask_smorest
@@ -18,25 +17,11 @@ from flask import current_app, g, request
 from webargs.flaskparser import FlaskParser
 
 from shared.config import TOKEN_AUDIENCE
-from shared.errors import Forbidden, Unauthorized
+from shared.domain import Caller, Forbidden, Unauthorized
 
 ALGORITHMS = ["RS256"]
 SECURITY_SCHEME = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Caller:
-    user_id: uuid.UUID
-    trust_id: uuid.UUID | None
-    roles: frozenset[str]
-
-    def has_any(self, *roles: str) -> bool:
-        return bool(self.roles.intersection(roles))
-
-    @property
-    def is_platform_admin(self) -> bool:
-        return "platform_admin" in self.roles
 
 
 class KeyResolver(Protocol):

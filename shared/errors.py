@@ -1,4 +1,4 @@
-"""RFC 9457 problem details for every error, and the domain errors services raise."""
+"""RFC 9457 problem details for every error, the domain errors (shared/domain.py) among them."""
 from __future__ import annotations
 
 import http
@@ -12,72 +12,25 @@ from marshmallow import Schema, fields
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from shared.domain import (Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, TooLarge, TooManyRequests,
+                           Unauthorized, UnsupportedMediaType)
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 log = logging.getLogger(__name__)
 
 
-class DomainError(Exception):
-    """A rule of the domain refused the request; raised by pure domain code, mapped to HTTP here."""
-
-    status = 400
-
-    def __init__(self, detail: str, *, errors: dict[str, list[str]] | None = None):
-        super().__init__(detail)
-        self.detail = detail
-        self.errors = errors
-
-
-class NotFound(DomainError):
-    status = 404
-
-
-class Conflict(DomainError):
-    status = 409
-
-
-class Forbidden(DomainError):
-    status = 403
-
-
-class Gone(DomainError):
-    """Something that was real but can no longer be used (a one-time link used or expired)."""
-
-    status = 410
-
-
-class TooLarge(DomainError):
-    status = 413
-
-
-class UnsupportedMediaType(DomainError):
-    status = 415
-
-
-class Unauthorized(DomainError):
-    status = 401
-
-
-class Invalid(DomainError):
-    """Input that is well-formed but breaks a rule: 422 naming the field."""
-
-    status = 422
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"Invalid field: {field}. {message}", errors={field: [message]})
-
-    @classmethod
-    def fields(cls, errors: dict[str, list[str]]) -> "Invalid":
-        error = cls.__new__(cls)
-        DomainError.__init__(error, f"Invalid field(s): {', '.join(sorted(errors))}", errors=errors)
-        return error
-
-
-class TooManyRequests(DomainError):
-    status = 429
-
-    def __init__(self, detail: str, *, retry_after: int):
-        super().__init__(detail)
-        self.retry_after = retry_after
+# The HTTP status of each kind of domain error (the most specific class wins).
+STATUS: dict[type[DomainError], int] = {
+    NotFound: 404,
+    Conflict: 409,
+    Forbidden: 403,
+    Gone: 410,
+    TooLarge: 413,
+    UnsupportedMediaType: 415,
+    Unauthorized: 401,
+    Invalid: 422,
+    TooManyRequests: 429,
+}
 
 
 class ProblemSchema(Schema):
@@ -181,7 +134,8 @@ class Api(flask_smorest.Api):
             headers["WWW-Authenticate"] = "Bearer"
         if isinstance(error, TooManyRequests):
             headers["Retry-After"] = str(error.retry_after)
-        return problem(error.status, error.detail, errors=error.errors, headers=headers)
+        status = next((STATUS[kind] for kind in type(error).__mro__ if kind in STATUS), 400)
+        return problem(status, error.detail, errors=error.errors, headers=headers)
 
     def handle_integrity_error(self, error: IntegrityError):
         log.warning("integrity conflict", extra={"error": str(error.orig)[:300]})

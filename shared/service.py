@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from shared.auth import Caller, JwksKeyResolver, KeyResolver, TokenVerifier
+from shared.auth import JwksKeyResolver, KeyResolver, TokenVerifier
+from shared.domain import Caller
 from shared.config import SERVICE_PORTS, Settings
 from shared.consumer import Handler
 from shared.db import Database

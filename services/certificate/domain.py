@@ -7,14 +7,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from shared.auth import Caller
-from shared.errors import Conflict, NotFound
+from shared.domain import Caller
+from shared.domain import Conflict, NotFound
+from shared.language import (CERTIFICATE_READERS, CERTIFICATE_REVOKERS, CERTIFICATE_STATUSES, EXPIRED, REVOKED,
+                             SUPERSEDED, VALID)
 
-VALID, REVOKED, EXPIRED, SUPERSEDED = "valid", "revoked", "expired", "superseded"
-STATUSES = (VALID, REVOKED, EXPIRED, SUPERSEDED)
-
-READERS = ("lead", "workforce", "trust_admin", "supervisor", "educator")
-REVOKERS = ("trust_admin", "lead")
+STATUSES = CERTIFICATE_STATUSES
+READERS, REVOKERS = CERTIFICATE_READERS, CERTIFICATE_REVOKERS
 
 DEFAULT_VALIDITY_MONTHS = 12
 VALIDITY_SETTING = "SKILLPASS_CERTIFICATE_VALIDITY_MONTHS"

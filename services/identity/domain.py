@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from shared.auth import Caller
-from shared.errors import DomainError, Forbidden, Invalid, NotFound, TooLarge
+from shared.language import ROLES
+from shared.domain import Caller
+from shared.domain import DomainError, Forbidden, Invalid, NotFound, TooLarge
 
-ROLES = ("staff", "supervisor", "educator", "lead", "workforce", "trust_admin", "platform_admin")
 # Fields a user may change on their own account; the rest need an administrator.
 SELF_SERVICE_FIELDS = frozenset({"name", "password", "current_password"})
 # Changed on one's own account these could lock the last administrator out: another admin must.

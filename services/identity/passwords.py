@@ -7,7 +7,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from services.identity import domain
-from shared.errors import Invalid
+from shared.domain import Invalid
 
 
 class Passwords:

@@ -9,7 +9,7 @@ from services.identity.components import keyring, link_settings, mailer, passwor
 from shared.app import runtime, unit_of_work
 from shared.auth import Blueprint, current_caller
 from shared.config import TOKEN_AUDIENCE
-from shared.errors import UnsupportedMediaType
+from shared.domain import UnsupportedMediaType
 from shared.pagination import paginate
 
 auth = Blueprint("auth", __name__, description="Tokens and the public keys that verify them")

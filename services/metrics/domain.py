@@ -9,33 +9,27 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterable, Mapping
 
-from shared.auth import Caller
+from shared.domain import Caller
 from shared.csv_safety import formula_safe
-from shared.errors import Invalid, NotFound
+from shared.domain import Invalid, NotFound
+from shared.language import (ATTENDED_VS_PLANNED, COMPLETION_RATE, CUMULATIVE, ENTERED, PERIOD, RATIO, COMPLETED, DASHBOARD_READERS, ELIGIBLE, EXPIRED, IN_PROGRESS, LEARNING_STEPS,
+                             PROFICIENT, REVOKED, USAGE_EXPORTERS, VALUE_ENTERERS, WITHDRAWN)
 
-READERS = ("lead", "workforce", "trust_admin")
-EXPORTERS = ("trust_admin",)
-VALUE_ENTERERS = ("lead", "workforce")
+READERS, EXPORTERS = DASHBOARD_READERS, USAGE_EXPORTERS
 
-IN_PROGRESS, COMPLETED, WITHDRAWN = "in_progress", "completed", "withdrawn"
 STATUS_COUNTERS = {IN_PROGRESS: "in_progress", COMPLETED: "completed", WITHDRAWN: "withdrawn"}
-PROFICIENT = "proficient"
-REVOKED, EXPIRED = "revoked", "expired"
 END_COUNTERS = {REVOKED: "certificates_revoked", EXPIRED: "certificates_expired"}
-LEARNING_STEPS = ("planned", "attended", "completed")
 LEARNING_COUNTERS = {"planned": "learning_planned", "attended": "learning_attended", "completed": "learning_completed"}
-ELIGIBLE = "eligible"
 
 # The metrics a measure can be bound to (planning's list), and the counters they read.
 COUNT_METRICS = {"started": "started", "completed": "completed", "certified": "certified",
                  "self_assessed": "skills_self_assessed", "signed_off": "skills_signed_off"}
-RATIO_METRICS = {"completion_rate": ("completed", "cohort_identified"),
-                 "learning_attended_vs_planned": ("learning_attended", "learning_planned")}
+RATIO_METRICS = {COMPLETION_RATE: ("completed", "cohort_identified"),
+                 ATTENDED_VS_PLANNED: ("learning_attended", "learning_planned")}
 DAILY, WEEKLY, MONTHLY = "daily", "weekly", "monthly"
 FREQUENCIES = (DAILY, WEEKLY, MONTHLY)
 # What a series' values are: what happened in each period (counts, by default), the running total at each
 # period's end, a ratio at each period's end, or values people entered.
-PERIOD, CUMULATIVE, RATIO, ENTERED = "period", "cumulative", "ratio", "entered"
 FORMS = (PERIOD, CUMULATIVE)
 RATE_WINDOW_DAYS = 28
 

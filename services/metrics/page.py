@@ -9,7 +9,7 @@ from datetime import date
 from jinja2 import Environment, Undefined
 from markupsafe import Markup
 
-from services.metrics import icons
+from shared import icons
 
 COUNT_COLUMNS = (
     ("started", "Started"), ("in_progress", "In progress"), ("completed", "Completed"), ("withdrawn", "Withdrawn"),

@@ -15,9 +15,9 @@ from services.metrics.models import (
     COUNTER_NAMES, CertificateState, CurrentCounts, DailyCount, EnteredValue, MeasureDefinition, PassportState,
     Person, PlanAim,
 )
-from shared.auth import Caller
+from shared.domain import Caller
 from shared.db import dialect_insert
-from shared.errors import Conflict, Invalid, NotFound
+from shared.domain import Conflict, Invalid, NotFound
 from shared.uow import UnitOfWork
 
 PASSPORT_CONTENT = Path(__file__).resolve().parents[1] / "passport" / "content"

@@ -13,7 +13,7 @@ from services.metrics.models import MeasureDefinition
 from shared.app import unit_of_work
 from shared.auth import Blueprint, current_caller
 from shared.db import utcnow
-from shared.errors import Invalid
+from shared.domain import Invalid
 
 dashboards = Blueprint("dashboards", __name__, description="A Trust's progress against its aims, per passport type")
 measures = Blueprint("measures", __name__, description="Measures' values over time, as run and SPC charts")

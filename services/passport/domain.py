@@ -7,18 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
-from shared.auth import Caller
-from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.domain import Caller
+from shared.domain import Conflict, Forbidden, Invalid, NotFound
+from shared.language import (COMPLETED, IN_PROGRESS, LEVELS, NOT_YET, PASSPORT_ASSIGNERS, PASSPORT_READERS,
+                             PLATFORM_ADMIN, PROFICIENT, WITHDRAWN)
 
-IN_PROGRESS, COMPLETED, WITHDRAWN = "in_progress", "completed", "withdrawn"
-LEVELS = ("none", "training_needed", "supervised", "independent")
-PROFICIENT, NOT_YET = "proficient", "not_yet"
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9.-]*$")
 
-READERS = ("supervisor", "educator", "lead", "workforce", "trust_admin")
-ASSIGNERS = ("lead", "educator", "trust_admin")
+READERS = PASSPORT_READERS
+ASSIGNERS = PASSPORT_ASSIGNERS
 # Who may look up the Trust's people by id (names and staff numbers only): the readers, and a platform admin.
-STAFF_READERS = (*READERS, "platform_admin")
+STAFF_READERS = (*READERS, PLATFORM_ADMIN)
 
 
 # --- Content -----------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from services.passport import domain
 from services.passport.models import PassportType
 from services.passport.schemas import BundledPassportType
 from shared.db import utcnow
-from shared.errors import NotFound
+from shared.domain import NotFound
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 log = logging.getLogger(__name__)

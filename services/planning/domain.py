@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Mapping
 
-from shared.auth import Caller
-from shared.errors import Invalid, NotFound
+from shared.domain import Caller
+from shared.domain import Invalid, NotFound
+from shared.language import (CERTIFIED, ELIGIBLE, EXPIRED, INELIGIBLE, LEFT, MAX_MEASURES, MEASURE_KINDS, METRICS,
+                             PLAN_READERS, PLAN_WRITERS, REVOKED, ROSTER_READERS)
 
-WRITERS = ("lead", "trust_admin")
-READERS = (*WRITERS, "workforce", "educator")
-ROSTER_READERS = ("lead", "workforce", "trust_admin")
+WRITERS, READERS = PLAN_WRITERS, PLAN_READERS
 
 HIGH, LOW = "high", "low"
 LEVELS = (HIGH, LOW)
@@ -25,16 +25,10 @@ PRIORITIES = ("high", "medium", "low")
 DEFAULT_STAGES = ("identification", "completion", "training", "rostering")
 STEP_SHAPES = ("start_end", "activity", "decision", "document")
 
-MAX_MEASURES = 6
-MEASURE_KINDS = ("outcome", "process")
 METHODS = ("quantitative", "qualitative")
-METRICS = ("started", "completed", "certified", "completion_rate", "self_assessed", "signed_off",
-           "learning_attended_vs_planned")
 
 ACTS = ("adopt", "adapt", "abandon")
 
-ELIGIBLE, INELIGIBLE = "eligible", "ineligible"
-CERTIFIED, REVOKED, EXPIRED, LEFT = "certified", "revoked", "expired", "left"
 
 
 # --- Who may do what ---------------------------------------------------------------------------------

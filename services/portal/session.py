@@ -17,14 +17,8 @@ from flask import Flask, Request, Response, session
 from flask.sessions import SecureCookieSession, SessionInterface
 
 # Each service owns who may do what with its data; the portal only decides what to offer.
-from services.metrics.domain import EXPORTERS as USAGE_EXPORTERS
-from services.metrics.domain import READERS as DASHBOARD_READERS
-from services.metrics.domain import VALUE_ENTERERS
-from services.passport.domain import ASSIGNERS
-from services.planning.domain import READERS as PLAN_READERS
-from services.planning.domain import ROSTER_READERS
-from services.planning.domain import WRITERS as PLAN_WRITERS
-from services.signoff.domain import READERS, REVOKERS, SIGNERS
+from shared.language import (DASHBOARD_READERS, PASSPORT_ASSIGNERS, PLAN_READERS, PLAN_WRITERS, ROSTER_READERS,
+                             SIGNOFF_READERS, SIGNOFF_REVOKERS, SIGNOFF_SIGNERS, USAGE_EXPORTERS, VALUE_ENTERERS)
 
 COOKIE_NAME = "skillpass_session"
 CSRF_FIELD = "csrf_token"
@@ -90,15 +84,15 @@ class SignedIn:
     @property
     def reads_trust(self) -> bool:
         """Sees the Trust's passports and sign-off requests."""
-        return self.has_any(*READERS)
+        return self.has_any(*SIGNOFF_READERS)
 
     @property
     def signs_off(self) -> bool:
-        return self.has_any(*SIGNERS)
+        return self.has_any(*SIGNOFF_SIGNERS)
 
     @property
     def revokes(self) -> bool:
-        return self.has_any(*REVOKERS)
+        return self.has_any(*SIGNOFF_REVOKERS)
 
     @property
     def administers_staff(self) -> bool:
@@ -112,7 +106,7 @@ class SignedIn:
     @property
     def assigns_passports(self) -> bool:
         """Assigns passports to staff in bulk and follows the cohort."""
-        return self.has_any(*ASSIGNERS)
+        return self.has_any(*PASSPORT_ASSIGNERS)
 
     @property
     def reads_plan(self) -> bool:

@@ -6,21 +6,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Iterable
 
-from shared.auth import Caller
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.domain import Caller
+from shared.domain import Conflict, Forbidden, NotFound
+from shared.language import (COMPLETED, IN_PROGRESS, LEFT, NOT_YET, OUTCOMES, PROFICIENT, SIGNOFF_READERS,
+                             SIGNOFF_REVOKERS, SIGNOFF_SIGNERS, WITHDRAWN)
 
-IN_PROGRESS, COMPLETED, WITHDRAWN = "in_progress", "completed", "withdrawn"
-PROFICIENT, NOT_YET = "proficient", "not_yet"
-OUTCOMES = (PROFICIENT, NOT_YET)
 
 OPEN, CLOSED = "open", "closed"
 # Why a request closed: every skill has a decision, the passport was withdrawn, or the holder left the Trust.
-ANSWERED, LEFT = "answered", "left"
+ANSWERED = "answered"
 CLOSED_REASONS = (ANSWERED, WITHDRAWN, LEFT)
 
-SIGNERS = ("supervisor", "educator")
-REVOKERS = ("supervisor", "lead", "trust_admin")
-READERS = ("supervisor", "educator", "lead", "workforce", "trust_admin")
+SIGNERS, REVOKERS, READERS = SIGNOFF_SIGNERS, SIGNOFF_REVOKERS, SIGNOFF_READERS
 
 
 # --- Passports as their events describe them ---------------------------------------------------------

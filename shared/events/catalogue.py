@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
-ROLES = ("staff", "supervisor", "educator", "lead", "workforce", "trust_admin", "platform_admin")
+from shared.language import (LEARNING_KINDS, LEARNING_STEPS, LEVELS, MEASURE_KINDS, OUTCOMES, ROLES, ROSTER_REASONS,
+                             ROSTER_STATUSES)
 
 
 class Payload(Schema):
@@ -59,8 +60,6 @@ class UserDeactivated(Payload):
     deactivated_at = fields.AwareDateTime(required=True)
 
 
-LEVELS = ("none", "training_needed", "supervised", "independent")
-OUTCOMES = ("proficient", "not_yet")
 
 
 class PassportRef(Payload):
@@ -91,8 +90,8 @@ class PassportSkillAssessed(PassportRef):
 class PassportLearningRecorded(PassportRef):
     learning_id = fields.UUID(required=True)
     skill_code = fields.String(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(("elearning", "face_to_face")))
-    status = fields.String(required=True, validate=validate.OneOf(("planned", "attended", "completed")))
+    kind = fields.String(required=True, validate=validate.OneOf(LEARNING_KINDS))
+    status = fields.String(required=True, validate=validate.OneOf(LEARNING_STEPS))
     date = fields.Date(required=True, allow_none=True)
     hours = fields.Float(required=True, allow_none=True)
     recorded_at = fields.AwareDateTime(required=True)
@@ -176,7 +175,6 @@ class CertificateExpired(CertificateRef):
 
 
 # Why a roster entry stands as it does: a certificate issued, revoked or expired, or the person left the Trust.
-ROSTER_REASONS = ("certified", "revoked", "expired", "left")
 INCREASE, DECREASE = "increase", "decrease"  # which way a measure's values are better
 IMPROVEMENT_DIRECTIONS = (INCREASE, DECREASE)
 
@@ -185,7 +183,7 @@ class RosterUpdated(Payload):
     staff_id = fields.UUID(required=True)
     trust_id = fields.UUID(required=True)
     role = fields.String(required=True, metadata={"description": "the passport type code"})
-    status = fields.String(required=True, validate=validate.OneOf(("eligible", "ineligible")))
+    status = fields.String(required=True, validate=validate.OneOf(ROSTER_STATUSES))
     certificate_id = fields.UUID(required=True, allow_none=True)
     since = fields.AwareDateTime(required=True)
     reason = fields.String(required=True, validate=validate.OneOf(ROSTER_REASONS),
@@ -210,7 +208,7 @@ class MeasureDefined(Payload):
     plan_id = fields.UUID(required=True)
     trust_id = fields.UUID(required=True)
     name = fields.String(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(("outcome", "process")))
+    kind = fields.String(required=True, validate=validate.OneOf(MEASURE_KINDS))
     metric = fields.String(required=True, allow_none=True, metadata={"description": "the computable metric it is bound to"})
     passport_type = fields.String(required=True, allow_none=True)
     target = fields.Float(required=True, allow_none=True)
@@ -305,7 +303,7 @@ class PublicRosterUpdated(Payload):
     staff_number = _staff_number()
     staff_name = _staff_name()
     role = fields.String(required=True, metadata={"description": "the passport type code"})
-    status = fields.String(required=True, validate=validate.OneOf(("eligible", "ineligible")))
+    status = fields.String(required=True, validate=validate.OneOf(ROSTER_STATUSES))
     certificate_id = fields.UUID(required=True, allow_none=True)
     since = fields.AwareDateTime(required=True)
     reason = fields.String(required=True, validate=validate.OneOf(ROSTER_REASONS))

@@ -6,8 +6,8 @@ import pytest
 
 from services.certificate import domain
 from services.certificate.domain import CertificateSettings, Held
-from shared.auth import Caller
-from shared.errors import Conflict, NotFound
+from shared.domain import Caller
+from shared.domain import Conflict, NotFound
 
 T0 = datetime(2026, 1, 31, 9, 30, tzinfo=timezone.utc)
 TRUST = uuid.uuid4()

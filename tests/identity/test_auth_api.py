@@ -1,5 +1,4 @@
 """Tokens: sign-in, the JWKS that verifies them, throttling and deactivated users."""
-import json
 
 import jwt
 import pytest

@@ -8,8 +8,8 @@ import pytest
 
 from services.identity import domain
 from services.identity.components import COMMON_PASSWORDS
-from shared.auth import Caller
-from shared.errors import DomainError, Invalid
+from shared.domain import Caller
+from shared.domain import DomainError, Invalid
 
 COMMON = frozenset({"password123", "qwertyuiop"})
 HEADER = "staff_number,name,email,professional_group,roles,department"

@@ -9,7 +9,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from services.metrics import domain, icons, page
+from services.metrics import domain, page
+from shared import icons
 
 SVG = "{http://www.w3.org/2000/svg}"
 

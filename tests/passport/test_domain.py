@@ -7,8 +7,8 @@ import pytest
 
 from services.passport import domain
 from services.passport.domain import Decision
-from shared.auth import Caller
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.domain import Caller
+from shared.domain import Conflict, Forbidden, NotFound
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 TRUST, OTHER_TRUST = uuid.uuid4(), uuid.uuid4()

@@ -7,7 +7,7 @@ import pytest
 
 from services.planning import domain
 from services.planning.domain import ACTIVITY, PRIMARY, SECONDARY, CertificateFacts, DriverNode
-from shared.errors import Invalid
+from shared.domain import Invalid
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 

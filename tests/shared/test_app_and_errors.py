@@ -4,12 +4,12 @@ import uuid
 
 import pytest
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from shared.app import create_app
 from shared.auth import Blueprint, current_caller
 from shared.config import Settings
-from shared.errors import Conflict, NotFound
+from shared.domain import Conflict, NotFound
 from shared.schemas import RequestSchema
 from shared.service import Runtime, ServiceSpec
 from shared.testing import TEST_ISSUER, TestKeys
@@ -167,7 +167,7 @@ def test_domain_errors_map_to_their_status(client, keys):
 
 def test_unknown_route_and_method_are_problems(client, keys):
     assert_problem(client.get("/nowhere"), 404)
-    assert_problem(client.get(f"/things/not-a-uuid", headers=auth(keys)), 404)
+    assert_problem(client.get("/things/not-a-uuid", headers=auth(keys)), 404)
     response = client.delete("/things")
     assert_problem(response, 405)
     assert "POST" in response.headers["Allow"]

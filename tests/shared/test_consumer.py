@@ -1,6 +1,5 @@
 """The consumer: quorum queue with DLQ, inbox for exactly-once effects, restarts and poison."""
 import json
-import threading
 import time
 import uuid
 from collections import Counter

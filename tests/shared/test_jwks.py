@@ -2,7 +2,7 @@
 import pytest
 
 from shared.auth import JwksKeyResolver, TokenVerifier
-from shared.errors import Unauthorized
+from shared.domain import Unauthorized
 from shared.testing import TEST_ISSUER, JwksServer, TestKeys, public_jwk
 
 

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from services.identity import domain, events
 from services.identity.models import Trust, User
 from services.identity.passwords import Passwords
-from shared.auth import Caller
+from shared.domain import Caller
 from shared.db import utcnow
-from shared.errors import Conflict, Invalid, NotFound, Unauthorized
+from shared.domain import Conflict, Invalid, NotFound, Unauthorized
 from shared.uow import UnitOfWork
 
 

@@ -9,9 +9,10 @@ from marshmallow import ValidationError
 
 from services.identity import domain, events, schemas
 from services.identity.models import Trust, User
-from shared.auth import Caller
+from shared.domain import Caller
 from shared.db import utcnow
-from shared.errors import Invalid, NotFound, flatten_messages
+from shared.errors import flatten_messages
+from shared.domain import Invalid, NotFound
 from shared.uow import UnitOfWork
 
 

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from services.identity import domain, events
 from services.identity.models import AccountLink, Email, Trust, User
 from services.identity.passwords import Passwords
-from shared.auth import Caller
+from shared.domain import Caller
 from shared.db import utcnow
-from shared.errors import Conflict, Gone, NotFound
+from shared.domain import Conflict, Gone, NotFound
 from shared.uow import UnitOfWork
 
 

@@ -9,7 +9,7 @@ from services.identity import domain
 from services.identity.models import LoginThrottle, User
 from services.identity.passwords import Passwords
 from shared.db import insert_if_missing, utcnow
-from shared.errors import TooManyRequests, Unauthorized
+from shared.domain import TooManyRequests, Unauthorized
 from shared.uow import UnitOfWork
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, request
 
-from services.passport.domain import ASSIGNERS
+from shared.language import PASSPORT_ASSIGNERS as ASSIGNERS
 from services.portal import presenters
 from services.portal.backend import Answer, Call, get
 from services.portal.pages.support import (MAX_PAGE_SIZE, call, calls, every_page_of_each, form_page, found,

@@ -6,9 +6,9 @@ import re
 from flask import Blueprint, abort, request
 from markupsafe import Markup
 
-from services.metrics import icons
-from services.metrics.domain import RATIO_METRICS, READERS
-from services.planning.domain import ROSTER_READERS
+from shared import icons
+from shared.language import DASHBOARD_READERS as READERS
+from shared.language import RATIOS, ROSTER_READERS
 from services.portal import presenters
 from services.portal.backend import get
 from services.portal.pages.support import (calls, every_page_of_each, form_page, found, passed_through,
@@ -36,7 +36,7 @@ def show():
     return form_page("dashboard/show.html", dashboard=dashboard, titles=titles,
                      totals=presenters.dashboard_totals(dashboard["passport_types"]),
                      rows=presenters.dashboard_rows(dashboard["passport_types"]),
-                     columns=presenters.DASHBOARD_COLUMNS, ratio_metrics=RATIO_METRICS,
+                     columns=presenters.DASHBOARD_COLUMNS, ratio_metrics=RATIOS,
                      on_track=presenters.on_track_tag, figure=presenters.figure, period_name=presenters.period_name,
                      variation_icon=_beside_words(icons.variation_icon), variation_words=icons.variation_words,
                      assurance_icon=_beside_words(icons.assurance_icon), assurance_words=icons.assurance_words)

@@ -6,7 +6,7 @@ import math
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 
-from services.metrics.domain import ENTERED, VALUE_ENTERERS
+from shared.language import ENTERED, VALUE_ENTERERS
 from services.portal import presenters
 from services.portal.backend import Answer, delete, get, put
 from services.portal.pages.support import call, calls, form_page, found, requires_sign_in

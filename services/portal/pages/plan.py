@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 
-from services.planning.domain import MAX_MEASURES, READERS, WRITERS
+from shared.language import MAX_MEASURES
+from shared.language import PLAN_READERS as READERS
+from shared.language import PLAN_WRITERS as WRITERS
 from services.portal import presenters
 from services.portal.backend import Answer, Call, get
 from services.portal.pages.support import (call, every_page, form_page, found, passport_type_titles,

@@ -11,7 +11,9 @@ from services.portal.backend import Call, get
 from services.portal.pages.passports import BEING_UPDATED, PASSPORT, SKILL, passport_and_decisions
 from services.portal.pages.support import call, calls, every_page, form_page, found, requires_sign_in
 from services.portal.presenters import FieldError, field_errors
-from services.signoff.domain import READERS, REVOKERS, SIGNERS
+from shared.language import SIGNOFF_READERS as READERS
+from shared.language import SIGNOFF_REVOKERS as REVOKERS
+from shared.language import SIGNOFF_SIGNERS as SIGNERS
 
 blueprint = Blueprint("supervision", __name__)
 
