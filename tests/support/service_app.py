@@ -1,9 +1,14 @@
 """A service's own app in process, on a real database: init run, then Flask's test client."""
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
+import sqlite3
+import tempfile
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -22,8 +27,13 @@ NO_BROKER = "amqp://guest:guest@127.0.0.1:1//"
 class ServiceUnderTest:
     def __init__(self, spec: ServiceSpec, database_url: str, *, key_resolver=None, **env: str):
         settings = Settings.from_env(spec.name, {"DATABASE_URL": database_url, "AMQP_URL": NO_BROKER, **env})
-        self.runtime = Runtime(spec, settings, key_resolver=key_resolver)
-        run_init(self.runtime)
+        sqlite_file = Path(database_url.removeprefix("sqlite:///")) if database_url.startswith("sqlite:///") else None
+        if sqlite_file and not sqlite_file.exists():  # a new database: a copy of one init has run on
+            _copy_initialised(spec, env, sqlite_file)
+            self.runtime = Runtime(spec, settings, key_resolver=key_resolver)
+        else:  # PostgreSQL, or a database a test started before: init runs on it, as a restart would
+            self.runtime = Runtime(spec, settings, key_resolver=key_resolver)
+            run_init(self.runtime)
         self.client = create_app(spec, self.runtime, log_to_stdout=False).test_client()
         self._batch: list | None = None
 
@@ -61,6 +71,29 @@ class ServiceUnderTest:
             outcomes.extend(apply_batch(self.runtime.database, self.runtime.spec.name, self._batch))
         finally:
             self._batch = None
+
+
+# SQLite databases that `init` has run on, one per service and settings, made once per test process: a test's
+# database starts as a copy (init's migrations are most of a test's set-up time otherwise).
+_INITIALISED: dict[tuple, Path] = {}
+_TEMPLATES = Path(tempfile.mkdtemp(prefix="skillpass-initialised-"))
+atexit.register(shutil.rmtree, _TEMPLATES, ignore_errors=True)
+
+
+def _copy_initialised(spec: ServiceSpec, env: dict[str, str], target: Path) -> None:
+    key = (spec.name, tuple(sorted(env.items())))
+    if key not in _INITIALISED:
+        template = _TEMPLATES / f"{spec.name}-{len(_INITIALISED)}.db"
+        settings = Settings.from_env(spec.name, {"DATABASE_URL": f"sqlite:///{template}", "AMQP_URL": NO_BROKER, **env})
+        runtime = Runtime(spec, settings)
+        run_init(runtime)
+        runtime.database.dispose()
+        _INITIALISED[key] = template
+    # The backup API copies what the write-ahead log holds too, whatever state the template's files are in.
+    with sqlite3.connect(_INITIALISED[key]) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
 
 
 class Person:
