@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test bench asyncapi frontend-assets swagger-ui-assets screenshots clean
+.PHONY: install run test unit lint bench asyncapi frontend-assets swagger-ui-assets screenshots clean
 
 # NHS.UK frontend (npm `nhsuk-frontend`) vendored under services/portal/static/nhsuk. Keep the version in
 # step with the PyPI `nhsuk-frontend-jinja` pin in pyproject.toml (tests/portal/test_assets.py checks).
@@ -37,6 +37,17 @@ test: install
 	$(BIN)/python -m pytest -n 2 -m "not ($(REAL) or serial)" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(BIN)/python -m pytest -n 2 --dist loadscope -m "($(REAL)) and not serial" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+# The fast tier: everything that runs in process (no stack, browser, fuzz or broker-stopping tests), on SQLite
+# only (the tests parametrised over both databases have `postgresql` in their ids).
+unit: install
+	$(BIN)/python -m pytest -n 2 -m "not ($(REAL) or serial)" --ignore=tests/fuzz -k "not postgresql" $(PYTEST_ARGS)
+
+# ruff's checks and its formatter's check, and the import contracts of pyproject.toml ([tool.importlinter]).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # The AsyncAPI document of the events, regenerated from the event catalogue (a test fails when it is stale).
 asyncapi: install
