@@ -22,6 +22,7 @@ from shared.config import Settings
 from shared.db import Database, utcnow
 from shared.events import CONTENT_TYPE
 from shared.outbox import NOTIFY_CHANNEL, OutboxMessage
+from shared.prometheus import RELAY_CONFIRM_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +180,7 @@ class Relay:
 
     def _publish(self, producer: Producer, body: str, exchange, routing_key: str, row: OutboxMessage) -> None:
         """Publish and wait for the broker's confirm (publish() returns only once it is confirmed)."""
+        started = time.perf_counter()
         producer.publish(
             body.encode("utf-8"),
             exchange=exchange,
@@ -190,6 +192,7 @@ class Relay:
             confirm_timeout=self.settings.publish_confirm_timeout,
             retry=False,
         )
+        RELAY_CONFIRM_SECONDS.labels(self.settings.service).observe(time.perf_counter() - started)
 
     def _producer(self) -> Producer:
         if self.producer is None:
