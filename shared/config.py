@@ -62,7 +62,8 @@ WORKER_METRICS_PORT_OFFSET = 1000
 def worker_metrics_port(env: dict[str, str], web_port: int) -> int:
     port = _int(env, "WORKER_METRICS_PORT", web_port + WORKER_METRICS_PORT_OFFSET)
     if not 0 <= port <= 65535:
-        raise ValueError(f"WORKER_METRICS_PORT must be a port number (0 to switch it off), not {env.get('WORKER_METRICS_PORT')!r}")
+        raise ValueError("WORKER_METRICS_PORT must be a port number (0 to switch it off), "
+                         f"not {env.get('WORKER_METRICS_PORT')!r}")
     return port
 
 
@@ -112,7 +113,7 @@ class Settings:
     # Where the worker serves /metrics (shared/metrics_server.py); 0: not at all. The web processes' metrics
     # are gathered across gunicorn's workers in PROMETHEUS_MULTIPROC_DIR (shared/gunicorn_conf.py).
     web_host: str = "127.0.0.1"
-    worker_metrics_port: int = 6000
+    worker_metrics_port: int = 0  # from_env: the web port + 1000
     prometheus_multiproc_dir: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 

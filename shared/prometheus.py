@@ -3,9 +3,10 @@ collectors that read a value when Prometheus scrapes (the outbox, the broker's q
 
 A web process counts its requests in `HTTP_REGISTRY` (under gunicorn, each worker writes its values to
 PROMETHEUS_MULTIPROC_DIR and /metrics adds them up: shared/metrics_http.py). A worker process serves
-`worker_registry(...)` (shared/metrics_server.py), a registry of its own per worker. Counters and histograms carry a `service` label, so that
-none of them shows a sample before its service has counted something: in multiprocess mode a metric
-without labels would write zeros to the web's files merely by being imported.
+`worker_registry(...)` (shared/metrics_server.py). A service's own metrics are collectors it names in
+ServiceSpec.metrics_collectors (services/certificate/metrics.py). Counters and histograms carry a
+`service` label, so that none of them shows a sample before its service has counted something: in
+multiprocess mode a metric without labels would write zeros to the web's files merely by being imported.
 """
 from __future__ import annotations
 
@@ -142,7 +143,8 @@ class BrokerQueuesCollector(Collector):
             with Connection(self.amqp_url, connect_timeout=self.timeout) as connection:
                 connection.ensure_connection(max_retries=0, timeout=self.timeout)
                 if self.consumes:
-                    for family, name in ((ready, queue_name(self.service)), (dead, dead_letter_queue_name(self.service))):
+                    queues = ((ready, queue_name(self.service)), (dead, dead_letter_queue_name(self.service)))
+                    for family, name in queues:
                         count = _ready_messages(connection, name)
                         if count is not None:
                             family.add_metric([self.service, name], count)

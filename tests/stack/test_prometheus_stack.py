@@ -72,7 +72,8 @@ def test_every_process_serves_its_metrics(monitored):
     for service in (*SERVICES, "portal"):
         requests.get(f"{monitored.url(service)}/healthz", timeout=10)
         samples = eventually(lambda: web_metrics(monitored, service),
-                             lambda s: total(s, "skillpass_http_requests_total", service=service, route="/healthz") >= 1)
+                             lambda s: total(s, "skillpass_http_requests_total", service=service,
+                                             route="/healthz") >= 1)
         assert total(samples, "skillpass_http_request_duration_seconds_count", service=service) >= 1
     for service in SERVICES:
         samples = eventually(lambda: worker_metrics(monitored, service),
