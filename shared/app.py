@@ -14,6 +14,7 @@ from shared.auth import SECURITY_SCHEME, Blueprint
 from shared.broker import broker_reachable
 from shared.errors import problem
 from shared.logs import configure_logging, current_correlation_id, reset_correlation_id, set_correlation_id
+from shared.metrics_http import install_http_metrics
 from shared.public_address import PublicApi, trust_proxy
 from shared.schemas import SchemaPlugin
 from shared.service import Runtime, ServiceSpec
@@ -48,6 +49,7 @@ def create_app(spec: ServiceSpec, runtime: Runtime | None = None, *, log_to_stdo
     )
     app.extensions["skillpass"] = runtime
     trust_proxy(app, settings.proxy_hops)
+    install_http_metrics(app, spec.name, settings.prometheus_multiproc_dir)  # on the app: not in the API's document
     api = PublicApi(app, spec_kwargs={"marshmallow_plugin": SchemaPlugin()})
     api.spec.components.security_scheme("bearerAuth", SECURITY_SCHEME)
     api.register_blueprint(_health_blueprint())

@@ -55,6 +55,18 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number, not {raw!r}") from None
 
 
+# A worker serves its metrics beside its service's web port: 5001 -> 6001 (WORKER_METRICS_PORT overrides).
+WORKER_METRICS_PORT_OFFSET = 1000
+
+
+def worker_metrics_port(env: dict[str, str], web_port: int) -> int:
+    port = _int(env, "WORKER_METRICS_PORT", web_port + WORKER_METRICS_PORT_OFFSET)
+    if not 0 <= port <= 65535:
+        raise ValueError("WORKER_METRICS_PORT must be a port number (0 to switch it off), "
+                         f"not {env.get('WORKER_METRICS_PORT')!r}")
+    return port
+
+
 def database_url_for(service: str, env: dict[str, str]) -> str:
     """DATABASE_URL wins; else the service's own database on DATABASE_SERVER_URL; else SQLite."""
     if env.get("DATABASE_URL"):
@@ -100,16 +112,22 @@ class Settings:
     swagger_ui_url: str = LOCAL_SWAGGER_UI_URL
     # Reverse proxies in front of the web process whose X-Forwarded-* headers are trusted (shared/public_address.py).
     proxy_hops: int = 0
+    # Where the worker serves /metrics (shared/metrics_server.py); 0: not at all. The web processes' metrics
+    # are gathered across gunicorn's workers in PROMETHEUS_MULTIPROC_DIR (shared/gunicorn_conf.py).
+    web_host: str = "127.0.0.1"
+    worker_metrics_port: int = 0  # from_env: the web port + 1000
+    prometheus_multiproc_dir: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, service: str, env: dict[str, str] | None = None) -> "Settings":
         env = dict(os.environ if env is None else env)
+        port = _int(env, "PORT", SERVICE_PORTS.get(service, 5000))
         return cls(
             service=service,
             database_url=database_url_for(service, env),
             amqp_url=env.get("AMQP_URL") or cls.amqp_url,
-            port=_int(env, "PORT", SERVICE_PORTS.get(service, 5000)),
+            port=port,
             web_workers=_int(env, "WEB_WORKERS", cls.web_workers),
             identity_jwks_url=env.get("IDENTITY_JWKS_URL") or cls.identity_jwks_url,
             identity_issuer=env.get("IDENTITY_ISSUER") or cls.identity_issuer,
@@ -134,6 +152,9 @@ class Settings:
             proxy_hops=_int(env, "PROXY_HOPS", cls.proxy_hops),
             worker_heartbeat_file=env.get("WORKER_HEARTBEAT_FILE")
             or str(Path(env.get("TMPDIR", "/tmp")) / f"skillpass-{service}-worker.alive"),
+            web_host=env.get("WEB_HOST") or cls.web_host,
+            worker_metrics_port=worker_metrics_port(env, port),
+            prometheus_multiproc_dir=env.get("PROMETHEUS_MULTIPROC_DIR", ""),
             extra={k: v for k, v in env.items() if k.startswith(("SKILLPASS_", "IDENTITY_", "ARGON2_", "SMTP_"))},
         )
 

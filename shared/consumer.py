@@ -22,6 +22,7 @@ from shared.events import Event, MalformedEnvelope, load_payload, parse_envelope
 from shared.events.catalogue import UnknownEventType
 from shared.inbox import InboxEntry
 from shared.logs import correlation
+from shared.prometheus import EVENTS_APPLIED, EVENTS_FAILED, UNREADABLE_EVENT
 from shared.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,7 @@ class EventConsumer(ConsumerMixin):
                 "poison message dead-lettered",
                 extra={"error": str(error), "message_id": message.properties.get("message_id")},
             )
+            EVENTS_FAILED.labels(self.service, UNREADABLE_EVENT).inc()
             message.reject(requeue=False)
             return None
 
@@ -164,6 +166,7 @@ class EventConsumer(ConsumerMixin):
             except Unprocessable as error:
                 log.error("event cannot be applied; dead-lettered",
                           extra={"event_id": str(event.id), "event_type": event.type, "error": str(error)})
+                EVENTS_FAILED.labels(self.service, event.type).inc()
                 message.reject(requeue=False)
                 return
             except Exception:
@@ -173,6 +176,7 @@ class EventConsumer(ConsumerMixin):
                     "event handler failed; requeueing",
                     extra={"event_id": str(event.id), "event_type": event.type, "deliveries": deliveries},
                 )
+                EVENTS_FAILED.labels(self.service, event.type).inc()
                 self.stop.wait(pause)
                 message.requeue()
                 return
@@ -183,6 +187,8 @@ class EventConsumer(ConsumerMixin):
 
     def _handled(self, event: Event, applied: bool, duration_ms: float, *, batch: int) -> None:
         self.applied += int(applied)
+        if applied:
+            EVENTS_APPLIED.labels(self.service, event.type).inc()
         with correlation(event.correlation_id or str(event.id)):
             log.info(
                 "event handled",

@@ -10,7 +10,7 @@ import time
 import urllib.request
 
 from shared.broker import broker_reachable, without_password
-from shared.config import PORTAL, SERVICE_PORTS, WEB_PORTS
+from shared.config import PORTAL, SERVICE_PORTS, WEB_PORTS, WORKER_METRICS_PORT_OFFSET
 from shared.processes import process_commands
 from shared.service import installed_services
 
@@ -32,6 +32,11 @@ def service_environment(service: str, base: dict[str, str]) -> dict[str, str]:
     portal_port = base.get("PORTAL_PORT", str(WEB_PORTS[PORTAL]))
     # Verify links and QR codes point at the portal's public certificate page.
     env.setdefault("SKILLPASS_PUBLIC_BASE_URL", f"http://127.0.0.1:{portal_port}")
+    if service != PORTAL and base.get("WORKER_METRICS_PORT") != "0":
+        # Each worker's /metrics beside its web port (5001 -> 6001), or at <SERVICE>_WORKER_METRICS_PORT: one
+        # WORKER_METRICS_PORT for every worker would collide, so only 0 (none at all) is taken from it.
+        env["WORKER_METRICS_PORT"] = (base.get(f"{service.upper()}_WORKER_METRICS_PORT")
+                                      or str(int(env["PORT"]) + WORKER_METRICS_PORT_OFFSET))
     if service == PORTAL:
         for backend in SERVICE_PORTS:  # the portal calls each service where this run put it
             env.setdefault(f"{backend.upper()}_URL",

@@ -171,3 +171,14 @@ def _notify(session: Session) -> None:
 
 
 _NOTIFIED_IN = "skillpass_outbox_notified_in"
+
+
+# Rows with a message still to send: the internal one, or (the internal one sent) the public one once it
+# has a routing key. Two queries rather than one with OR, so that each reads its own partial index
+# (ix_outbox_unsent, ix_outbox_public_unsent) instead of every row the outbox keeps.
+INTERNAL_UNSENT = OutboxMessage.sent_at.is_(None)
+PUBLIC_UNSENT = sa.and_(
+    OutboxMessage.public_sent_at.is_(None),
+    OutboxMessage.public_routing_key.is_not(None),
+    OutboxMessage.sent_at.is_not(None),
+)

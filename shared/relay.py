@@ -21,21 +21,13 @@ from shared.broker import declare_topology, events_exchange, public_exchange
 from shared.config import Settings
 from shared.db import Database, utcnow
 from shared.events import CONTENT_TYPE
-from shared.outbox import NOTIFY_CHANNEL, OutboxMessage
+from shared.outbox import INTERNAL_UNSENT, PUBLIC_UNSENT, NOTIFY_CHANNEL, OutboxMessage
+from shared.prometheus import RELAY_CONFIRM_SECONDS
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 5.0
 
-# Rows with a message still to send: the internal one, or (the internal one sent) the public one once it
-# has a routing key. Two queries rather than one with OR, so that each reads its own partial index
-# (ix_outbox_unsent, ix_outbox_public_unsent) instead of every row the outbox keeps.
-INTERNAL_UNSENT = OutboxMessage.sent_at.is_(None)
-PUBLIC_UNSENT = sa.and_(
-    OutboxMessage.public_sent_at.is_(None),
-    OutboxMessage.public_routing_key.is_not(None),
-    OutboxMessage.sent_at.is_not(None),
-)
 
 
 class PollWaker:
@@ -179,6 +171,7 @@ class Relay:
 
     def _publish(self, producer: Producer, body: str, exchange, routing_key: str, row: OutboxMessage) -> None:
         """Publish and wait for the broker's confirm (publish() returns only once it is confirmed)."""
+        started = time.perf_counter()
         producer.publish(
             body.encode("utf-8"),
             exchange=exchange,
@@ -190,6 +183,7 @@ class Relay:
             confirm_timeout=self.settings.publish_confirm_timeout,
             retry=False,
         )
+        RELAY_CONFIRM_SECONDS.labels(self.settings.service).observe(time.perf_counter() - started)
 
     def _producer(self) -> Producer:
         if self.producer is None:

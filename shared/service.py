@@ -41,6 +41,9 @@ class ServiceSpec:
     key_resolver: Callable[["Runtime"], KeyResolver] | None = None
     # Where the caller's current roles and Trust are at hand (identity owns them), a fresher caller.
     caller_loader: Callable[["Runtime", Caller], Caller] | None = None
+    # Metrics of the service's own that its worker serves beside the shared ones (shared/prometheus.py): each
+    # a factory given the runtime, returning a prometheus_client collector read at scrape time.
+    metrics_collectors: list[Callable[["Runtime"], object]] = field(default_factory=list)
 
 
 class Runtime:

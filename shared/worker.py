@@ -9,6 +9,8 @@ from pathlib import Path
 
 from shared.consumer import EventConsumer
 from shared.housekeeping import housekeeping_job
+from shared.metrics_server import serve_metrics, stop_serving
+from shared.prometheus import beat, worker_registry
 from shared.relay import Relay
 from shared.service import PeriodicJob, Runtime
 
@@ -44,6 +46,7 @@ def run_worker(runtime: Runtime) -> int:
     threads = [threading.Thread(target=t, name=name, daemon=True) for name, t in targets.items()]
     for thread in threads:
         thread.start()
+    metrics = serve_metrics(worker_metrics(runtime), settings.web_host, settings.worker_metrics_port)
     log.info("worker started", extra={"threads": list(targets)})
 
     heartbeat = Path(settings.worker_heartbeat_file)
@@ -55,14 +58,24 @@ def run_worker(runtime: Runtime) -> int:
             exit_code = 1
             stop.set()
             break
-        heartbeat.write_text(str(time.time()))
+        now = time.time()
+        heartbeat.write_text(str(now))
+        beat(spec.name, now)
         stop.wait(HEARTBEAT_SECONDS)
 
+    stop_serving(metrics)
     for thread in threads:
         thread.join(timeout=10)
     heartbeat.unlink(missing_ok=True)
     log.info("worker stopped")
     return exit_code
+
+
+def worker_metrics(runtime: Runtime):
+    """The registry a worker's /metrics serves: the shared metrics and the service's own."""
+    spec = runtime.spec
+    return worker_registry(spec.name, runtime.database, runtime.settings.amqp_url, consumes=bool(spec.handlers),
+                           extra=[make(runtime) for make in spec.metrics_collectors])
 
 
 def periodic_jobs(runtime: Runtime, stop: threading.Event) -> list[PeriodicJob]:

@@ -56,7 +56,10 @@ PUBLIC_BASE_URL = f"https://{DEPLOYMENT['SKILLPASS_HOSTNAME']}"
 # that have no meaning in a container; .env.example names them all the same.
 SET_BY_COMPOSE = {"AMQP_URL", "DATABASE_SERVER_URL", "IDENTITY_JWKS_URL", "PORT", "WEB_HOST", "PROXY_HOPS",
                   "PORTAL_PROXY_HOPS", *(f"{backend.upper()}_URL" for backend in BACKENDS)}
-NOT_FOR_CONTAINERS = {"DATABASE_URL", "SKILLPASS_DATA_DIR", "RABBITMQCTL"}
+NOT_FOR_CONTAINERS = {"DATABASE_URL", "SKILLPASS_DATA_DIR", "RABBITMQCTL",
+                      # left to their defaults, which docker/prometheus/prometheus.yml scrapes (6001-6006) and
+                      # each web process makes for itself
+                      "WORKER_METRICS_PORT", "PROMETHEUS_MULTIPROC_DIR"}
 # Settings of the deployment itself, not of a process: the README's "With Docker" and .env.example tell them.
 COMPOSE_ONLY = {"SKILLPASS_HOSTNAME", "SKILLPASS_TLS", "POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"}
 
@@ -675,6 +678,7 @@ COMPOSE_BREAKAGES = [
     ("worker-published", port_problems, _set(f"{WORKER}.ports", ["6001:6001"])),
     ("proxy-publishes-nothing", port_problems, _delete("services.proxy.ports")),
     ("proxy-without-https", port_problems, _set("services.proxy.ports", ["80:80"])),
+    ("prometheus-public", port_problems, _set("services.prometheus.ports", ["9090:9090"])),
     ("missing-repository-file", volume_problems, _set("services.proxy.volumes", ["./docker/caddy/Caddy:/etc/caddy/Caddyfile"])),
     ("broker-password", connection_problems, _set("services.rabbitmq.environment.RABBITMQ_DEFAULT_PASS", "other")),
     (

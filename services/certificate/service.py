@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from services.certificate import handlers
+from services.certificate.metrics import ExpiringCertificates
 from services.certificate.models import Base, SigningKey
 from services.certificate.routes import BLUEPRINTS
 from shared import signing
@@ -61,4 +62,5 @@ SERVICE = ServiceSpec(
     handlers=handlers.HANDLERS,
     periodic_jobs=[PeriodicJob("expire-certificates", _sweep_seconds(), expire_certificates)],
     init_steps=[install_signing_key],
+    metrics_collectors=[ExpiringCertificates],
 )

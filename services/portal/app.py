@@ -18,6 +18,7 @@ from services.portal.settings import PortalSettings
 from shared.app import install_request_log, loggable_path
 from shared.logs import configure_logging, current_correlation_id
 from shared.public_address import trust_proxy
+from shared.metrics_http import install_http_metrics
 
 log = logging.getLogger("skillpass.portal")
 TEMPLATES = __file__.rsplit("/", 1)[0] + "/templates"
@@ -51,6 +52,7 @@ def create_app(settings: PortalSettings | None = None, *, log_to_stdout: bool = 
     app.extensions["portal"] = Backend(settings.backend_urls, settings.api_timeout_seconds)
     app.jinja_env.globals.update(csrf_token=csrf_token, csrf_field=CSRF_FIELD, long_date=presenters.long_date,
                                  person=presenters.person, levels=presenters.LEVELS)
+    install_http_metrics(app, "portal", settings.prometheus_multiproc_dir)  # first: it times the CSRF refusals too
     install_request_log(app)
     _install_csrf(app)
     _install_headers(app)

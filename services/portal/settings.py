@@ -23,6 +23,8 @@ class PortalSettings:
     session_hours: int = 12
     proxy_hops: int = 0
     max_content_length: int = 6 * 1024 * 1024  # a staff list of 5 MiB, uploaded as a CSV file
+    # Where gunicorn's workers add up their metrics (shared/gunicorn_conf.py); empty: each its own.
+    prometheus_multiproc_dir: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "PortalSettings":
@@ -38,6 +40,7 @@ class PortalSettings:
             session_hours=_int(env, "PORTAL_SESSION_HOURS", cls.session_hours),
             proxy_hops=_int(env, "PORTAL_PROXY_HOPS", cls.proxy_hops),
             max_content_length=_int(env, "MAX_CONTENT_LENGTH", cls.max_content_length),
+            prometheus_multiproc_dir=env.get("PROMETHEUS_MULTIPROC_DIR", ""),
         )
 
 

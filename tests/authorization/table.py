@@ -66,7 +66,7 @@ def plan_write(status: int) -> dict[str, int]:
 
 
 def health_rows(service: str) -> list[Row]:
-    """Probes and the API's own description are public on every service."""
+    """Probes, metrics and the API's own description are public on every service."""
     return [
         row(service, "GET", "/healthz", **everyone(200)),
         # In process there is no broker, so readiness honestly says 503; what matters is that no token is asked.
@@ -75,6 +75,9 @@ def health_rows(service: str) -> list[Row]:
         row(service, "GET", "/docs", **everyone(200)),
         # The Swagger UI files the /docs page loads, served by the service itself (shared/swagger_ui.py).
         row(service, "GET", "/docs/assets/{asset}", **everyone(200)),
+        # Prometheus's scrape (shared/metrics_http.py): no token, like the probes; the reverse proxy keeps it
+        # from the public, and it counts routes, never ids.
+        row(service, "GET", "/metrics", **everyone(200)),
         # Flask's static route: public, and the services ship no static files.
         row(service, "GET", "/static/{filename}", **everyone(404)),
     ]

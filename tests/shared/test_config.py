@@ -1,6 +1,6 @@
 import pytest
 
-from shared.config import Settings, database_url_for
+from shared.config import SERVICE_PORTS, Settings, database_url_for
 
 
 def test_database_url_wins_over_the_server_url():
@@ -28,3 +28,33 @@ def test_defaults_are_local_and_ports_follow_the_design():
 def test_a_bad_number_names_the_variable():
     with pytest.raises(ValueError, match="WEB_WORKERS"):
         Settings.from_env("identity", {"WEB_WORKERS": "two"})
+
+
+def test_a_worker_serves_its_metrics_beside_its_web_port_unless_told_otherwise():
+    assert Settings.from_env("identity", {}).worker_metrics_port == 6001
+    assert Settings.from_env("metrics", {}).worker_metrics_port == 6006
+    assert Settings.from_env("passport", {"PORT": "7002"}).worker_metrics_port == 8002
+    assert Settings.from_env("passport", {"WORKER_METRICS_PORT": "9100"}).worker_metrics_port == 9100
+    assert Settings.from_env("passport", {"WORKER_METRICS_PORT": "0"}).worker_metrics_port == 0  # off
+    with pytest.raises(ValueError, match="WORKER_METRICS_PORT"):
+        Settings.from_env("passport", {"WORKER_METRICS_PORT": "70000"})
+
+
+def test_metrics_bind_to_the_web_host_and_gather_in_the_given_directory():
+    assert Settings.from_env("identity", {}).web_host == "127.0.0.1"
+    assert Settings.from_env("identity", {"WEB_HOST": "0.0.0.0"}).web_host == "0.0.0.0"
+    assert Settings.from_env("identity", {}).prometheus_multiproc_dir == ""
+    assert Settings.from_env("identity", {"PROMETHEUS_MULTIPROC_DIR": "/run/m"}).prometheus_multiproc_dir == "/run/m"
+
+
+def test_make_run_gives_each_worker_a_metrics_port_of_its_own():
+    from shared.localstack import service_environment
+
+    ports = {service: service_environment(service, {})["WORKER_METRICS_PORT"] for service in SERVICE_PORTS}
+    assert ports == {service: str(port + 1000) for service, port in SERVICE_PORTS.items()}
+    # Moved with the web port, or named for the one service; a single WORKER_METRICS_PORT cannot serve them all.
+    assert service_environment("signoff", {"SIGNOFF_PORT": "7003"})["WORKER_METRICS_PORT"] == "8003"
+    assert service_environment("signoff", {"SIGNOFF_WORKER_METRICS_PORT": "9103"})["WORKER_METRICS_PORT"] == "9103"
+    assert service_environment("signoff", {"WORKER_METRICS_PORT": "9999"})["WORKER_METRICS_PORT"] == "6003"
+    assert service_environment("signoff", {"WORKER_METRICS_PORT": "0"})["WORKER_METRICS_PORT"] == "0"
+    assert "WORKER_METRICS_PORT" not in service_environment("portal", {})  # the portal has no worker

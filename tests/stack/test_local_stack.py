@@ -8,7 +8,9 @@ import subprocess
 import pytest
 import requests
 
-from shared.config import WEB_PORTS
+from prometheus_client.parser import text_string_to_metric_families
+
+from shared.config import SERVICE_PORTS, WEB_PORTS
 from shared.localstack import STOP_GRACE_SECONDS, resolve
 from tests.support.stack import eventually, free_port, process_alive
 
@@ -32,6 +34,15 @@ def _ready(port: int) -> bool:
         return False
 
 
+def _metric_names(port: int) -> set[str] | None:
+    """The names of the samples a worker's /metrics holds; None while it does not answer."""
+    try:
+        response = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+    except requests.RequestException:
+        return None
+    return {sample.name for family in text_string_to_metric_families(response.text) for sample in family.samples}
+
+
 def _descendants(pid: int) -> set[int]:
     found, frontier = set(), [pid]
     while frontier:
@@ -45,10 +56,12 @@ def _descendants(pid: int) -> set[int]:
 
 def test_runs_identity_on_sqlite_and_stops_everything_on_sigterm(tmp_path, amqp_url):
     ports = {service: free_port() for service in WEB_PORTS}  # never those of a `make run` here
+    worker_metrics = {service: free_port() for service in SERVICE_PORTS}
     port = ports["identity"]
     env = {
         **os.environ,
         **{f"{service.upper()}_PORT": str(number) for service, number in ports.items()},
+        **{f"{service.upper()}_WORKER_METRICS_PORT": str(number) for service, number in worker_metrics.items()},
         "AMQP_URL": amqp_url,
         "SKILLPASS_DATA_DIR": str(tmp_path),
         "SKILLPASS_ADMIN_EMAIL": "local.admin@example.nhs.uk",
@@ -75,6 +88,10 @@ def test_runs_identity_on_sqlite_and_stops_everything_on_sigterm(tmp_path, amqp_
         assert supervisor.poll() is None, log.read_text()
         sign_in_page = requests.get(f"http://127.0.0.1:{ports['portal']}/sign-in", timeout=10)
         assert sign_in_page.status_code == 200 and "Email address" in sign_in_page.text
+        # Every worker serves its metrics on a port of its own.
+        for service, metrics_port in worker_metrics.items():
+            scrape = eventually(lambda: _metric_names(metrics_port), lambda names: names is not None, timeout=60)
+            assert "skillpass_worker_heartbeat_timestamp_seconds" in scrape, service
         processes = _descendants(supervisor.pid)
         assert len(processes) >= 4  # per service: gunicorn master, its 2 workers, the worker process
 

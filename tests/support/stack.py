@@ -62,6 +62,8 @@ class Stack:
         self.run_id = uuid.uuid4().hex[:10]
         self.ports: dict[str, int] = {}
         self.replica_ports: dict[str, list[int]] = {}
+        # Each worker's /metrics (WORKER_METRICS_PORT): workers of one host need a port each.
+        self.worker_metrics_ports: dict[str, list[int]] = {}
         self.processes: list[Process] = []
         self.database_urls: dict[str, str] = {}
 
@@ -103,8 +105,14 @@ class Stack:
         )
         assert result.returncode == 0, f"{service} init failed:\n{result.stdout}\n{result.stderr}"
 
+    def worker_metrics_urls(self, service: str) -> list[str]:
+        return [f"http://127.0.0.1:{port}/metrics" for port in self.worker_metrics_ports.get(service, [])]
+
     def start(self, service: str, kind: str, **extra: str) -> Process:
         index = sum(1 for p in self.processes if p.name.startswith(f"{service}-{kind}"))
+        if kind == "worker":
+            extra.setdefault("WORKER_METRICS_PORT", str(free_port()))
+            self.worker_metrics_ports.setdefault(service, []).append(int(extra["WORKER_METRICS_PORT"]))
         process = Process(f"{service}-{kind}-{index}", resolve(process_commands(service)[kind]), self.env(service, **extra), self.log_dir)
         self.processes.append(process)
         return process
