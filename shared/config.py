@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,13 +56,26 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number, not {raw!r}") from None
 
 
+DEFAULT_DATABASE_NAME_PREFIX = "skillpass_"
+# Becomes part of database names that are written into SQL unquoted-safe: letters, digits and `_` only.
+_DATABASE_NAME_PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,40}")
+
+
+def database_name_prefix(env: dict[str, str]) -> str:
+    prefix = env.get("DATABASE_NAME_PREFIX") or DEFAULT_DATABASE_NAME_PREFIX
+    if not _DATABASE_NAME_PREFIX.fullmatch(prefix):
+        raise ValueError(f"DATABASE_NAME_PREFIX must be letters, digits and '_' (not starting with a digit, "
+                         f"at most 41), not {prefix!r}")
+    return prefix
+
+
 def database_url_for(service: str, env: dict[str, str]) -> str:
     """DATABASE_URL wins; else the service's own database on DATABASE_SERVER_URL; else SQLite."""
     if env.get("DATABASE_URL"):
         return _sqlalchemy_url(env["DATABASE_URL"])
     server = env.get("DATABASE_SERVER_URL")
     if server:
-        return _sqlalchemy_url(server.rstrip("/") + f"/skillpass_{service}")
+        return _sqlalchemy_url(server.rstrip("/") + f"/{database_name_prefix(env)}{service}")
     data_dir = Path(env.get("SKILLPASS_DATA_DIR", "var")).resolve()
     return f"sqlite:///{data_dir / (service + '.db')}"
 
@@ -98,6 +112,12 @@ class Settings:
     log_level: str = "INFO"
     worker_heartbeat_file: str = ""
     swagger_ui_url: str = LOCAL_SWAGGER_UI_URL
+    # `skillpass backup` and `restore` (shared/backup.py): the command lines that run each tool, so that
+    # they can run inside the servers' containers (`docker compose exec -T postgres pg_dump`).
+    pg_dump: str = "pg_dump"
+    pg_restore: str = "pg_restore"
+    psql: str = "psql"
+    rabbitmqctl: str = "rabbitmqctl"
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -129,6 +149,10 @@ class Settings:
             ),
             log_level=(env.get("LOG_LEVEL") or cls.log_level).upper(),
             swagger_ui_url=env.get("SWAGGER_UI_URL") or cls.swagger_ui_url,
+            pg_dump=env.get("PG_DUMP") or cls.pg_dump,
+            pg_restore=env.get("PG_RESTORE") or cls.pg_restore,
+            psql=env.get("PSQL") or cls.psql,
+            rabbitmqctl=env.get("RABBITMQCTL") or cls.rabbitmqctl,
             worker_heartbeat_file=env.get("WORKER_HEARTBEAT_FILE")
             or str(Path(env.get("TMPDIR", "/tmp")) / f"skillpass-{service}-worker.alive"),
             extra={k: v for k, v in env.items() if k.startswith(("SKILLPASS_", "IDENTITY_", "ARGON2_", "SMTP_"))},
