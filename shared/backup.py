@@ -17,7 +17,8 @@ The databases are the ones the services use: DATABASE_SERVER_URL and DATABASE_NA
 name (SQLite files and a single DATABASE_URL are refused). The tools are run as PG_DUMP, PG_RESTORE, PSQL
 and RABBITMQCTL say, each a command line, so that they can run inside the servers' own containers
 (`docker compose exec -T postgres pg_dump`): pg_dump writes to its standard output and pg_restore reads its
-standard input, and the server URL is then the one the container sees.
+standard input, and the server URL is then the one the container sees. A password in the URL reaches the
+tools in PGPASSWORD, never on their command line.
 """
 from __future__ import annotations
 
@@ -55,19 +56,28 @@ class BackupError(Exception):
 
 @dataclass(frozen=True)
 class Database:
-    """One service's PostgreSQL database, as libpq URLs for the tools."""
+    """One service's PostgreSQL database, as libpq URLs for the tools: the password goes to them in
+    PGPASSWORD, never on a command line, which anyone on the machine may read."""
 
     service: str
-    url: str  # postgresql://user:password@host:port/name
+    address: str  # postgresql://user:password@host:port/name
 
     @property
     def name(self) -> str:
-        return make_url(self.url).database
+        return make_url(self.address).database
+
+    @property
+    def password(self) -> str | None:
+        return make_url(self.address).password
+
+    @property
+    def url(self) -> str:
+        return _render(make_url(self.address)._replace(password=None))  # set() ignores a None
 
     @property
     def server_url(self) -> str:
         """The same server's `postgres` database, where databases are created."""
-        return _render(make_url(self.url).set(database="postgres"))
+        return _render(make_url(self.address)._replace(password=None, database="postgres"))
 
     @property
     def dump_file(self) -> str:
@@ -109,12 +119,15 @@ class Tools:
         self.commands = {"pg_dump": (settings.pg_dump, "PG_DUMP"), "pg_restore": (settings.pg_restore, "PG_RESTORE"),
                          "psql": (settings.psql, "PSQL")}
 
-    def run(self, tool: str, *args: str, stdin=None, stdout=None) -> str:
+    def run(self, tool: str, database: Database, *args: str, stdin=None, stdout=None) -> str:
         command, setting = self.commands[tool]
         argv = [*shlex.split(command), *args]
+        env = dict(os.environ)
+        if database.password is not None:
+            env["PGPASSWORD"] = database.password  # `docker compose exec -e PGPASSWORD` passes it on
         try:
             result = subprocess.run(argv, stdin=stdin, stdout=stdout or subprocess.PIPE, stderr=subprocess.PIPE,
-                                    timeout=TOOL_TIMEOUT_SECONDS)
+                                    env=env, timeout=TOOL_TIMEOUT_SECONDS)
         except FileNotFoundError:
             raise BackupError(f"{argv[0]} not found: install the PostgreSQL client tools (the server's major "
                               f"version or later), or set {setting} to the command that runs {tool}") from None
@@ -125,9 +138,11 @@ class Tools:
             raise BackupError(f"{tool} failed: {said[:500]}")
         return result.stdout.decode(errors="replace") if stdout is None else ""
 
-    def query(self, url: str, sql: str) -> str:
-        return self.run("psql", "--no-psqlrc", "--quiet", "--tuples-only", "--no-align", "--set", "ON_ERROR_STOP=1",
-                        f"--dbname={url}", f"--command={sql}").strip()
+    def query(self, database: Database, sql: str, on_server: bool = False) -> str:
+        """The answer of psql to one statement, in the database or (on_server) the server's `postgres`."""
+        url = database.server_url if on_server else database.url
+        return self.run("psql", database, "--no-psqlrc", "--quiet", "--tuples-only", "--no-align", "--set",
+                        "ON_ERROR_STOP=1", f"--dbname={url}", f"--command={sql}").strip()
 
 
 def _literal(text: str) -> str:
@@ -135,17 +150,18 @@ def _literal(text: str) -> str:
 
 
 def database_exists(tools: Tools, database: Database) -> bool:
-    return tools.query(database.server_url, f"SELECT 1 FROM pg_database WHERE datname = {_literal(database.name)}") == "1"
+    return tools.query(database, f"SELECT 1 FROM pg_database WHERE datname = {_literal(database.name)}",
+                       on_server=True) == "1"
 
 
 def table_count(tools: Tools, database: Database) -> int:
-    return int(tools.query(database.url, "SELECT count(*) FROM information_schema.tables "
-                                         "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"))
+    return int(tools.query(database, "SELECT count(*) FROM information_schema.tables "
+                                     "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"))
 
 
 def create_database(tools: Tools, database: Database) -> None:
     quoted = database.name.replace('"', '""')
-    tools.query(database.server_url, f'CREATE DATABASE "{quoted}"')
+    tools.query(database, f'CREATE DATABASE "{quoted}"', on_server=True)
 
 
 class Broker:
@@ -220,14 +236,18 @@ def back_up(directory: Path, env: dict[str, str]) -> dict:
     directory.parent.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f".{directory.name}.partial-", dir=directory.parent))
     try:
-        for database in databases:
-            with open(partial / database.dump_file, "wb") as out:
-                tools.run("pg_dump", "--format=custom", f"--dbname={database.url}", stdout=out)
-                out.flush()
-                os.fsync(out.fileno())
+        # The broker first: a missing vhost or rabbitmqctl is told before minutes of dumping.
         definitions = broker_definitions.of_vhost(broker.definitions(), broker.vhost)
         waiting = sum(int(row.get("messages") or 0) for row in broker.queues())
         _write_json(partial / BROKER_FILE, definitions)
+        for database in databases:
+            with open(partial / database.dump_file, "wb") as out:
+                try:
+                    tools.run("pg_dump", database, "--format=custom", f"--dbname={database.url}", stdout=out)
+                except BackupError as error:
+                    raise BackupError(f"{database.service}'s database {database.name}: {error}") from None
+                out.flush()
+                os.fsync(out.fileno())
         files = [database.dump_file for database in databases] + [BROKER_FILE]
         manifest = {
             "format": FORMAT,
@@ -327,7 +347,13 @@ def restore(directory: Path, env: dict[str, str], force: bool = False) -> list[s
         if force:
             options += ["--clean", "--if-exists"]
         with open(directory / database.dump_file, "rb") as dump:
-            tools.run("pg_restore", *options, f"--dbname={database.url}", stdin=dump)
+            try:
+                tools.run("pg_restore", database, *options, f"--dbname={database.url}", stdin=dump)
+            except BackupError as error:
+                # One transaction each: this database is as it was, the ones before it are restored.
+                before = ", ".join(line.split(":")[0] for line in done) or "none"
+                raise BackupError(f"{database.service}'s database {database.name}: {error} (restored before it: "
+                                  f"{before}; the broker not yet)") from None
         done.append(f"{database.service}: restored into database {database.name}")
     definitions = json.loads((directory / BROKER_FILE).read_text(encoding="utf-8"))
     broker.load(broker_definitions.moved_to(definitions, broker.vhost))

@@ -8,6 +8,7 @@ import os
 import subprocess
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import sqlalchemy as sa
@@ -195,6 +196,22 @@ def test_a_failed_backup_leaves_no_folder_behind(source, tmp_path):
     no_broker = one_line_error(source.skillpass("backup", str(target), RABBITMQCTL=str(tmp_path / "no-rabbitmqctl")))
     assert "RABBITMQCTL" in no_broker
     assert leftovers(tmp_path) == []  # the partial folders of all three went too
+
+
+def test_the_password_reaches_the_tools_in_pgpassword_never_on_their_command_line(source, tmp_path):
+    server = urlsplit(source.database_server)
+    password = server.password or "never-on-a-command-line"  # with trust authentication any will do
+    with_password = urlunsplit(server._replace(
+        netloc=f"{server.username or 'postgres'}:{password}@{server.hostname}:{server.port or 5432}"))
+    seen = tmp_path / "seen.txt"
+    recording = f"bash -c 'echo \"$PGPASSWORD|$*\" >> {seen}; exec pg_dump \"$@\"' pg_dump"
+    made = source.skillpass("backup", str(tmp_path / "backup"), DATABASE_SERVER_URL=with_password, PG_DUMP=recording)
+    assert made.returncode == 0, made.stderr
+    calls = seen.read_text().splitlines()
+    assert len(calls) == len(SERVICE_PORTS)
+    for call in calls:
+        given, argv = call.split("|", 1)
+        assert given == password and password not in argv and "--dbname=postgresql://" in argv
 
 
 def test_restore_refuses_databases_with_tables_unless_forced(source, tmp_path):
