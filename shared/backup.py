@@ -115,14 +115,15 @@ def databases_of(env: dict[str, str], services=tuple(SERVICE_PORTS)) -> list[Dat
 class Tools:
     """pg_dump, pg_restore and psql as the settings say to run them."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, env: dict[str, str]):
         self.commands = {"pg_dump": (settings.pg_dump, "PG_DUMP"), "pg_restore": (settings.pg_restore, "PG_RESTORE"),
                          "psql": (settings.psql, "PSQL")}
+        self.env = env  # the tools' own (PATH, PGSSLMODE, …), as the command was given them
 
     def run(self, tool: str, database: Database, *args: str, stdin=None, stdout=None) -> str:
         command, setting = self.commands[tool]
         argv = [*shlex.split(command), *args]
-        env = dict(os.environ)
+        env = dict(self.env)
         if database.password is not None:
             env["PGPASSWORD"] = database.password  # `docker compose exec -e PGPASSWORD` passes it on
         try:
@@ -231,7 +232,7 @@ def back_up(directory: Path, env: dict[str, str]) -> dict:
     """Write the backup into DIR; returns its manifest. DIR appears only once everything is in it."""
     databases = databases_of(env)
     settings = Settings.from_env(databases[0].service, env)
-    tools, broker = Tools(settings), Broker(settings)
+    tools, broker = Tools(settings, env), Broker(settings)
     _check_free(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f".{directory.name}.partial-", dir=directory.parent))
@@ -321,7 +322,7 @@ def restore(directory: Path, env: dict[str, str], force: bool = False) -> list[s
     manifest = verified_manifest(directory)
     databases = databases_of(env, manifest["services"])
     settings = Settings.from_env(databases[0].service, env)
-    tools, broker = Tools(settings), Broker(settings)
+    tools, broker = Tools(settings, env), Broker(settings)
 
     # Every check before any change: a refusal leaves everything as it was.
     if not broker.has_vhost():
