@@ -109,15 +109,15 @@ class Settings:
     outbox_retention_days: int = 7
     inbox_retention_days: int = 30
     housekeeping_interval_seconds: int = 3600
-    log_level: str = "INFO"
-    worker_heartbeat_file: str = ""
-    swagger_ui_url: str = LOCAL_SWAGGER_UI_URL
     # `skillpass backup` and `restore` (shared/backup.py): the command lines that run each tool, so that
     # they can run inside the servers' containers (`docker compose exec -T postgres pg_dump`).
     pg_dump: str = "pg_dump"
     pg_restore: str = "pg_restore"
     psql: str = "psql"
     rabbitmqctl: str = "rabbitmqctl"
+    log_level: str = "INFO"
+    worker_heartbeat_file: str = ""
+    swagger_ui_url: str = LOCAL_SWAGGER_UI_URL
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -147,12 +147,12 @@ class Settings:
             housekeeping_interval_seconds=_positive_int(
                 env, "HOUSEKEEPING_INTERVAL_SECONDS", cls.housekeeping_interval_seconds
             ),
-            log_level=(env.get("LOG_LEVEL") or cls.log_level).upper(),
-            swagger_ui_url=env.get("SWAGGER_UI_URL") or cls.swagger_ui_url,
             pg_dump=env.get("PG_DUMP") or cls.pg_dump,
             pg_restore=env.get("PG_RESTORE") or cls.pg_restore,
             psql=env.get("PSQL") or cls.psql,
             rabbitmqctl=env.get("RABBITMQCTL") or cls.rabbitmqctl,
+            log_level=(env.get("LOG_LEVEL") or cls.log_level).upper(),
+            swagger_ui_url=env.get("SWAGGER_UI_URL") or cls.swagger_ui_url,
             worker_heartbeat_file=env.get("WORKER_HEARTBEAT_FILE")
             or str(Path(env.get("TMPDIR", "/tmp")) / f"skillpass-{service}-worker.alive"),
             extra={k: v for k, v in env.items() if k.startswith(("SKILLPASS_", "IDENTITY_", "ARGON2_", "SMTP_"))},
