@@ -57,7 +57,7 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
 
 
 DEFAULT_DATABASE_NAME_PREFIX = "skillpass_"
-# Becomes part of database names that are written into SQL unquoted-safe: letters, digits and `_` only.
+# Part of every database name, which the tools and SQL then take as it is: letters, digits and `_` only.
 _DATABASE_NAME_PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,40}")
 
 
