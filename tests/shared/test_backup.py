@@ -34,15 +34,18 @@ class Platform:
                     "AMQP_URL": amqp_url, "RABBITMQCTL": " ".join(rabbitmqctl)}
         self.env.pop("DATABASE_URL", None)
 
+    def server_url(self, database: str) -> str:
+        return "postgresql+psycopg://" + self.database_server.split("://", 1)[1] + f"/{database}"
+
     def url(self, service: str) -> str:
-        return "postgresql+psycopg://" + self.database_server.split("://", 1)[1] + f"/{self.prefix}{service}"
+        return self.server_url(f"{self.prefix}{service}")
 
     def create(self) -> None:
         for service in SERVICE_PORTS:
             ensure_database(self.url(service))
 
     def exists(self, service: str) -> bool:
-        engine = sa.create_engine(self.url("postgres").rsplit("/", 1)[0] + "/postgres")
+        engine = sa.create_engine(self.server_url("postgres"))
         try:
             with engine.connect() as connection:
                 name = f"{self.prefix}{service}"
