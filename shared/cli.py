@@ -13,6 +13,10 @@
     skillpass subscribers add NAME --trust ODS [--events PATTERN ...] [--json] | list [--json] | remove NAME
                                                   broker accounts for outside systems: each reads only its
                                                   Trust's public events (skillpass.public), via rabbitmqctl
+    skillpass backup DIR                          every service's database (pg_dump) and the broker's
+                                                  definitions (rabbitmqctl), with a manifest of checksums
+    skillpass restore DIR [--force]               check a backup's checksums and restore it into fresh
+                                                  databases and a fresh vhost
 """
 from __future__ import annotations
 
@@ -39,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         from shared.subscribers import subscribers_command
 
         return subscribers_command(args[1:])
+    if args[0] in ("backup", "restore"):  # the servers' tools only: no service is loaded
+        from shared.backup import backup_command, restore_command
+
+        return (backup_command if args[0] == "backup" else restore_command)(args[1:])
     service, rest = args[0], args[1:]
     if service not in WEB_PORTS:
         print(f"skillpass: unknown service {service!r}; one of: {', '.join(WEB_PORTS)}", file=sys.stderr)

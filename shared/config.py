@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,13 +68,26 @@ def worker_metrics_port(env: dict[str, str], web_port: int) -> int:
     return port
 
 
+DEFAULT_DATABASE_NAME_PREFIX = "skillpass_"
+# Part of every database name, which the tools and SQL then take as it is: letters, digits and `_` only.
+_DATABASE_NAME_PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,40}")
+
+
+def database_name_prefix(env: dict[str, str]) -> str:
+    prefix = env.get("DATABASE_NAME_PREFIX") or DEFAULT_DATABASE_NAME_PREFIX
+    if not _DATABASE_NAME_PREFIX.fullmatch(prefix):
+        raise ValueError(f"DATABASE_NAME_PREFIX must be letters, digits and '_' (not starting with a digit, "
+                         f"at most 41), not {prefix!r}")
+    return prefix
+
+
 def database_url_for(service: str, env: dict[str, str]) -> str:
     """DATABASE_URL wins; else the service's own database on DATABASE_SERVER_URL; else SQLite."""
     if env.get("DATABASE_URL"):
         return _sqlalchemy_url(env["DATABASE_URL"])
     server = env.get("DATABASE_SERVER_URL")
     if server:
-        return _sqlalchemy_url(server.rstrip("/") + f"/skillpass_{service}")
+        return _sqlalchemy_url(server.rstrip("/") + f"/{database_name_prefix(env)}{service}")
     data_dir = Path(env.get("SKILLPASS_DATA_DIR", "var")).resolve()
     return f"sqlite:///{data_dir / (service + '.db')}"
 
@@ -107,6 +121,12 @@ class Settings:
     outbox_retention_days: int = 7
     inbox_retention_days: int = 30
     housekeeping_interval_seconds: int = 3600
+    # `skillpass backup` and `restore` (shared/backup.py): the command lines that run each tool, so that
+    # they can run inside the servers' containers (`docker compose exec -T postgres pg_dump`).
+    pg_dump: str = "pg_dump"
+    pg_restore: str = "pg_restore"
+    psql: str = "psql"
+    rabbitmqctl: str = "rabbitmqctl"
     log_level: str = "INFO"
     worker_heartbeat_file: str = ""
     swagger_ui_url: str = LOCAL_SWAGGER_UI_URL
@@ -147,6 +167,10 @@ class Settings:
             housekeeping_interval_seconds=_positive_int(
                 env, "HOUSEKEEPING_INTERVAL_SECONDS", cls.housekeeping_interval_seconds
             ),
+            pg_dump=env.get("PG_DUMP") or cls.pg_dump,
+            pg_restore=env.get("PG_RESTORE") or cls.pg_restore,
+            psql=env.get("PSQL") or cls.psql,
+            rabbitmqctl=env.get("RABBITMQCTL") or cls.rabbitmqctl,
             log_level=(env.get("LOG_LEVEL") or cls.log_level).upper(),
             swagger_ui_url=env.get("SWAGGER_UI_URL") or cls.swagger_ui_url,
             proxy_hops=_int(env, "PROXY_HOPS", cls.proxy_hops),

@@ -56,7 +56,9 @@ PUBLIC_BASE_URL = f"https://{DEPLOYMENT['SKILLPASS_HOSTNAME']}"
 # that have no meaning in a container; .env.example names them all the same.
 SET_BY_COMPOSE = {"AMQP_URL", "DATABASE_SERVER_URL", "IDENTITY_JWKS_URL", "PORT", "WEB_HOST", "PROXY_HOPS",
                   "PORTAL_PROXY_HOPS", *(f"{backend.upper()}_URL" for backend in BACKENDS)}
-NOT_FOR_CONTAINERS = {"DATABASE_URL", "SKILLPASS_DATA_DIR", "RABBITMQCTL",
+NOT_FOR_CONTAINERS = {"DATABASE_URL", "SKILLPASS_DATA_DIR", "DATABASE_NAME_PREFIX",
+                      # the host's command line: `skillpass subscribers`, `backup` and `restore`
+                      "RABBITMQCTL", "PG_DUMP", "PG_RESTORE", "PSQL",
                       # left to their defaults, which docker/prometheus/prometheus.yml scrapes (6001-6006) and
                       # each web process makes for itself
                       "WORKER_METRICS_PORT", "PROMETHEUS_MULTIPROC_DIR"}
