@@ -1,6 +1,13 @@
 """Run every benchmark: `make bench` (or `python -m bench`)."""
+
 from bench import (
-    end_to_end, identity_import, metrics_projection, outbox_latency, passport_read, portal_page, service_throughput,
+    end_to_end,
+    identity_import,
+    metrics_projection,
+    outbox_latency,
+    passport_read,
+    portal_page,
+    service_throughput,
 )
 
 if __name__ == "__main__":

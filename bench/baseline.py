@@ -5,6 +5,7 @@ as the services, on the same database.
 The POST validates a tiny JSON body with a marshmallow schema and INSERTs one row into a table of the
 baseline's own (`bench_row`), so that it writes to the service's database without touching its tables.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,8 @@ blp = Blueprint("baseline", __name__)
 
 bench_metadata = sa.MetaData()
 bench_rows = sa.Table(
-    "bench_row", bench_metadata,
+    "bench_row",
+    bench_metadata,
     sa.Column("id", sa.Uuid(), primary_key=True),
     sa.Column("status", sa.String(40), nullable=False),
     sa.Column("created_at", UTCDateTime(), nullable=False),
@@ -86,6 +88,7 @@ def baseline_app(service: str, model_path: str | None = None):
         def read(uow, row_id):
             return uow.session.get(model, row_id)
     else:
+
         def read(uow, row_id):
             return uow.session.execute(sa.select(bench_rows).where(bench_rows.c.id == row_id)).first()
 

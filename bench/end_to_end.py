@@ -15,6 +15,7 @@ Passports are prepared up to their last skill first, and a few are finished to w
 
     python -m bench.end_to_end          (BENCH_PASSPORTS=100, BENCH_RATE=10 per second by default)
 """
+
 from __future__ import annotations
 
 import json
@@ -27,9 +28,8 @@ from pathlib import Path
 
 from kombu import Connection, Consumer, Queue, binding
 
-from shared.broker import events_exchange
-
 from bench.support import DATABASE_SERVER_URL, isolated_vhost, percentiles
+from shared.broker import events_exchange
 from tests.support.journey import PASSPORT_TYPE, Trust, dashboard_counts, prepare, sign_off, start_platform
 from tests.support.stack import Stack
 
@@ -47,8 +47,13 @@ class Arrivals(threading.Thread):
     def __init__(self, amqp_url: str):
         super().__init__(daemon=True)
         self.connection = Connection(amqp_url)
-        self.queue = Queue(exclusive=True, bindings=[binding(events_exchange, routing_key="roster.updated"),
-                                                     binding(events_exchange, routing_key="metrics.recalculated")])
+        self.queue = Queue(
+            exclusive=True,
+            bindings=[
+                binding(events_exchange, routing_key="roster.updated"),
+                binding(events_exchange, routing_key="metrics.recalculated"),
+            ],
+        )
         self.seen: dict[tuple[str, str], float] = {}
         self.changed = threading.Condition()
         self.stopping = threading.Event()
@@ -94,8 +99,9 @@ def _poll_until(check, deadline: float) -> float:
     raise TimeoutError("not visible in time")
 
 
-def measure(trust: Trust, journeys: list, arrivals: Arrivals,
-            certified_before: int = 0) -> dict[int, tuple[float, float, float]]:
+def measure(
+    trust: Trust, journeys: list, arrivals: Arrivals, certified_before: int = 0
+) -> dict[int, tuple[float, float, float]]:
     """For each journey, at its slot: the final sign-off, then wait for roster and dashboard. By journey:
     milliseconds until the roster showed it, the dashboard counted it, and both."""
     results = {}
@@ -111,13 +117,15 @@ def measure(trust: Trust, journeys: list, arrivals: Arrivals,
         if OBSERVE == "api":
             on_roster = _poll_until(lambda: bool(own_roster.get(path).json()), deadline)
             counted = certified_before + index + 1
-            on_dashboard = _poll_until(lambda: dashboard_counts(trust, own_dashboard).get("certified", 0) >= counted,
-                                       deadline)
+            on_dashboard = _poll_until(
+                lambda: dashboard_counts(trust, own_dashboard).get("certified", 0) >= counted, deadline
+            )
         else:
             on_roster = arrivals.wait_for(correlation_id, "roster.updated", deadline)
             on_dashboard = arrivals.wait_for(correlation_id, "metrics.recalculated", deadline)
-        results[index] = tuple((moment - accepted) * 1000 for moment in (on_roster, on_dashboard,
-                                                                          max(on_roster, on_dashboard)))
+        results[index] = tuple(
+            (moment - accepted) * 1000 for moment in (on_roster, on_dashboard, max(on_roster, on_dashboard))
+        )
 
     interval = 1.0 / RATE_PER_SECOND
     start = time.perf_counter()
@@ -145,8 +153,9 @@ def main() -> None:
                 journeys = list(pool.map(lambda _: prepare(trust, signed_off_but=1), range(WARM_UP + PASSPORTS)))
             # The clock starts once the preparation's events have all been applied.
             expected = sum(len(journey.skills) - 1 for journey in journeys)
-            _poll_until(lambda: dashboard_counts(trust).get("skills_signed_off", 0) >= expected,
-                        time.perf_counter() + 300)
+            _poll_until(
+                lambda: dashboard_counts(trust).get("skills_signed_off", 0) >= expected, time.perf_counter() + 300
+            )
             arrivals = Arrivals(amqp_url)
             arrivals.start()
             arrivals.ready.wait(10)
@@ -155,12 +164,19 @@ def main() -> None:
             arrivals.stop()
         finally:
             stack.stop()
-    figures = {name: percentiles([sample[column] for sample in results.values()])
-               for column, name in enumerate(("roster", "dashboard", "both"))}
-    print(f"End to end on PostgreSQL: final sign-off accepted → roster and dashboard show it "
-          f"({PASSPORTS} passports, {RATE_PER_SECOND:g} final sign-offs/s, seen by {OBSERVE}, milliseconds)")
-    for name, label in (("roster", "roster entry (planning)"), ("dashboard", "dashboard count (metrics)"),
-                        ("both", "both showing it")):
+    figures = {
+        name: percentiles([sample[column] for sample in results.values()])
+        for column, name in enumerate(("roster", "dashboard", "both"))
+    }
+    print(
+        f"End to end on PostgreSQL: final sign-off accepted → roster and dashboard show it "
+        f"({PASSPORTS} passports, {RATE_PER_SECOND:g} final sign-offs/s, seen by {OBSERVE}, milliseconds)"
+    )
+    for name, label in (
+        ("roster", "roster entry (planning)"),
+        ("dashboard", "dashboard count (metrics)"),
+        ("both", "both showing it"),
+    ):
         row = figures[name]
         print(f"  {label:28s} p50 {row['p50']:7.1f}   p99 {row['p99']:7.1f}   max {row['max']:7.1f}")
     print("  target: both showing it p50 ≤ 50 ms, p99 ≤ 150 ms")

@@ -1,6 +1,7 @@
 """Serving a service (or the baseline) with gunicorn and loading it with wrk, as a Trust would run it:
 GETs of one URL, or a load of reads and writes (each its method, path, JSON body and token) that wrk
 walks through with a Lua script."""
+
 from __future__ import annotations
 
 import itertools
@@ -39,7 +40,9 @@ def gunicorn(app_spec: str, env: dict[str, str]):
     env = {**os.environ, **env, "PORT": str(port), "LOG_LEVEL": "WARNING"}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "python:shared.gunicorn_conf", app_spec],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -90,8 +93,10 @@ def calls_per_second(base_url: str, calls: list[Call], *, repeatable: bool = Tru
     else:
         completed, rate = _python_client(base_url, load, seconds)
     if not repeatable and completed > len(load):
-        raise RuntimeError(f"{completed} requests for {len(load)} distinct calls: the load repeated writes that "
-                           "may not be repeated; give it more calls")
+        raise RuntimeError(
+            f"{completed} requests for {len(load)} distinct calls: the load repeated writes that "
+            "may not be repeated; give it more calls"
+        )
     return rate
 
 
@@ -159,9 +164,11 @@ end
 
 def _lua_string(text: str) -> str:
     """A Lua string literal of any text: printable ASCII as is, every other byte as a decimal escape."""
-    return '"' + "".join(
-        chr(byte) if 32 <= byte < 127 and byte not in (34, 92) else f"\\{byte:03d}" for byte in text.encode()
-    ) + '"'
+    return (
+        '"'
+        + "".join(chr(byte) if 32 <= byte < 127 and byte not in (34, 92) else f"\\{byte:03d}" for byte in text.encode())
+        + '"'
+    )
 
 
 def _wrk_script(calls: list[Call]) -> str:
@@ -183,7 +190,9 @@ def _wrk(base_url: str, calls: list[Call], seconds: int) -> tuple[int, float]:
         script.write_text(_wrk_script(calls))
         output = subprocess.run(
             ["wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", str(script), base_url + "/"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
     if "Non-2xx" in output or "Socket errors" in output:
         first = calls[0]
@@ -203,11 +212,17 @@ def _python_client(base_url: str, calls: list[Call], seconds: int) -> tuple[int,
         session, done = requests.Session(), 0
         while time.monotonic() < stop:
             call = calls[next(turn) % len(calls)]
-            response = session.request(call.method, base_url + call.path, json=call.body,
-                                       headers={"Authorization": f"Bearer {call.token}"}, timeout=10)
+            response = session.request(
+                call.method,
+                base_url + call.path,
+                json=call.body,
+                headers={"Authorization": f"Bearer {call.token}"},
+                timeout=10,
+            )
             if not response.ok:
-                raise RuntimeError(f"{call.method} {call.path} answered {response.status_code} under load: "
-                                   f"{response.text[:500]}")
+                raise RuntimeError(
+                    f"{call.method} {call.path} answered {response.status_code} under load: {response.text[:500]}"
+                )
             done += 1
         counts.append(done)
 

@@ -8,6 +8,7 @@ of that. A second import of the same file (every row unchanged, nothing written)
 
 BENCH_IMPORT_ROWS (5000) sets the file's size.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,21 +35,40 @@ GROUPS = ("Nursing", "Healthcare support worker", "AHP", "Medical")
 
 
 def people() -> list[dict]:
-    return [{"staff_number": f"B{n:06d}", "name": f"Bench Person {n}", "email": f"bench.person{n}@example.nhs.uk",
-             "professional_group": GROUPS[n % len(GROUPS)], "department": DEPARTMENTS[n % len(DEPARTMENTS)],
-             "roles": ["staff", "supervisor"] if n % 10 == 0 else ["staff"]} for n in range(ROWS)]
+    return [
+        {
+            "staff_number": f"B{n:06d}",
+            "name": f"Bench Person {n}",
+            "email": f"bench.person{n}@example.nhs.uk",
+            "professional_group": GROUPS[n % len(GROUPS)],
+            "department": DEPARTMENTS[n % len(DEPARTMENTS)],
+            "roles": ["staff", "supervisor"] if n % 10 == 0 else ["staff"],
+        }
+        for n in range(ROWS)
+    ]
 
 
 def csv_file(rows: list[dict]) -> bytes:
-    lines = [HEADER, *(f"{p['staff_number']},{p['name']},{p['email']},{p['professional_group']},"
-                       f"{';'.join(p['roles'])},{p['department']}" for p in rows)]
+    lines = [
+        HEADER,
+        *(
+            f"{p['staff_number']},{p['name']},{p['email']},{p['professional_group']},"
+            f"{';'.join(p['roles'])},{p['department']}"
+            for p in rows
+        ),
+    ]
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
 def prepared_runtime(database_url: str) -> Runtime:
-    env = {"DATABASE_URL": database_url, "SKILLPASS_ADMIN_EMAIL": ADMIN_EMAIL,
-           "SKILLPASS_ADMIN_PASSWORD": ADMIN_PASSWORD, "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024",
-           "LOG_LEVEL": "WARNING"}
+    env = {
+        "DATABASE_URL": database_url,
+        "SKILLPASS_ADMIN_EMAIL": ADMIN_EMAIL,
+        "SKILLPASS_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "ARGON2_TIME_COST": "1",
+        "ARGON2_MEMORY_KIB": "1024",
+        "LOG_LEVEL": "WARNING",
+    }
     runtime = Runtime(SERVICE, Settings.from_env("identity", env))
     run_init(runtime)
     return runtime
@@ -56,20 +76,30 @@ def prepared_runtime(database_url: str) -> Runtime:
 
 def through_the_api(database_url: str, rows: list[dict]) -> tuple[float, float, dict, dict]:
     prepared_runtime(database_url)
-    env = {"DATABASE_URL": database_url, "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_KIB": "1024",
-           "IDENTITY_ISSUER": "http://bench.identity"}
+    env = {
+        "DATABASE_URL": database_url,
+        "ARGON2_TIME_COST": "1",
+        "ARGON2_MEMORY_KIB": "1024",
+        "IDENTITY_ISSUER": "http://bench.identity",
+    }
     with gunicorn("shared.app:create_service_app('identity')", env) as base:
         http = requests.Session()
-        token = http.post(f"{base}/auth/token", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
-                          timeout=30).json()["access_token"]
+        token = http.post(
+            f"{base}/auth/token", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, timeout=30
+        ).json()["access_token"]
         http.headers["Authorization"] = f"Bearer {token}"
         trust = http.post(f"{base}/trusts", json={"name": "Bench Trust", "ods_code": "RBN"}, timeout=30).json()
         body = csv_file(rows)
 
         def send() -> tuple[float, dict]:
             started = time.perf_counter()
-            response = http.post(f"{base}/users/import", params={"trust_id": trust["id"]}, data=body,
-                                 headers={"Content-Type": "text/csv"}, timeout=600)
+            response = http.post(
+                f"{base}/users/import",
+                params={"trust_id": trust["id"]},
+                data=body,
+                headers={"Content-Type": "text/csv"},
+                timeout=600,
+            )
             elapsed = time.perf_counter() - started
             if response.status_code != 200:
                 raise RuntimeError(f"import answered {response.status_code}: {response.text[:500]}")
@@ -89,14 +119,32 @@ def plain_sql(database_url: str, rows: list[dict]) -> float:
     with engine.begin() as connection:
         connection.execute(
             sa.text("INSERT INTO trusts (id, name, ods_code, created_at) VALUES (:id, 'Bench', 'RBN', :at)"),
-            {"id": trust_id, "at": now})
-    values = [(uuid.uuid4(), p["email"], p["name"], None, p["staff_number"], p["professional_group"], p["department"],
-               trust_id, json.dumps(p["roles"]), True, now, now) for p in rows]
+            {"id": trust_id, "at": now},
+        )
+    values = [
+        (
+            uuid.uuid4(),
+            p["email"],
+            p["name"],
+            None,
+            p["staff_number"],
+            p["professional_group"],
+            p["department"],
+            trust_id,
+            json.dumps(p["roles"]),
+            True,
+            now,
+            now,
+        )
+        for p in rows
+    ]
     started = time.perf_counter()
     with engine.begin() as connection:
         connection.exec_driver_sql(
             "INSERT INTO users (id, email, name, password_hash, staff_number, professional_group, department, trust_id,"
-            " roles, active, created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", values)
+            " roles, active, created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            values,
+        )
     return time.perf_counter() - started
 
 

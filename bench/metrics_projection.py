@@ -5,6 +5,7 @@ and with a month for 100, to show it does not grow with history.
 
     python -m bench.metrics_projection        (needs PostgreSQL)
 """
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,7 @@ import os
 import time
 import urllib.request
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -31,7 +32,7 @@ EVENTS = int(os.environ.get("BENCH_METRICS_EVENTS", "2000"))
 REQUESTS = int(os.environ.get("BENCH_METRICS_REQUESTS", "300"))
 # What the consumer takes from a backlog at once: its prefetch (CONSUMER_PREFETCH's default).
 BATCH = Settings.consumer_prefetch
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 def journey_events(trust_id: uuid.UUID, count: int) -> list:
@@ -42,20 +43,49 @@ def journey_events(trust_id: uuid.UUID, count: int) -> list:
         ref = {"passport_id": passport_id, "staff_id": staff, "trust_id": trust_id, "passport_type": "NRSS"}
         at = NOW - timedelta(days=len(built) % 365)
         built += [
-            ("passport.started", {**ref, "type_version": 1, "title": "NRSS", "skill_codes": ["A", "B"],
-                                  "retrospective": False, "assigned_by": None, "started_at": at}),
-            ("passport.skill_assessed", {**ref, "skill_code": "A", "level": "independent", "first_for_skill": True,
-                                         "assessed_at": at}),
+            (
+                "passport.started",
+                {
+                    **ref,
+                    "type_version": 1,
+                    "title": "NRSS",
+                    "skill_codes": ["A", "B"],
+                    "retrospective": False,
+                    "assigned_by": None,
+                    "started_at": at,
+                },
+            ),
+            (
+                "passport.skill_assessed",
+                {**ref, "skill_code": "A", "level": "independent", "first_for_skill": True, "assessed_at": at},
+            ),
             ("passport.completed", {**ref, "type_version": 1, "title": "NRSS", "skill_count": 2, "completed_at": at}),
-            ("certificate.issued", {"certificate_id": uuid.uuid4(), "staff_id": staff, "trust_id": trust_id,
-                                    "passport_id": passport_id, "passport_type": "NRSS", "type_version": 1,
-                                    "role_title": "NRSS", "issued_at": at, "expires_at": at + timedelta(days=365),
-                                    "verify_url": "http://certificate.test/verify"}),
+            (
+                "certificate.issued",
+                {
+                    "certificate_id": uuid.uuid4(),
+                    "staff_id": staff,
+                    "trust_id": trust_id,
+                    "passport_id": passport_id,
+                    "passport_type": "NRSS",
+                    "type_version": 1,
+                    "role_title": "NRSS",
+                    "issued_at": at,
+                    "expires_at": at + timedelta(days=365),
+                    "verify_url": "http://certificate.test/verify",
+                },
+            ),
         ]
     events = []
     for event_type, data in built[:count]:
-        envelope = make_envelope(service="bench", event_type=event_type, subject="bench",
-                                 data=serialise_payload(event_type, data), trust_id=str(trust_id), correlation_id=None)
+        envelope = make_envelope(
+            service="bench",
+            event_type=event_type,
+            subject="bench",
+            data=serialise_payload(event_type, data),
+            trust_id=str(trust_id),
+            correlation_id=None,
+        )
         event = parse_envelope(envelope)
         events.append((event, load_payload(event.type, event.data)))
     return events
@@ -68,8 +98,11 @@ def events_per_second(database_url: str, events: list, handler_for, batch: int =
     run_init(runtime)
     started = time.perf_counter()
     for start in range(0, len(events), batch):
-        apply_batch(runtime.database, "metrics", [(event, payload, handler_for(event.type))
-                                                  for event, payload in events[start:start + batch]])
+        apply_batch(
+            runtime.database,
+            "metrics",
+            [(event, payload, handler_for(event.type)) for event, payload in events[start : start + batch]],
+        )
     elapsed = time.perf_counter() - started
     runtime.database.engine.dispose()
     return len(events) / elapsed
@@ -82,29 +115,95 @@ def seed_history(database_url: str, trust_id: uuid.UUID, staff: int, days: int) 
     types = ("NRSS", "RSC")
     today = NOW.date()
     with runtime.database.engine.begin() as connection:
-        connection.execute(sa.insert(PassportState), [
-            {"passport_id": uuid.uuid4(), "trust_id": trust_id, "staff_id": uuid.uuid4(), "passport_type": types[n % 2],
-             "status": "completed" if n % 3 else "in_progress", "status_at": NOW, "started_at": NOW,
-             "last_activity_at": NOW, "skills_total": 40, "skills_self_assessed": 30, "skills_signed_off": 20}
-            for n in range(staff)])
-        rows = [{"trust_id": trust_id, "passport_type": t, "metric": metric, "day": today - timedelta(days=d),
-                 "delta": max(1, staff // (days * 4))}
-                for t in types for metric in COUNTER_NAMES for d in range(days)]
+        connection.execute(
+            sa.insert(PassportState),
+            [
+                {
+                    "passport_id": uuid.uuid4(),
+                    "trust_id": trust_id,
+                    "staff_id": uuid.uuid4(),
+                    "passport_type": types[n % 2],
+                    "status": "completed" if n % 3 else "in_progress",
+                    "status_at": NOW,
+                    "started_at": NOW,
+                    "last_activity_at": NOW,
+                    "skills_total": 40,
+                    "skills_self_assessed": 30,
+                    "skills_signed_off": 20,
+                }
+                for n in range(staff)
+            ],
+        )
+        rows = [
+            {
+                "trust_id": trust_id,
+                "passport_type": t,
+                "metric": metric,
+                "day": today - timedelta(days=d),
+                "delta": max(1, staff // (days * 4)),
+            }
+            for t in types
+            for metric in COUNTER_NAMES
+            for d in range(days)
+        ]
         for start in range(0, len(rows), 5000):
-            connection.execute(sa.insert(DailyCount), rows[start:start + 5000])
-        connection.execute(sa.insert(CurrentCounts), [
-            {"trust_id": trust_id, "passport_type": t, "first_day": today - timedelta(days=days - 1),
-             **{c: staff // 2 for c in COUNTER_NAMES}} for t in types])
+            connection.execute(sa.insert(DailyCount), rows[start : start + 5000])
+        connection.execute(
+            sa.insert(CurrentCounts),
+            [
+                {
+                    "trust_id": trust_id,
+                    "passport_type": t,
+                    "first_day": today - timedelta(days=days - 1),
+                    **{c: staff // 2 for c in COUNTER_NAMES},
+                }
+                for t in types
+            ],
+        )
         plan = uuid.uuid4()
-        connection.execute(sa.insert(PlanAim), [{
-            "plan_id": plan, "trust_id": trust_id, "name": "Surge", "statement": "95%", "target_passport_types": list(types),
-            "target_percentage": 95.0, "target_cohort_size": staff, "target_deadline": today + timedelta(days=90),
-            "deleted": False, "updated_at": NOW}])
-        connection.execute(sa.insert(MeasureDefinition), [{
-            "measure_id": uuid.uuid4(), "plan_id": plan, "trust_id": trust_id, "name": metric, "kind": "outcome",
-            "metric": metric, "passport_type": "NRSS", "target": 100.0, "frequency": "weekly", "deleted": False,
-            "defined_at": NOW} for metric in ("started", "completed", "certified", "completion_rate", "signed_off",
-                                              "learning_attended_vs_planned")])
+        connection.execute(
+            sa.insert(PlanAim),
+            [
+                {
+                    "plan_id": plan,
+                    "trust_id": trust_id,
+                    "name": "Surge",
+                    "statement": "95%",
+                    "target_passport_types": list(types),
+                    "target_percentage": 95.0,
+                    "target_cohort_size": staff,
+                    "target_deadline": today + timedelta(days=90),
+                    "deleted": False,
+                    "updated_at": NOW,
+                }
+            ],
+        )
+        connection.execute(
+            sa.insert(MeasureDefinition),
+            [
+                {
+                    "measure_id": uuid.uuid4(),
+                    "plan_id": plan,
+                    "trust_id": trust_id,
+                    "name": metric,
+                    "kind": "outcome",
+                    "metric": metric,
+                    "passport_type": "NRSS",
+                    "target": 100.0,
+                    "frequency": "weekly",
+                    "deleted": False,
+                    "defined_at": NOW,
+                }
+                for metric in (
+                    "started",
+                    "completed",
+                    "certified",
+                    "completion_rate",
+                    "signed_off",
+                    "learning_attended_vs_planned",
+                )
+            ],
+        )
     runtime.database.engine.dispose()
 
 
@@ -112,7 +211,9 @@ def dashboard_latency(database_url: str, keys: TestKeys, jwks_url: str, trust_id
     token = keys.token(user_id=uuid.uuid4(), trust_id=trust_id, roles=["lead"], issuer="http://bench")
     env = {"DATABASE_URL": database_url, "IDENTITY_JWKS_URL": jwks_url, "IDENTITY_ISSUER": "http://bench"}
     with gunicorn("shared.app:create_service_app('metrics')", env) as url:
-        request = urllib.request.Request(f"{url}/trusts/{trust_id}/dashboard", headers={"Authorization": f"Bearer {token}"})
+        request = urllib.request.Request(
+            f"{url}/trusts/{trust_id}/dashboard", headers={"Authorization": f"Bearer {token}"}
+        )
         samples = []
         for n in range(REQUESTS + 20):
             started = time.perf_counter()
@@ -128,7 +229,7 @@ def main() -> None:
     trust_id = uuid.uuid4()
     events = journey_events(trust_id, EVENTS)
     with fresh_postgres_database("metrics_inbox") as url:
-        baseline = events_per_second(url, events, lambda _type: (lambda uow, event, payload: None))
+        baseline = events_per_second(url, events, lambda _type: lambda uow, event, payload: None)
     with fresh_postgres_database("metrics_projection") as url:
         projected = events_per_second(url, events, lambda event_type: SERVICE.handlers[event_type])
     with fresh_postgres_database("metrics_projection_batched") as url:
@@ -144,16 +245,33 @@ def main() -> None:
     year, month = latencies["year"], latencies["month"]
     print(f"Metrics projection throughput on PostgreSQL ({EVENTS} events)")
     print(f"  inbox only, handler doing nothing (baseline)   {baseline:8.0f} events/s")
-    print(f"  full projection + outbox, one a transaction    {projected:8.0f} events/s   ratio {projected / baseline:.2f}")
-    print(f"  full projection + outbox, {BATCH} a transaction     {batched:8.0f} events/s   ratio {batched / baseline:.2f}")
+    print(
+        f"  full projection + outbox, one a transaction    {projected:8.0f} events/s   ratio {projected / baseline:.2f}"
+    )
+    print(
+        f"  full projection + outbox, {BATCH} a transaction     {batched:8.0f} events/s   ratio {batched / baseline:.2f}"
+    )
     print(f"GET /trusts/{{id}}/dashboard through gunicorn, {REQUESTS} sequential requests (ms)")
     print(f"  a year of history, 10,000 staff, 2 types, 6 measures   p50 {year['p50']:6.2f}  p99 {year['p99']:6.2f}")
-    print(f"  a month of history, 100 staff                          p50 {month['p50']:6.2f}  p99 {month['p99']:6.2f}"
-          f"   year/month p50 ratio {year['p50'] / month['p50']:.2f}")
-    print(json.dumps({"metrics": {"inbox_only_eps": round(baseline), "projection_eps": round(projected),
-                                  "ratio": round(projected / baseline, 2), "batched_projection_eps": round(batched),
-                                  "batched_ratio": round(batched / baseline, 2), "dashboard_year_ms": year,
-                                  "dashboard_month_ms": month}}))
+    print(
+        f"  a month of history, 100 staff                          p50 {month['p50']:6.2f}  p99 {month['p99']:6.2f}"
+        f"   year/month p50 ratio {year['p50'] / month['p50']:.2f}"
+    )
+    print(
+        json.dumps(
+            {
+                "metrics": {
+                    "inbox_only_eps": round(baseline),
+                    "projection_eps": round(projected),
+                    "ratio": round(projected / baseline, 2),
+                    "batched_projection_eps": round(batched),
+                    "batched_ratio": round(batched / baseline, 2),
+                    "dashboard_year_ms": year,
+                    "dashboard_month_ms": month,
+                }
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ against a direct confirmed publish → consume as the baseline, both measured in
 
     python -m bench.outbox_latency            (needs RabbitMQ, and PostgreSQL for the NOTIFY path)
 """
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,9 @@ class Arrivals:
         self.connection = Connection(amqp_url)
         channel = self.connection.channel()
         declare_topology(channel)
-        self.queue = Queue(f"bench.{uuid.uuid4().hex[:8]}", exchange=events_exchange, routing_key="#",
-                           exclusive=True, auto_delete=True)
+        self.queue = Queue(
+            f"bench.{uuid.uuid4().hex[:8]}", exchange=events_exchange, routing_key="#", exclusive=True, auto_delete=True
+        )
         self.consumer = Consumer(channel, queues=[self.queue], on_message=self._on_message, no_ack=True)
         self.consumer.consume()
         self.stop = threading.Event()
@@ -75,8 +77,15 @@ def direct_publish(amqp_url: str) -> list[float]:
         for _ in range(EVENTS):
             event_id = str(uuid.uuid4())
             sent[event_id] = time.perf_counter()
-            producer.publish(b"{}", routing_key="bench.direct", content_type=CONTENT_TYPE, content_encoding="utf-8",
-                             message_id=event_id, delivery_mode=2, confirm_timeout=5)
+            producer.publish(
+                b"{}",
+                routing_key="bench.direct",
+                content_type=CONTENT_TYPE,
+                content_encoding="utf-8",
+                message_id=event_id,
+                delivery_mode=2,
+                confirm_timeout=5,
+            )
             time.sleep(INTERVAL_SECONDS)
     arrivals.wait_for(list(sent))
     arrivals.close()
@@ -87,8 +96,13 @@ def through_outbox(amqp_url: str, database_url: str) -> list[float]:
     upgrade(database_url, SERVICE.migrations)
     database = Database(database_url)
     arrivals = Arrivals(amqp_url)
-    env = {**os.environ, "DATABASE_URL": database_url, "AMQP_URL": amqp_url, "LOG_LEVEL": "WARNING",
-           "WORKER_HEARTBEAT_FILE": os.path.join(tempfile.gettempdir(), f"bench-{uuid.uuid4().hex}.alive")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "AMQP_URL": amqp_url,
+        "LOG_LEVEL": "WARNING",
+        "WORKER_HEARTBEAT_FILE": os.path.join(tempfile.gettempdir(), f"bench-{uuid.uuid4().hex}.alive"),
+    }
     skillpass = os.path.join(os.path.dirname(sys.executable), "skillpass")
     relay = subprocess.Popen([skillpass, "identity", "worker"], env=env)
     try:
@@ -133,8 +147,10 @@ def main() -> None:
     print(f"Outbox latency, {EVENTS} events at {int(1 / INTERVAL_SECONDS)}/s (milliseconds)")
     for name, figures in results.items():
         ratio = figures["p50"] / baseline["p50"] if baseline["p50"] else float("nan")
-        print(f"  {name:48s} p50 {figures['p50']:7.2f}  p99 {figures['p99']:7.2f}  max {figures['max']:7.2f}"
-              f"  p50 ratio to baseline {ratio:5.1f}x")
+        print(
+            f"  {name:48s} p50 {figures['p50']:7.2f}  p99 {figures['p99']:7.2f}  max {figures['max']:7.2f}"
+            f"  p50 ratio to baseline {ratio:5.1f}x"
+        )
     print(json.dumps({"outbox_latency_ms": results}, ensure_ascii=False))
 
 

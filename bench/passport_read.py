@@ -3,22 +3,23 @@ the same PostgreSQL database under the same gunicorn settings, both measured in 
 
     python -m bench.passport_read        (needs PostgreSQL; wrk gives steadier figures: apt-get install wrk)
 """
+
 from __future__ import annotations
 
 import json
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bench.http import gunicorn, requests_per_second
 from bench.support import fresh_postgres_database
 from services.passport import handlers
 from services.passport.passport_types import store_version
 from services.passport.service import SERVICE
-from shared.domain import Caller
 from shared.cli import run_init
 from shared.config import Settings
 from shared.consumer import apply_once
+from shared.domain import Caller
 from shared.events import load_payload, make_envelope, parse_envelope, serialise_payload
 from shared.service import Runtime
 from shared.testing import JwksServer, TestKeys, public_jwk
@@ -28,15 +29,32 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 
 def sixty_skill_type() -> dict:
     domains = [
-        {"code": f"D{d}", "title": f"Domain {d}", "skills": [
-            {"code": f"D{d}-{s:02d}", "title": f"Skill {d}.{s}", "description": "Demonstrate and safely undertake it.",
-             "learning_resources": [{"kind": "elearning", "title": "Module", "url": "https://learninghub.nhs.uk/"}]}
-            for s in range(1, 11)
-        ]}
+        {
+            "code": f"D{d}",
+            "title": f"Domain {d}",
+            "skills": [
+                {
+                    "code": f"D{d}-{s:02d}",
+                    "title": f"Skill {d}.{s}",
+                    "description": "Demonstrate and safely undertake it.",
+                    "learning_resources": [
+                        {"kind": "elearning", "title": "Module", "url": "https://learninghub.nhs.uk/"}
+                    ],
+                }
+                for s in range(1, 11)
+            ],
+        }
         for d in range(1, 7)
     ]
-    return {"code": "BENCH60", "title": "Benchmark passport", "care_setting": "adult", "description": "60 skills",
-            "sample": True, "notice": None, "domains": domains}
+    return {
+        "code": "BENCH60",
+        "title": "Benchmark passport",
+        "care_setting": "adult",
+        "description": "60 skills",
+        "sample": True,
+        "notice": None,
+        "domains": domains,
+    }
 
 
 def prepare(database_url: str, keys: TestKeys) -> tuple[str, str]:
@@ -54,8 +72,9 @@ def prepare(database_url: str, keys: TestKeys) -> tuple[str, str]:
         with runtime.unit_of_work() as uow:
             handlers.self_assess(uow, nurse, cache, passport.id, code, {"level": "supervised", "note": "Done on ICU"})
         with runtime.unit_of_work() as uow:
-            handlers.record_learning(uow, nurse, cache, passport.id, code,
-                                     {"kind": "elearning", "status": "completed", "hours": 1.0})
+            handlers.record_learning(
+                uow, nurse, cache, passport.id, code, {"kind": "elearning", "status": "completed", "hours": 1.0}
+            )
         if index % 2 == 0:
             _sign_off(runtime, passport, code)
     token = keys.token(user_id=nurse.user_id, trust_id=nurse.trust_id, roles=["staff"], issuer="http://bench")
@@ -63,12 +82,29 @@ def prepare(database_url: str, keys: TestKeys) -> tuple[str, str]:
 
 
 def _sign_off(runtime: Runtime, passport, code: str) -> None:
-    data = serialise_payload("signoff.recorded", {
-        "signoff_id": uuid.uuid4(), "passport_id": passport.id, "skill_code": code, "outcome": "proficient",
-        "supervisor_id": uuid.uuid4(), "holder_id": passport.staff_id, "trust_id": passport.trust_id,
-        "decided_at": datetime.now(timezone.utc)})
-    event = parse_envelope(make_envelope(service="signoff", event_type="signoff.recorded", subject=str(passport.id),
-                                         data=data, trust_id=str(passport.trust_id), correlation_id=None))
+    data = serialise_payload(
+        "signoff.recorded",
+        {
+            "signoff_id": uuid.uuid4(),
+            "passport_id": passport.id,
+            "skill_code": code,
+            "outcome": "proficient",
+            "supervisor_id": uuid.uuid4(),
+            "holder_id": passport.staff_id,
+            "trust_id": passport.trust_id,
+            "decided_at": datetime.now(UTC),
+        },
+    )
+    event = parse_envelope(
+        make_envelope(
+            service="signoff",
+            event_type="signoff.recorded",
+            subject=str(passport.id),
+            data=data,
+            trust_id=str(passport.trust_id),
+            correlation_id=None,
+        )
+    )
     apply_once(runtime.database, "passport", event, load_payload(event.type, event.data), SERVICE.handlers[event.type])
 
 
@@ -84,12 +120,20 @@ def main() -> None:
             with gunicorn("shared.app:create_service_app('passport')", env) as url:
                 detail.append(requests_per_second(f"{url}/passports/{passport_id}", token))
     base, full = max(baseline), max(detail)
-    print("Passport read throughput on PostgreSQL, gunicorn 2 sync workers (requests/s, best of "
-          f"{ROUNDS})")
+    print(f"Passport read throughput on PostgreSQL, gunicorn 2 sync workers (requests/s, best of {ROUNDS})")
     print(f"  single-row flask-smorest GET (baseline)   {base:8.0f}")
     print(f"  GET /passports/{{id}}, 60 skills          {full:8.0f}   ratio {full / base:.2f} (target ≥ 0.5)")
-    print(json.dumps({"passport_read": {"baseline_rps": round(base), "passport_detail_rps": round(full),
-                                        "ratio": round(full / base, 2)}}))
+    print(
+        json.dumps(
+            {
+                "passport_read": {
+                    "baseline_rps": round(base),
+                    "passport_detail_rps": round(full),
+                    "ratio": round(full / base, 2),
+                }
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

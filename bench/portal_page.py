@@ -11,6 +11,7 @@ timed directly too, each alone and both at once: what the page waits for before 
 
     python -m bench.portal_page         (BENCH_PORTAL_REQUESTS=300 per figure by default)
 """
+
 from __future__ import annotations
 
 import json
@@ -49,8 +50,13 @@ def start(stack: Stack) -> None:
     quiet = {"LOG_LEVEL": "WARNING", "SKILLPASS_PUBLIC_BASE_URL": stack.url("portal")}
     for service in BACKENDS:
         stack.start_service(service, **quiet)
-    stack.start("portal", "web", **{f"{name.upper()}_URL": stack.url(name) for name in BACKENDS},
-                SKILLPASS_DATA_DIR=str(stack.log_dir), **quiet)
+    stack.start(
+        "portal",
+        "web",
+        **{f"{name.upper()}_URL": stack.url(name) for name in BACKENDS},
+        SKILLPASS_DATA_DIR=str(stack.log_dir),
+        **quiet,
+    )
     stack.wait_ready("portal")
 
 
@@ -59,10 +65,15 @@ def signed_in(portal_url: str, email: str, password: str) -> requests.Session:
     session = requests.Session()
     form = session.get(f"{portal_url}/sign-in", timeout=10)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
-    answer = session.post(f"{portal_url}/sign-in", data={"email": email, "password": password, "csrf_token": csrf,
-                                                         "next": "/"}, allow_redirects=False, timeout=10)
-    assert answer.status_code == 302 and "skillpass_session" in session.cookies, \
+    answer = session.post(
+        f"{portal_url}/sign-in",
+        data={"email": email, "password": password, "csrf_token": csrf, "next": "/"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert answer.status_code == 302 and "skillpass_session" in session.cookies, (
         f"sign-in refused: {answer.status_code} {answer.text[:300]}"
+    )
     return session
 
 
@@ -115,8 +126,10 @@ def main() -> None:
             bearer = {"Authorization": f"Bearer {nurse.token}"}
             # No events on their way while measuring: the passport service has applied every sign-off.
             api = requests.Session()
-            eventually(lambda: _get(api, passport_url, bearer).json(),
-                       lambda detail: detail["progress"]["signed_off"] == SIGNED_OFF)
+            eventually(
+                lambda: _get(api, passport_url, bearer).json(),
+                lambda detail: detail["progress"]["signed_off"] == SIGNED_OFF,
+            )
             assert len(journey.skills) == 44, f"{PASSPORT_TYPE} has {len(journey.skills)} skills, not 44"
 
             portal_url = stack.url("portal")
@@ -131,16 +144,18 @@ def main() -> None:
             pool, clients = ThreadPoolExecutor(max_workers=2), [requests.Session(), requests.Session()]
 
             def both() -> None:
-                list(pool.map(lambda pair: _get(pair[0], pair[1], bearer),
-                              zip(clients, (passport_url, signoff_url))))
+                list(pool.map(lambda pair: _get(pair[0], pair[1], bearer), zip(clients, (passport_url, signoff_url))))
 
-            samples, rates = measure({
-                "page": lambda: _get(portal, page_url),
-                "baseline": lambda: _get(portal, f"{portal_url}/sign-in"),
-                "passport_api": lambda: _get(api, passport_url, bearer),
-                "signoff_api": lambda: _get(api, signoff_url, bearer),
-                "both_apis": both,
-            }, REQUESTS)
+            samples, rates = measure(
+                {
+                    "page": lambda: _get(portal, page_url),
+                    "baseline": lambda: _get(portal, f"{portal_url}/sign-in"),
+                    "passport_api": lambda: _get(api, passport_url, bearer),
+                    "signoff_api": lambda: _get(api, signoff_url, bearer),
+                    "both_apis": both,
+                },
+                REQUESTS,
+            )
             pool.shutdown()
         finally:
             stack.stop()
@@ -149,19 +164,36 @@ def main() -> None:
     page, base = figures["page"], figures["baseline"]
     ratio = page["p50"] / base["p50"]
     met = page["p50"] <= TARGET_P50_MS
-    print(f"Portal passport page on PostgreSQL, every back-end a real process (gunicorn 2 sync workers), "
-          f"{REQUESTS} requests each, one at a time after {WARM_UP} to warm up (milliseconds)")
+    print(
+        f"Portal passport page on PostgreSQL, every back-end a real process (gunicorn 2 sync workers), "
+        f"{REQUESTS} requests each, one at a time after {WARM_UP} to warm up (milliseconds)"
+    )
     for name, label in LABELS.items():
         row = figures[name]
-        print(f"  {label:52s} p50 {row['p50']:6.2f}  p95 {row['p95']:6.2f}  p99 {row['p99']:6.2f}  "
-              f"{row['rps']:6.1f} req/s")
+        print(
+            f"  {label:52s} p50 {row['p50']:6.2f}  p95 {row['p95']:6.2f}  p99 {row['p99']:6.2f}  "
+            f"{row['rps']:6.1f} req/s"
+        )
         if name == "baseline":
             print(f"  {'page p50 / baseline p50':52s} {ratio:.2f}")
-    print(f"  page: {page_bytes / 1024:.0f} kB of HTML; target p50 ≤ {TARGET_P50_MS:g} ms: "
-          f"{'met' if met else 'MISSED'}; the page's own part (p50 page − p50 both API calls) "
-          f"{page['p50'] - figures['both_apis']['p50']:.1f} ms")
-    print(json.dumps({"portal_page": {**figures, "ratio_p50": round(ratio, 2), "page_bytes": page_bytes,
-                                      "target_p50_ms": TARGET_P50_MS, "target_met": met}}))
+    print(
+        f"  page: {page_bytes / 1024:.0f} kB of HTML; target p50 ≤ {TARGET_P50_MS:g} ms: "
+        f"{'met' if met else 'MISSED'}; the page's own part (p50 page − p50 both API calls) "
+        f"{page['p50'] - figures['both_apis']['p50']:.1f} ms"
+    )
+    print(
+        json.dumps(
+            {
+                "portal_page": {
+                    **figures,
+                    "ratio_p50": round(ratio, 2),
+                    "page_bytes": page_bytes,
+                    "target_p50_ms": TARGET_P50_MS,
+                    "target_met": met,
+                }
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

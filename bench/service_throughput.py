@@ -13,6 +13,7 @@ side and measured in turn: bare read, read, bare write, write, so that drift on 
 BENCH_SECONDS (5) is each measurement's length, BENCH_CONNECTIONS (8) wrk's connections, BENCH_ROUNDS (1)
 how many times each service and its baseline are measured (the best of the rounds is kept).
 """
+
 from __future__ import annotations
 
 import importlib
@@ -20,16 +21,16 @@ import json
 import math
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from datetime import UTC, datetime, timedelta
 
 from bench.baseline import add_bench_row
 from bench.http import Call, calls_per_second, gunicorn, requests_per_second
 from bench.support import fresh_postgres_database
-from shared.domain import Caller
 from shared.cli import run_init
 from shared.config import TOKEN_AUDIENCE, Settings
+from shared.domain import Caller
 from shared.events import load_payload, make_envelope, parse_envelope, serialise_payload
 from shared.service import Runtime, load_spec
 from shared.testing import JwksServer, TestKeys, public_jwk
@@ -47,7 +48,7 @@ WRITERS = 16  # people writing at once to objects of their own, so that row lock
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -81,8 +82,9 @@ class Tokens:
         self.keys = TestKeys(kid="bench")
 
     def __call__(self, caller: Caller) -> str:
-        return self.keys.token(user_id=caller.user_id, trust_id=caller.trust_id, roles=sorted(caller.roles),
-                               issuer=ISSUER)
+        return self.keys.token(
+            user_id=caller.user_id, trust_id=caller.trust_id, roles=sorted(caller.roles), issuer=ISSUER
+        )
 
 
 def person(trust_id: uuid.UUID, *roles: str) -> Caller:
@@ -90,8 +92,16 @@ def person(trust_id: uuid.UUID, *roles: str) -> Caller:
 
 
 def service_runtime(service: str, database_url: str, jwks_url: str) -> Runtime:
-    settings = Settings.from_env(service, {**os.environ, "DATABASE_URL": database_url, "IDENTITY_JWKS_URL": jwks_url,
-                                           "IDENTITY_ISSUER": ISSUER, "LOG_LEVEL": "WARNING"})
+    settings = Settings.from_env(
+        service,
+        {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "IDENTITY_JWKS_URL": jwks_url,
+            "IDENTITY_ISSUER": ISSUER,
+            "LOG_LEVEL": "WARNING",
+        },
+    )
     runtime = Runtime(load_spec(service), settings)
     run_init(runtime)
     return runtime
@@ -103,17 +113,24 @@ def apply_events(runtime: Runtime, events: list[tuple[str, dict]], batch: int = 
     handlers = runtime.spec.handlers
     for start in range(0, len(events), batch):
         with runtime.unit_of_work() as uow:
-            for event_type, data in events[start:start + batch]:
+            for event_type, data in events[start : start + batch]:
                 trust_id = data.get("trust_id")
-                event = parse_envelope(make_envelope(
-                    service="bench", event_type=event_type, subject=str(data.get("passport_id") or trust_id),
-                    data=serialise_payload(event_type, data), trust_id=str(trust_id) if trust_id else None,
-                    correlation_id=None))
+                event = parse_envelope(
+                    make_envelope(
+                        service="bench",
+                        event_type=event_type,
+                        subject=str(data.get("passport_id") or trust_id),
+                        data=serialise_payload(event_type, data),
+                        trust_id=str(trust_id) if trust_id else None,
+                        correlation_id=None,
+                    )
+                )
                 handlers[event_type](uow, event, load_payload(event_type, event.data))
             uow.commit()
 
 
 # --- Events as the other services publish them ---------------------------------------------------------
+
 
 def nrss_skill_codes() -> list[str]:
     from services.passport.domain import skill_codes_of
@@ -128,49 +145,91 @@ def passport_ref(passport_id: uuid.UUID, staff_id: uuid.UUID, trust_id: uuid.UUI
 
 
 def passport_started(ref: dict, skill_codes: list[str]) -> tuple[str, dict]:
-    return "passport.started", {**ref, "type_version": 1, "title": "Non-Registered Support Staff",
-                                "skill_codes": skill_codes, "retrospective": False, "assigned_by": None,
-                                "started_at": now()}
+    return "passport.started", {
+        **ref,
+        "type_version": 1,
+        "title": "Non-Registered Support Staff",
+        "skill_codes": skill_codes,
+        "retrospective": False,
+        "assigned_by": None,
+        "started_at": now(),
+    }
 
 
 def skill_assessed(ref: dict, code: str) -> tuple[str, dict]:
-    return "passport.skill_assessed", {**ref, "skill_code": code, "level": "supervised", "first_for_skill": True,
-                                       "assessed_at": now()}
+    return "passport.skill_assessed", {
+        **ref,
+        "skill_code": code,
+        "level": "supervised",
+        "first_for_skill": True,
+        "assessed_at": now(),
+    }
 
 
 def signoff_recorded(ref: dict, code: str, supervisor_id: uuid.UUID) -> tuple[str, dict]:
-    return "signoff.recorded", {"signoff_id": uuid.uuid4(), "passport_id": ref["passport_id"], "skill_code": code,
-                                "outcome": "proficient", "supervisor_id": supervisor_id,
-                                "holder_id": ref["staff_id"], "trust_id": ref["trust_id"], "decided_at": now()}
+    return "signoff.recorded", {
+        "signoff_id": uuid.uuid4(),
+        "passport_id": ref["passport_id"],
+        "skill_code": code,
+        "outcome": "proficient",
+        "supervisor_id": supervisor_id,
+        "holder_id": ref["staff_id"],
+        "trust_id": ref["trust_id"],
+        "decided_at": now(),
+    }
 
 
 def passport_completed(ref: dict, skill_count: int) -> tuple[str, dict]:
-    return "passport.completed", {**ref, "type_version": 1, "title": "Non-Registered Support Staff",
-                                  "skill_count": skill_count, "completed_at": now()}
+    return "passport.completed", {
+        **ref,
+        "type_version": 1,
+        "title": "Non-Registered Support Staff",
+        "skill_count": skill_count,
+        "completed_at": now(),
+    }
 
 
 def certificate_issued(ref: dict) -> tuple[str, dict]:
     certificate_id, issued = uuid.uuid4(), now()
     return "certificate.issued", {
-        "certificate_id": certificate_id, "staff_id": ref["staff_id"], "trust_id": ref["trust_id"],
-        "passport_id": ref["passport_id"], "passport_type": PASSPORT_TYPE, "type_version": 1,
-        "role_title": "Non-Registered Support Staff", "issued_at": issued, "expires_at": issued + timedelta(days=730),
-        "verify_url": f"http://certificate.bench/certificates/{certificate_id}/verify"}
+        "certificate_id": certificate_id,
+        "staff_id": ref["staff_id"],
+        "trust_id": ref["trust_id"],
+        "passport_id": ref["passport_id"],
+        "passport_type": PASSPORT_TYPE,
+        "type_version": 1,
+        "role_title": "Non-Registered Support Staff",
+        "issued_at": issued,
+        "expires_at": issued + timedelta(days=730),
+        "verify_url": f"http://certificate.bench/certificates/{certificate_id}/verify",
+    }
 
 
 def trust_created(trust_id: uuid.UUID) -> tuple[str, dict]:
-    return "trust.created", {"trust_id": trust_id, "name": "Bench NHS Foundation Trust", "ods_code": "RBN",
-                             "created_at": now()}
+    return "trust.created", {
+        "trust_id": trust_id,
+        "name": "Bench NHS Foundation Trust",
+        "ods_code": "RBN",
+        "created_at": now(),
+    }
 
 
 def user_registered(caller: Caller, name: str) -> tuple[str, dict]:
-    return "user.registered", {"user_id": caller.user_id, "trust_id": caller.trust_id, "name": name,
-                               "email": f"{caller.user_id.hex[:12]}@bench.nhs.uk", "staff_number": None,
-                               "professional_group": None, "roles": sorted(caller.roles), "active": True,
-                               "registered_at": now()}
+    return "user.registered", {
+        "user_id": caller.user_id,
+        "trust_id": caller.trust_id,
+        "name": name,
+        "email": f"{caller.user_id.hex[:12]}@bench.nhs.uk",
+        "staff_number": None,
+        "professional_group": None,
+        "roles": sorted(caller.roles),
+        "active": True,
+        "registered_at": now(),
+    }
 
 
 # --- Each service's workload -----------------------------------------------------------------------------
+
 
 def identity_workload(runtime: Runtime, tokens: Tokens, jwks: JwksServer) -> Workload:
     """Read: a user reads their account. Write: a user renames themself (PATCH /users/{id}; not POST /users,
@@ -187,10 +246,22 @@ def identity_workload(runtime: Runtime, tokens: Tokens, jwks: JwksServer) -> Wor
     users = []
     for index in range(WRITERS + 1):
         with runtime.unit_of_work() as uow:
-            users.append(handlers.create_user(uow, admin, {
-                "email": f"nurse{index}@bench.nhs.uk", "name": f"Nurse {index}", "password": "long enough pw",
-                "trust_id": trust.id, "roles": ["staff"], "staff_number": f"B{index:05d}",
-                "professional_group": "Healthcare support worker"}, cheap))
+            users.append(
+                handlers.create_user(
+                    uow,
+                    admin,
+                    {
+                        "email": f"nurse{index}@bench.nhs.uk",
+                        "name": f"Nurse {index}",
+                        "password": "long enough pw",
+                        "trust_id": trust.id,
+                        "roles": ["staff"],
+                        "staff_number": f"B{index:05d}",
+                        "professional_group": "Healthcare support worker",
+                    },
+                    cheap,
+                )
+            )
 
     # identity verifies tokens with its own signing key, not the stand-in's: sign with it, and let the
     # stand-in JWKS serve it too, so that the baselines accept the same tokens.
@@ -198,16 +269,34 @@ def identity_workload(runtime: Runtime, tokens: Tokens, jwks: JwksServer) -> Wor
     jwks.keys.extend(ring.jwks()["keys"])
 
     def token(user) -> str:
-        return ring.sign(domain.token_claims(user_id=user.id, trust_id=user.trust_id, roles=user.roles, name=user.name,
-                                             issuer=ISSUER, audience=TOKEN_AUDIENCE, now=now(), ttl_seconds=3600))
+        return ring.sign(
+            domain.token_claims(
+                user_id=user.id,
+                trust_id=user.trust_id,
+                roles=user.roles,
+                name=user.name,
+                issuer=ISSUER,
+                audience=TOKEN_AUDIENCE,
+                now=now(),
+                ttl_seconds=3600,
+            )
+        )
 
     reader, writers = users[0], users[1:]
     writer_tokens = [token(user) for user in writers]
     # Each call a name the user does not have yet: an unchanged name writes nothing.
-    calls = [Call("PATCH", f"/users/{writers[index % WRITERS].id}", writer_tokens[index % WRITERS],
-                  {"name": f"Nurse renamed {index}"}) for index in range(20 * WRITERS)]
-    return Workload("identity", token(reader), "GET /users/{id}", f"/users/{reader.id}",
-                    "PATCH /users/{id} (own name)", calls)
+    calls = [
+        Call(
+            "PATCH",
+            f"/users/{writers[index % WRITERS].id}",
+            writer_tokens[index % WRITERS],
+            {"name": f"Nurse renamed {index}"},
+        )
+        for index in range(20 * WRITERS)
+    ]
+    return Workload(
+        "identity", token(reader), "GET /users/{id}", f"/users/{reader.id}", "PATCH /users/{id} (own name)", calls
+    )
 
 
 def passport_workload(runtime: Runtime, tokens: Tokens, jwks: JwksServer) -> Workload:
@@ -229,8 +318,9 @@ def passport_workload(runtime: Runtime, tokens: Tokens, jwks: JwksServer) -> Wor
         with runtime.unit_of_work() as uow:
             handlers.self_assess(uow, reader, cache, read_passport.id, code, {"level": "supervised", "note": "On ICU"})
         with runtime.unit_of_work() as uow:
-            handlers.record_learning(uow, reader, cache, read_passport.id, code,
-                                     {"kind": "elearning", "status": "completed", "hours": 1.0})
+            handlers.record_learning(
+                uow, reader, cache, read_passport.id, code, {"kind": "elearning", "status": "completed", "hours": 1.0}
+            )
     ref = passport_ref(read_passport.id, reader.user_id, trust_id)
     apply_events(runtime, [signoff_recorded(ref, code, uuid.uuid4()) for code in codes[::2]])
 
@@ -239,10 +329,22 @@ def passport_workload(runtime: Runtime, tokens: Tokens, jwks: JwksServer) -> Wor
     for index in range(len(codes) * WRITERS):
         holder, passport = holders[1 + index % WRITERS], passports[1 + index % WRITERS]
         code = codes[index // WRITERS]
-        calls.append(Call("PUT", f"/passports/{passport.id}/skills/{code}/self-assessment", tokens(holder),
-                          {"level": levels[index % 2], "note": "Practised on the unit"}))
-    return Workload("passport", tokens(reader), f"GET /passports/{{id}} ({len(codes)} skills)",
-                    f"/passports/{read_passport.id}", "PUT /passports/{id}/skills/{code}/self-assessment", calls)
+        calls.append(
+            Call(
+                "PUT",
+                f"/passports/{passport.id}/skills/{code}/self-assessment",
+                tokens(holder),
+                {"level": levels[index % 2], "note": "Practised on the unit"},
+            )
+        )
+    return Workload(
+        "passport",
+        tokens(reader),
+        f"GET /passports/{{id}} ({len(codes)} skills)",
+        f"/passports/{read_passport.id}",
+        "PUT /passports/{id}/skills/{code}/self-assessment",
+        calls,
+    )
 
 
 def signoff_workload(runtime: Runtime, tokens: Tokens, jwks: JwksServer) -> Workload:
@@ -264,21 +366,47 @@ def signoff_workload(runtime: Runtime, tokens: Tokens, jwks: JwksServer) -> Work
     read_ref = refs[0]
     for code in codes[:10]:
         with runtime.unit_of_work() as uow:
-            handlers.record_signoff(uow, supervisor, {
-                "passport_id": read_ref["passport_id"], "skill_code": code, "outcome": "proficient",
-                "comment": "Observed in practice", "evidence": None, "action_plan": None, "assessed_on": None})
+            handlers.record_signoff(
+                uow,
+                supervisor,
+                {
+                    "passport_id": read_ref["passport_id"],
+                    "skill_code": code,
+                    "outcome": "proficient",
+                    "comment": "Observed in practice",
+                    "evidence": None,
+                    "action_plan": None,
+                    "assessed_on": None,
+                },
+            )
 
     # Passport by passport in turn, so that concurrent decisions lock different passports.
     writable = refs[1:]
     token = tokens(supervisor)
     calls = [
-        Call("POST", "/signoffs", token, {"passport_id": str(ref["passport_id"]), "skill_code": code,
-                                          "outcome": "proficient", "comment": "Observed in practice, safe"})
-        for code in codes for ref in writable
+        Call(
+            "POST",
+            "/signoffs",
+            token,
+            {
+                "passport_id": str(ref["passport_id"]),
+                "skill_code": code,
+                "outcome": "proficient",
+                "comment": "Observed in practice, safe",
+            },
+        )
+        for code in codes
+        for ref in writable
     ]
-    return Workload("signoff", token, "GET /signoffs?passport_id= (10 decisions)",
-                    f"/signoffs?passport_id={read_ref['passport_id']}", "POST /signoffs (proficient)", calls,
-                    repeatable=False)
+    return Workload(
+        "signoff",
+        token,
+        "GET /signoffs?passport_id= (10 decisions)",
+        f"/signoffs?passport_id={read_ref['passport_id']}",
+        "POST /signoffs (proficient)",
+        calls,
+        repeatable=False,
+    )
 
 
 def certificate_workload(runtime: Runtime, tokens: Tokens, jwks: JwksServer) -> Workload:
@@ -299,10 +427,19 @@ def certificate_workload(runtime: Runtime, tokens: Tokens, jwks: JwksServer) -> 
         by_passport = dict(uow.session.execute(sa.select(Certificate.passport_id, Certificate.id)).all())
     read_id = by_passport[refs[0]["passport_id"]]
     token = tokens(lead)
-    calls = [Call("POST", f"/certificates/{by_passport[ref['passport_id']]}/revoke", token,
-                  {"reason": "Issued in error"}) for ref in refs[1:]]
-    return Workload("certificate", tokens(holder), "GET /certificates/{id}", f"/certificates/{read_id}",
-                    "POST /certificates/{id}/revoke", calls, repeatable=False)
+    calls = [
+        Call("POST", f"/certificates/{by_passport[ref['passport_id']]}/revoke", token, {"reason": "Issued in error"})
+        for ref in refs[1:]
+    ]
+    return Workload(
+        "certificate",
+        tokens(holder),
+        "GET /certificates/{id}",
+        f"/certificates/{read_id}",
+        "POST /certificates/{id}/revoke",
+        calls,
+        repeatable=False,
+    )
 
 
 def planning_workload(runtime: Runtime, tokens: Tokens, jwks: JwksServer) -> Workload:
@@ -322,11 +459,23 @@ def planning_workload(runtime: Runtime, tokens: Tokens, jwks: JwksServer) -> Wor
     calls = []
     for index in range(20 * WRITERS):
         lead, plan = leads[index % WRITERS], plans[index % WRITERS]
-        calls.append(Call("PUT", f"/plans/{plan.id}/aim", tokens(lead), {
-            "why": "Safe staffing in a surge", "how": "Redeploy support staff with a passport",
-            "what": "Staff certified for critical care", "statement": f"{40 + index % 50} staff certified by March",
-            "target_passport_types": [PASSPORT_TYPE], "target_percentage": 80.0,
-            "target_cohort_size": 40 + index % 50, "target_deadline": "2027-03-31"}))
+        calls.append(
+            Call(
+                "PUT",
+                f"/plans/{plan.id}/aim",
+                tokens(lead),
+                {
+                    "why": "Safe staffing in a surge",
+                    "how": "Redeploy support staff with a passport",
+                    "what": "Staff certified for critical care",
+                    "statement": f"{40 + index % 50} staff certified by March",
+                    "target_passport_types": [PASSPORT_TYPE],
+                    "target_percentage": 80.0,
+                    "target_cohort_size": 40 + index % 50,
+                    "target_deadline": "2027-03-31",
+                },
+            )
+        )
     return Workload("planning", tokens(reader), "GET /roster (10 of 200)", "/roster", "PUT /plans/{id}/aim", calls)
 
 
@@ -371,6 +520,7 @@ def installed(service: str) -> bool:
 
 # --- Measuring ---------------------------------------------------------------------------------------
 
+
 def measure(service: str, prepare: Callable[[Runtime, Tokens, JwksServer], Workload], tokens: Tokens) -> Figures:
     with fresh_postgres_database(service) as database_url, JwksServer([public_jwk(tokens.keys)]) as jwks:
         runtime = service_runtime(service, database_url, jwks.url)
@@ -385,18 +535,27 @@ def measure(service: str, prepare: Callable[[Runtime, Tokens, JwksServer], Workl
         write_rounds = _split(workload.write_calls, ROUNDS, workload.repeatable)
         # Both served at once (an idle worker costs nothing), so that each figure is measured right beside
         # its baseline: drift on a shared machine then moves the pair together.
-        with gunicorn(f"bench.baseline:baseline_app({service!r})", env) as bare_url, \
-                gunicorn(f"shared.app:create_service_app({service!r})", env) as service_url:
+        with (
+            gunicorn(f"bench.baseline:baseline_app({service!r})", env) as bare_url,
+            gunicorn(f"shared.app:create_service_app({service!r})", env) as service_url,
+        ):
             for round_calls in write_rounds:
-                figures.bare_read = max(figures.bare_read, requests_per_second(
-                    f"{bare_url}/baseline/{bench_row}", workload.token, seconds=SECONDS))
-                figures.service_read = max(figures.service_read, requests_per_second(
-                    service_url + workload.read_path, workload.token, seconds=SECONDS))
+                figures.bare_read = max(
+                    figures.bare_read,
+                    requests_per_second(f"{bare_url}/baseline/{bench_row}", workload.token, seconds=SECONDS),
+                )
+                figures.service_read = max(
+                    figures.service_read,
+                    requests_per_second(service_url + workload.read_path, workload.token, seconds=SECONDS),
+                )
                 if workload.write:
-                    figures.bare_write = max(figures.bare_write, calls_per_second(
-                        bare_url, bare_write, seconds=SECONDS))
-                    figures.service_write = max(figures.service_write, calls_per_second(
-                        service_url, round_calls, repeatable=workload.repeatable, seconds=SECONDS))
+                    figures.bare_write = max(
+                        figures.bare_write, calls_per_second(bare_url, bare_write, seconds=SECONDS)
+                    )
+                    figures.service_write = max(
+                        figures.service_write,
+                        calls_per_second(service_url, round_calls, repeatable=workload.repeatable, seconds=SECONDS),
+                    )
     return figures
 
 
@@ -405,7 +564,7 @@ def _split(calls: list[Call], rounds: int, repeatable: bool) -> list[list[Call]]
     if repeatable or not calls:
         return [calls] * rounds
     share = len(calls) // rounds
-    return [calls[index * share:(index + 1) * share] for index in range(rounds)]
+    return [calls[index * share : (index + 1) * share] for index in range(rounds)]
 
 
 def _ratio(value: float, base: float) -> float:
@@ -413,8 +572,10 @@ def _ratio(value: float, base: float) -> float:
 
 
 def report(results: list[Figures]) -> None:
-    print(f"\nService throughput on PostgreSQL, gunicorn 2 sync workers, wrk {SECONDS} s per figure "
-          f"(requests/s, best of {ROUNDS}); baseline = bare flask-smorest GET / POST measured beside each service")
+    print(
+        f"\nService throughput on PostgreSQL, gunicorn 2 sync workers, wrk {SECONDS} s per figure "
+        f"(requests/s, best of {ROUNDS}); baseline = bare flask-smorest GET / POST measured beside each service"
+    )
     print(f"  {'service':<12} {'operation':<55} {'req/s':>7} {'baseline':>9} {'ratio':>6}")
     for figures in results:
         rows = [(figures.read, figures.service_read, figures.bare_read)]
@@ -424,16 +585,31 @@ def report(results: list[Figures]) -> None:
             print(f"  {figures.service:<12} {operation:<55} {value:7.0f} {base:9.0f} {_ratio(value, base):6.2f}")
         if not figures.write:
             print(f"  {figures.service:<12} {'no HTTP write (projections: bench/metrics_projection.py)':<55} {'—':>7}")
-    print(json.dumps({"service_throughput": {
-        figures.service: {
-            "read": figures.read, "read_rps": round(figures.service_read), "bare_read_rps": round(figures.bare_read),
-            "read_ratio": _ratio(figures.service_read, figures.bare_read),
-            **({"write": figures.write, "write_rps": round(figures.service_write),
-                "bare_write_rps": round(figures.bare_write),
-                "write_ratio": _ratio(figures.service_write, figures.bare_write)} if figures.write else {}),
-        }
-        for figures in results
-    }}))
+    print(
+        json.dumps(
+            {
+                "service_throughput": {
+                    figures.service: {
+                        "read": figures.read,
+                        "read_rps": round(figures.service_read),
+                        "bare_read_rps": round(figures.bare_read),
+                        "read_ratio": _ratio(figures.service_read, figures.bare_read),
+                        **(
+                            {
+                                "write": figures.write,
+                                "write_rps": round(figures.service_write),
+                                "bare_write_rps": round(figures.bare_write),
+                                "write_ratio": _ratio(figures.service_write, figures.bare_write),
+                            }
+                            if figures.write
+                            else {}
+                        ),
+                    }
+                    for figures in results
+                }
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -444,9 +620,12 @@ def main() -> None:
             print(f"{service}: not installed, skipped", flush=True)
             continue
         figures = measure(service, prepare, tokens)
-        print(f"{service}: read {figures.service_read:.0f}/{figures.bare_read:.0f}"
-              + (f", write {figures.service_write:.0f}/{figures.bare_write:.0f}" if figures.write else "")
-              + " req/s (service/baseline)", flush=True)
+        print(
+            f"{service}: read {figures.service_read:.0f}/{figures.bare_read:.0f}"
+            + (f", write {figures.service_write:.0f}/{figures.bare_write:.0f}" if figures.write else "")
+            + " req/s (service/baseline)",
+            flush=True,
+        )
         results.append(figures)
     report(results)
 

@@ -1,4 +1,5 @@
 """What the benchmarks share: an isolated vhost and database, percentiles, a results line."""
+
 from __future__ import annotations
 
 import os

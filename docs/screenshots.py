@@ -5,12 +5,13 @@ as the tests do), sets up a Trust, a nurse, a supervisor, a Trust admin and a le
 photographs each page in Debian's chromium: a phone (390×844) for the nurse and the public check, a desk
 (1280 wide) for the others. The PNGs go to docs/screenshots/.
 """
+
 from __future__ import annotations
 
 import shutil
-from datetime import date, timedelta
 import sys
 import tempfile
+from datetime import date, timedelta
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -35,8 +36,9 @@ def main() -> int:
         try:
             for service in SERVICES:
                 stack.start_service(service, SKILLPASS_PUBLIC_BASE_URL=stack.url("portal"))
-            stack.start("portal", "web", **{f"{n.upper()}_URL": stack.url(n) for n in SERVICES},
-                        SKILLPASS_DATA_DIR=logs)
+            stack.start(
+                "portal", "web", **{f"{n.upper()}_URL": stack.url(n) for n in SERVICES}, SKILLPASS_DATA_DIR=logs
+            )
             stack.wait_ready("portal")
             photograph(stack)
         finally:
@@ -56,10 +58,14 @@ def photograph(stack: Stack) -> None:
     codes = [skill["code"] for domain in detail["domains"] for skill in domain["skills"]]
     for code in codes[:30]:
         passport_api.put(f"/passports/{passport['id']}/skills/{code}/self-assessment", {"level": "independent"})
-    passport_api.post(f"/passports/{passport['id']}/skills/{codes[0]}/learning",
-                      {"kind": "face_to_face", "status": "attended", "date": "2026-11-27", "hours": 3})
-    eventually(lambda: signoff_api.post("/signoff-requests", {"passport_id": passport["id"], "skill_codes": codes[:30]}),
-               lambda answer: answer.status_code == 201)
+    passport_api.post(
+        f"/passports/{passport['id']}/skills/{codes[0]}/learning",
+        {"kind": "face_to_face", "status": "attended", "date": "2026-11-27", "hours": 3},
+    )
+    eventually(
+        lambda: signoff_api.post("/signoff-requests", {"passport_id": passport["id"], "skill_codes": codes[:30]}),
+        lambda answer: answer.status_code == 201,
+    )
     portal = stack.url("portal")
     OUT.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
@@ -90,9 +96,12 @@ def photograph(stack: Stack) -> None:
             passport_api.put(f"/passports/{passport['id']}/skills/{code}/self-assessment", {"level": "independent"})
         supervisor_token = Api(stack.url("identity")).sign_in(supervisor["email"], supervisor["password"])
         decisions = [{"skill_code": code, "outcome": "proficient", "comment": "Observed on shift"} for code in codes]
-        eventually(lambda: Api(stack.url("signoff"), supervisor_token).post(
-            "/signoffs/bulk", {"passport_id": passport["id"], "signoffs": decisions}),
-            lambda answer: answer.status_code == 201)
+        eventually(
+            lambda: Api(stack.url("signoff"), supervisor_token).post(
+                "/signoffs/bulk", {"passport_id": passport["id"], "signoffs": decisions}
+            ),
+            lambda answer: answer.status_code == 201,
+        )
         certificates = Api(stack.url("certificate"), token)
         issued = eventually(lambda: certificates.get(f"/certificates?staff_id={nurse['id']}").json(), bool)
         phone.goto(f"{portal}/certificates")
@@ -132,8 +141,11 @@ def photograph_leading(stack: Stack, trust: Trust, desk) -> None:
     sign_in(desk, portal, lead)
     desk.goto(f"{portal}/plan")
     desk.get_by_role("button", name="Load the toolkit's example plan").click()
-    plan_id = Api(stack.url("planning"), Api(stack.url("identity")).sign_in(lead["email"], lead["password"])) \
-        .get("/plans").json()[0]["id"]
+    plan_id = (
+        Api(stack.url("planning"), Api(stack.url("identity")).sign_in(lead["email"], lead["password"]))
+        .get("/plans")
+        .json()[0]["id"]
+    )
     desk.goto(f"{portal}/plan/{plan_id}/stakeholders")
     shot(desk, "stakeholders")
     desk.goto(f"{portal}/plan/{plan_id}/drivers")
@@ -159,8 +171,10 @@ def enter_satisfaction_scores(stack: Stack, lead: dict) -> None:
     token = Api(stack.url("identity")).sign_in(lead["email"], lead["password"])
     metrics = Api(stack.url("metrics"), token)
     trust_id = Api(stack.url("identity"), token).get("/users/me").json()["trust_id"]
-    measures = eventually(lambda: metrics.get(f"/trusts/{trust_id}/dashboard").json()["measures"],
-                          lambda found: any(m["entered"] for m in found))
+    measures = eventually(
+        lambda: metrics.get(f"/trusts/{trust_id}/dashboard").json()["measures"],
+        lambda found: any(m["entered"] for m in found),
+    )
     measure = next(m for m in measures if m["entered"])
     this_monday = date.today() - timedelta(days=date.today().weekday())
     for weeks_ago, score in zip(range(len(SATISFACTION), 0, -1), SATISFACTION):

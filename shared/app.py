@@ -1,4 +1,5 @@
 """The app factory every service's web process uses."""
+
 from __future__ import annotations
 
 import logging
@@ -71,6 +72,7 @@ def runtime() -> Runtime:
 
 def install_request_log(app: Flask) -> None:
     """Every request under a correlation id (the caller's X-Correlation-ID when safe), logged as one JSON line."""
+
     @app.before_request
     def _start():
         given = request.headers.get("X-Correlation-ID", "")

@@ -6,6 +6,7 @@ queue arguments from `shared.broker`. The public events (DESIGN §9) are a secon
 `skillpass.public`, with their own minimised payload schemas and the broker account outside systems use. `docs/asyncapi.yaml` is this module's output, committed, and a
 test fails when the two differ (`skillpass asyncapi --output docs/asyncapi.yaml` regenerates it).
 """
+
 from __future__ import annotations
 
 from importlib.metadata import version
@@ -13,8 +14,14 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from shared.broker import (dead_letter_queue, dead_letter_queue_name, events_exchange, public_exchange, queue_name,
-                           service_queue)
+from shared.broker import (
+    dead_letter_queue,
+    dead_letter_queue_name,
+    events_exchange,
+    public_exchange,
+    queue_name,
+    service_queue,
+)
 from shared.config import DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE, PUBLIC_EXCHANGE
 from shared.events.catalogue import CATALOGUE, EventSpec
 from shared.events.envelope import CONTENT_TYPE, SPEC_VERSION, ce_type
@@ -161,6 +168,7 @@ def consumers_by_service() -> dict[str, list[str]]:
 
 # --- Channels and operations -------------------------------------------------------------------------
 
+
 def _ref(*path: str) -> dict[str, str]:
     return {"$ref": "#/" + "/".join(part.replace("~", "~0").replace("/", "~1") for part in path)}
 
@@ -176,31 +184,35 @@ def event_channel(spec: EventSpec) -> dict[str, Any]:
         "description": f"Routing key `{spec.type}` on the topic exchange `{EVENTS_EXCHANGE}`. {spec.summary}",
         "servers": [_ref("servers", SERVER)],
         "messages": {spec.type: _ref("components", "messages", spec.type)},
-        "bindings": _amqp({
-            "is": "routingKey",
-            "exchange": {
-                "name": events_exchange.name,
-                "type": events_exchange.type,
-                "durable": events_exchange.durable,
-                "autoDelete": events_exchange.auto_delete,
-            },
-        }),
+        "bindings": _amqp(
+            {
+                "is": "routingKey",
+                "exchange": {
+                    "name": events_exchange.name,
+                    "type": events_exchange.type,
+                    "durable": events_exchange.durable,
+                    "autoDelete": events_exchange.auto_delete,
+                },
+            }
+        ),
     }
 
 
 def _queue_binding(queue) -> dict[str, Any]:
-    return _amqp({
-        "is": "queue",
-        "queue": {
-            "name": queue.name,
-            "durable": queue.durable,
-            "exclusive": queue.exclusive,
-            "autoDelete": queue.auto_delete,
-        },
-        # The binding object has no field for queue arguments; they are part of the contract
-        # (a queue redeclared with other arguments is refused), so they are given as an extension.
-        "x-arguments": dict(queue.queue_arguments),
-    })
+    return _amqp(
+        {
+            "is": "queue",
+            "queue": {
+                "name": queue.name,
+                "durable": queue.durable,
+                "exclusive": queue.exclusive,
+                "autoDelete": queue.auto_delete,
+            },
+            # The binding object has no field for queue arguments; they are part of the contract
+            # (a queue redeclared with other arguments is refused), so they are given as an extension.
+            "x-arguments": dict(queue.queue_arguments),
+        }
+    )
 
 
 def service_queue_channel(service: str, event_types: list[str]) -> dict[str, Any]:
@@ -268,6 +280,7 @@ def receive_operation(service: str, event_type: str) -> dict[str, Any]:
 
 # --- The public channels (skillpass.public) ---------------------------------------------------------
 
+
 def public_channel(spec: EventSpec) -> dict[str, Any]:
     return {
         "address": "{ods}." + spec.type,
@@ -288,15 +301,17 @@ def public_channel(spec: EventSpec) -> dict[str, Any]:
         },
         "servers": [_ref("servers", PUBLIC_SERVER)],
         "messages": {PUBLIC_PREFIX + spec.type: _ref("components", "messages", PUBLIC_PREFIX + spec.type)},
-        "bindings": _amqp({
-            "is": "routingKey",
-            "exchange": {
-                "name": public_exchange.name,
-                "type": public_exchange.type,
-                "durable": public_exchange.durable,
-                "autoDelete": public_exchange.auto_delete,
-            },
-        }),
+        "bindings": _amqp(
+            {
+                "is": "routingKey",
+                "exchange": {
+                    "name": public_exchange.name,
+                    "type": public_exchange.type,
+                    "durable": public_exchange.durable,
+                    "autoDelete": public_exchange.auto_delete,
+                },
+            }
+        ),
     }
 
 
@@ -336,14 +351,20 @@ def public_receive_operation(spec: EventSpec) -> dict[str, Any]:
 
 # --- Messages and payloads ---------------------------------------------------------------------------
 
+
 def message(spec: EventSpec) -> dict[str, Any]:
     return _message(spec, spec.type, spec.type, [{"name": spec.publisher}], spec.schema.__name__)
 
 
 def public_message(spec: EventSpec) -> dict[str, Any]:
     """The same event on skillpass.public: same envelope, the minimised payload."""
-    return _message(spec, PUBLIC_PREFIX + spec.type, f"{spec.type} (public)",
-                    [{"name": spec.publisher}, {"name": "public"}], spec.public.__name__)
+    return _message(
+        spec,
+        PUBLIC_PREFIX + spec.type,
+        f"{spec.type} (public)",
+        [{"name": spec.publisher}, {"name": "public"}],
+        spec.public.__name__,
+    )
 
 
 def _message(spec: EventSpec, name: str, title: str, tags: list[dict], data_schema: str) -> dict[str, Any]:
@@ -449,8 +470,11 @@ def field_schema(field: fields.Field, schemas: dict[str, dict[str, Any]]) -> dic
     if field.allow_none:
         result = _nullable(result)
     if description := field.metadata.get("description"):
-        result = {**result, "description": description} if "$ref" not in result else {
-            "description": description, "allOf": [result]}
+        result = (
+            {**result, "description": description}
+            if "$ref" not in result
+            else {"description": description, "allOf": [result]}
+        )
     return result
 
 

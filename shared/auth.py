@@ -1,4 +1,5 @@
 """Bearer-token authentication: JWTs from identity, verified locally with its public keys."""
+
 from __future__ import annotations
 
 import functools
@@ -9,7 +10,8 @@ import threading
 import time
 import urllib.request
 import uuid
-from typing import Any, Callable, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import flask_smorest
 import jwt

@@ -20,6 +20,7 @@ and RABBITMQCTL say, each a command line, so that they can run inside the server
 standard input, and the server URL is then the one the container sees. A password in the URL reaches the
 tools in PGPASSWORD, never on their command line.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -53,6 +54,7 @@ class BackupError(Exception):
 
 
 # --- Where the data is ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Database:
@@ -95,8 +97,10 @@ def libpq_url(sqlalchemy_url: str) -> str:
 
 def databases_of(env: dict[str, str], services=tuple(SERVICE_PORTS)) -> list[Database]:
     if env.get("DATABASE_URL"):
-        raise BackupError("DATABASE_URL names a single database: set DATABASE_SERVER_URL instead, where each "
-                          "service has a database of its own")
+        raise BackupError(
+            "DATABASE_URL names a single database: set DATABASE_SERVER_URL instead, where each "
+            "service has a database of its own"
+        )
     found = []
     for service in services:
         try:
@@ -104,20 +108,26 @@ def databases_of(env: dict[str, str], services=tuple(SERVICE_PORTS)) -> list[Dat
         except ValueError as error:
             raise BackupError(str(error)) from None
         if not settings.is_postgres:
-            raise BackupError("no DATABASE_SERVER_URL: the services keep SQLite files (SKILLPASS_DATA_DIR), which "
-                              "this command does not back up; stop every process and copy that folder instead")
+            raise BackupError(
+                "no DATABASE_SERVER_URL: the services keep SQLite files (SKILLPASS_DATA_DIR), which "
+                "this command does not back up; stop every process and copy that folder instead"
+            )
         found.append(Database(service, libpq_url(settings.database_url)))
     return found
 
 
 # --- The tools -------------------------------------------------------------------------------------------
 
+
 class Tools:
     """pg_dump, pg_restore and psql as the settings say to run them."""
 
     def __init__(self, settings: Settings, env: dict[str, str]):
-        self.commands = {"pg_dump": (settings.pg_dump, "PG_DUMP"), "pg_restore": (settings.pg_restore, "PG_RESTORE"),
-                         "psql": (settings.psql, "PSQL")}
+        self.commands = {
+            "pg_dump": (settings.pg_dump, "PG_DUMP"),
+            "pg_restore": (settings.pg_restore, "PG_RESTORE"),
+            "psql": (settings.psql, "PSQL"),
+        }
         self.env = env  # the tools' own (PATH, PGSSLMODE, …), as the command was given them
 
     def run(self, tool: str, database: Database, *args: str, stdin=None, stdout=None) -> str:
@@ -127,11 +137,19 @@ class Tools:
         if database.password is not None:
             env["PGPASSWORD"] = database.password  # `docker compose exec -e PGPASSWORD` passes it on
         try:
-            result = subprocess.run(argv, stdin=stdin, stdout=stdout or subprocess.PIPE, stderr=subprocess.PIPE,
-                                    env=env, timeout=TOOL_TIMEOUT_SECONDS)
+            result = subprocess.run(
+                argv,
+                stdin=stdin,
+                stdout=stdout or subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+                timeout=TOOL_TIMEOUT_SECONDS,
+            )
         except FileNotFoundError:
-            raise BackupError(f"{argv[0]} not found: install the PostgreSQL client tools (the server's major "
-                              f"version or later), or set {setting} to the command that runs {tool}") from None
+            raise BackupError(
+                f"{argv[0]} not found: install the PostgreSQL client tools (the server's major "
+                f"version or later), or set {setting} to the command that runs {tool}"
+            ) from None
         except subprocess.TimeoutExpired:
             raise BackupError(f"{tool} did not finish within {TOOL_TIMEOUT_SECONDS} s") from None
         if result.returncode != 0:
@@ -142,8 +160,18 @@ class Tools:
     def query(self, database: Database, sql: str, on_server: bool = False) -> str:
         """The answer of psql to one statement, in the database or (on_server) the server's `postgres`."""
         url = database.server_url if on_server else database.url
-        return self.run("psql", database, "--no-psqlrc", "--quiet", "--tuples-only", "--no-align", "--set",
-                        "ON_ERROR_STOP=1", f"--dbname={url}", f"--command={sql}").strip()
+        return self.run(
+            "psql",
+            database,
+            "--no-psqlrc",
+            "--quiet",
+            "--tuples-only",
+            "--no-align",
+            "--set",
+            "ON_ERROR_STOP=1",
+            f"--dbname={url}",
+            f"--command={sql}",
+        ).strip()
 
 
 def _literal(text: str) -> str:
@@ -151,13 +179,20 @@ def _literal(text: str) -> str:
 
 
 def database_exists(tools: Tools, database: Database) -> bool:
-    return tools.query(database, f"SELECT 1 FROM pg_database WHERE datname = {_literal(database.name)}",
-                       on_server=True) == "1"
+    return (
+        tools.query(database, f"SELECT 1 FROM pg_database WHERE datname = {_literal(database.name)}", on_server=True)
+        == "1"
+    )
 
 
 def table_count(tools: Tools, database: Database) -> int:
-    return int(tools.query(database, "SELECT count(*) FROM information_schema.tables "
-                                     "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"))
+    return int(
+        tools.query(
+            database,
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')",
+        )
+    )
 
 
 def create_database(tools: Tools, database: Database) -> None:
@@ -181,8 +216,9 @@ class Broker:
         return whole
 
     def queues(self) -> list[dict]:
-        return _json_after(self.ctl("list_queues", "-p", self.vhost, "name", "messages", "--formatter", "json",
-                                    "--quiet"), "[")
+        return _json_after(
+            self.ctl("list_queues", "-p", self.vhost, "name", "messages", "--formatter", "json", "--quiet"), "["
+        )
 
     def has_vhost(self) -> bool:
         listed = _json_after(self.ctl("list_vhosts", "name", "--formatter", "json", "--quiet"), "[")
@@ -204,6 +240,7 @@ def _json_after(output: str, opening: str):
 
 
 # --- Files -----------------------------------------------------------------------------------------------
+
 
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
@@ -227,6 +264,7 @@ def _check_free(directory: Path) -> None:
 
 
 # --- Backup ----------------------------------------------------------------------------------------------
+
 
 def back_up(directory: Path, env: dict[str, str]) -> dict:
     """Write the backup into DIR; returns its manifest. DIR appears only once everything is in it."""
@@ -253,13 +291,17 @@ def back_up(directory: Path, env: dict[str, str]) -> dict:
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
-            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "services": [database.service for database in databases],
             "databases": {database.service: database.name for database in databases},
-            "broker": {"vhost": broker.vhost, "definitions": broker_definitions.counts(definitions),
-                       "messages_not_backed_up": waiting},
-            "files": {name: {"bytes": (partial / name).stat().st_size, "sha256": sha256_of(partial / name)}
-                      for name in files},
+            "broker": {
+                "vhost": broker.vhost,
+                "definitions": broker_definitions.counts(definitions),
+                "messages_not_backed_up": waiting,
+            },
+            "files": {
+                name: {"bytes": (partial / name).stat().st_size, "sha256": sha256_of(partial / name)} for name in files
+            },
         }
         _write_json(partial / MANIFEST, manifest)
         _fsync_dir(partial)
@@ -284,6 +326,7 @@ def _write_json(path: Path, document: dict) -> None:
 
 # --- Restore ---------------------------------------------------------------------------------------------
 
+
 def verified_manifest(directory: Path) -> dict:
     """The backup's manifest, once every file it lists is there with its checksum."""
     path = directory / MANIFEST
@@ -296,8 +339,10 @@ def verified_manifest(directory: Path) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"{MANIFEST} in {directory} is not a Skills Passports backup's manifest")
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise BackupError(f"the backup's format version is {manifest.get('format_version')!r}; this version "
-                          f"restores version {FORMAT_VERSION} only")
+        raise BackupError(
+            f"the backup's format version is {manifest.get('format_version')!r}; this version "
+            f"restores version {FORMAT_VERSION} only"
+        )
     files = manifest.get("files") or {}
     unknown = sorted(set(manifest.get("services") or []) - set(SERVICE_PORTS))
     if unknown:
@@ -312,8 +357,10 @@ def verified_manifest(directory: Path) -> dict:
         if not (directory / name).is_file():
             raise BackupError(f"{name} is missing from {directory}")
         if sha256_of(directory / name) != entry.get("sha256"):
-            raise BackupError(f"{name} does not match its sha256 in {MANIFEST}: the backup is damaged or was "
-                              "changed; nothing restored")
+            raise BackupError(
+                f"{name} does not match its sha256 in {MANIFEST}: the backup is damaged or was "
+                "changed; nothing restored"
+            )
     return manifest
 
 
@@ -326,19 +373,25 @@ def restore(directory: Path, env: dict[str, str], force: bool = False) -> list[s
 
     # Every check before any change: a refusal leaves everything as it was.
     if not broker.has_vhost():
-        raise BackupError(f"the broker has no vhost {broker.vhost!r} (the vhost of AMQP_URL): create it first "
-                          "(`rabbitmqctl add_vhost` and `set_permissions` for the platform's user)")
+        raise BackupError(
+            f"the broker has no vhost {broker.vhost!r} (the vhost of AMQP_URL): create it first "
+            "(`rabbitmqctl add_vhost` and `set_permissions` for the platform's user)"
+        )
     queues = broker.queues()
     if queues and not force:
-        raise BackupError(f"vhost {broker.vhost!r} already has {len(queues)} queues: restore into a fresh vhost, "
-                          "or give --force to add the backup's definitions to it")
+        raise BackupError(
+            f"vhost {broker.vhost!r} already has {len(queues)} queues: restore into a fresh vhost, "
+            "or give --force to add the backup's definitions to it"
+        )
     missing = []
     for database in databases:
         if not database_exists(tools, database):
             missing.append(database)
         elif not force and table_count(tools, database):
-            raise BackupError(f"database {database.name} ({database.service}) already has tables: restore into "
-                              "fresh databases, or give --force to replace what the backup has")
+            raise BackupError(
+                f"database {database.name} ({database.service}) already has tables: restore into "
+                "fresh databases, or give --force to replace what the backup has"
+            )
 
     done = []
     for database in missing:
@@ -353,19 +406,24 @@ def restore(directory: Path, env: dict[str, str], force: bool = False) -> list[s
             except BackupError as error:
                 # One transaction each: this database is as it was, the ones before it are restored.
                 before = ", ".join(line.split(":")[0] for line in done) or "none"
-                raise BackupError(f"{database.service}'s database {database.name}: {error} (restored before it: "
-                                  f"{before}; the broker not yet)") from None
+                raise BackupError(
+                    f"{database.service}'s database {database.name}: {error} (restored before it: "
+                    f"{before}; the broker not yet)"
+                ) from None
         done.append(f"{database.service}: restored into database {database.name}")
     definitions = json.loads((directory / BROKER_FILE).read_text(encoding="utf-8"))
     broker.load(broker_definitions.moved_to(definitions, broker.vhost))
     kinds = broker_definitions.counts(definitions)
-    done.append(f"broker: vhost {broker.vhost} has the definitions of {manifest['broker']['vhost']} "
-                f"({kinds['queues']} queues, {kinds['exchanges']} exchanges, {kinds['bindings']} bindings, "
-                f"{kinds['users']} subscriber accounts)")
+    done.append(
+        f"broker: vhost {broker.vhost} has the definitions of {manifest['broker']['vhost']} "
+        f"({kinds['queues']} queues, {kinds['exchanges']} exchanges, {kinds['bindings']} bindings, "
+        f"{kinds['users']} subscriber accounts)"
+    )
     return done
 
 
 # --- Command line ----------------------------------------------------------------------------------------
+
 
 def _one_line(error: Exception) -> str:
     """rabbitmqctl's complaints run over several lines: an operator's log wants one."""
@@ -376,7 +434,8 @@ def backup_command(args: list[str], env: dict[str, str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="skillpass backup",
         description="Back up every service's database (pg_dump) and the broker's definitions (rabbitmqctl) into "
-                    "DIR, a new or empty folder, with a manifest of checksums.")
+        "DIR, a new or empty folder, with a manifest of checksums.",
+    )
     parser.add_argument("directory", metavar="DIR")
     options = parser.parse_args(args)
     directory = Path(options.directory)
@@ -389,8 +448,11 @@ def backup_command(args: list[str], env: dict[str, str] | None = None) -> int:
         print(f"{name}  {entry['bytes']} bytes  sha256 {entry['sha256']}")
     waiting = manifest["broker"]["messages_not_backed_up"]
     if waiting:
-        print(f"skillpass backup: {waiting} messages were waiting in queues of vhost {manifest['broker']['vhost']}; "
-              "they are not in the backup", file=sys.stderr)
+        print(
+            f"skillpass backup: {waiting} messages were waiting in queues of vhost {manifest['broker']['vhost']}; "
+            "they are not in the backup",
+            file=sys.stderr,
+        )
     print(f"backup written to {directory}")
     return 0
 
@@ -399,11 +461,14 @@ def restore_command(args: list[str], env: dict[str, str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="skillpass restore",
         description="Restore a backup made by `skillpass backup` into the databases and the vhost the settings "
-                    "name: fresh ones (databases missing or empty, a vhost with no queues) unless --force.")
+        "name: fresh ones (databases missing or empty, a vhost with no queues) unless --force.",
+    )
     parser.add_argument("directory", metavar="DIR")
-    parser.add_argument("--force", action="store_true",
-                        help="restore over databases with tables (the backup's objects are replaced) and into a "
-                             "vhost with queues")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="restore over databases with tables (the backup's objects are replaced) and into a vhost with queues",
+    )
     options = parser.parse_args(args)
     try:
         done = restore(Path(options.directory), dict(os.environ if env is None else env), force=options.force)

@@ -1,5 +1,6 @@
 """The RabbitMQ topology: the services' topic exchange, a quorum queue per consuming service and its DLQ,
 and the public topic exchange outside systems read (DESIGN §9)."""
+
 from __future__ import annotations
 
 from kombu import Connection, Exchange, Queue, binding

@@ -7,6 +7,7 @@ with permissions there: their password hashes, permissions and topic permissions
 platform's own account among them, are left to whoever runs the broker: a restore never changes a
 password it did not make. On restore the vhost is renamed to the one being restored into.
 """
+
 from __future__ import annotations
 
 from shared.subscribers import SUBSCRIBER_TAG
@@ -25,20 +26,27 @@ def of_vhost(definitions: dict, vhost: str) -> dict:
     permissions = [row for row in definitions.get("permissions", []) if row.get("vhost") == vhost]
     subscribers = {user["name"] for user in definitions.get("users", []) if SUBSCRIBER_TAG in _tags(user)}
     subscribers &= {row["user"] for row in permissions}
-    kept = {section: [row for row in definitions.get(section, []) if row.get("vhost") == vhost]
-            for section in VHOST_SECTIONS}
+    kept = {
+        section: [row for row in definitions.get(section, []) if row.get("vhost") == vhost]
+        for section in VHOST_SECTIONS
+    }
     kept["users"] = [user for user in definitions.get("users", []) if user["name"] in subscribers]
     kept["permissions"] = [row for row in permissions if row["user"] in subscribers]
-    kept["topic_permissions"] = [row for row in definitions.get("topic_permissions", [])
-                                 if row.get("vhost") == vhost and row["user"] in subscribers]
+    kept["topic_permissions"] = [
+        row
+        for row in definitions.get("topic_permissions", [])
+        if row.get("vhost") == vhost and row["user"] in subscribers
+    ]
     kept["rabbitmq_version"] = definitions.get("rabbitmq_version") or definitions.get("rabbit_version")
     return kept
 
 
 def moved_to(definitions: dict, vhost: str) -> dict:
     """The same definitions on another vhost, ready for `rabbitmqctl import_definitions`."""
-    moved = {section: [{**row, "vhost": vhost} for row in definitions.get(section, [])]
-             for section in (*VHOST_SECTIONS, "permissions", "topic_permissions")}
+    moved = {
+        section: [{**row, "vhost": vhost} for row in definitions.get(section, [])]
+        for section in (*VHOST_SECTIONS, "permissions", "topic_permissions")
+    }
     moved["users"] = list(definitions.get("users", []))
     moved["vhosts"] = [{"name": vhost}]
     return moved

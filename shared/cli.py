@@ -1,23 +1,24 @@
 """`skillpass`: the one command behind every process, in containers and in `make run` alike.
 
-    skillpass run                                 the whole local stack (make run)
-    skillpass <service> init                      migrations and one-off set-up, once
-    skillpass <service> web                       gunicorn serving the service's API
-    skillpass <service> worker                    outbox relay, event consumer, periodic jobs
-    skillpass <service> healthcheck web|worker    exit 0 when that process is healthy
-    skillpass <service> dead-letters list|replay  inspect and replay the service's dead-lettered events
-    skillpass <service> <command> ...             the service's own commands (see --help)
-    skillpass portal web                          the web front end (a web process only)
-    skillpass asyncapi [--output PATH | --check PATH]
-                                                  the AsyncAPI document of the events, from the catalogue
-    skillpass subscribers add NAME --trust ODS [--events PATTERN ...] [--json] | list [--json] | remove NAME
-                                                  broker accounts for outside systems: each reads only its
-                                                  Trust's public events (skillpass.public), via rabbitmqctl
-    skillpass backup DIR                          every service's database (pg_dump) and the broker's
-                                                  definitions (rabbitmqctl), with a manifest of checksums
-    skillpass restore DIR [--force]               check a backup's checksums and restore it into fresh
-                                                  databases and a fresh vhost
+skillpass run                                 the whole local stack (make run)
+skillpass <service> init                      migrations and one-off set-up, once
+skillpass <service> web                       gunicorn serving the service's API
+skillpass <service> worker                    outbox relay, event consumer, periodic jobs
+skillpass <service> healthcheck web|worker    exit 0 when that process is healthy
+skillpass <service> dead-letters list|replay  inspect and replay the service's dead-lettered events
+skillpass <service> <command> ...             the service's own commands (see --help)
+skillpass portal web                          the web front end (a web process only)
+skillpass asyncapi [--output PATH | --check PATH]
+                                              the AsyncAPI document of the events, from the catalogue
+skillpass subscribers add NAME --trust ODS [--events PATTERN ...] [--json] | list [--json] | remove NAME
+                                              broker accounts for outside systems: each reads only its
+                                              Trust's public events (skillpass.public), via rabbitmqctl
+skillpass backup DIR                          every service's database (pg_dump) and the broker's
+                                              definitions (rabbitmqctl), with a manifest of checksums
+skillpass restore DIR [--force]               check a backup's checksums and restore it into fresh
+                                              databases and a fresh vhost
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,6 +29,8 @@ import urllib.request
 from shared.config import PORTAL, WEB_PORTS
 
 log = logging.getLogger("skillpass.cli")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in ("-h", "--help", "help"):
@@ -140,19 +143,22 @@ def _check_asyncapi(path: str, generated: str) -> int:
         committed = ""
     if committed == generated:
         return 0
-    diff = difflib.unified_diff(committed.splitlines(keepends=True), generated.splitlines(keepends=True),
-                                fromfile=path, tofile="generated")
+    diff = difflib.unified_diff(
+        committed.splitlines(keepends=True), generated.splitlines(keepends=True), fromfile=path, tofile="generated"
+    )
     sys.stderr.writelines(diff)
-    print(f"skillpass: {path} is out of date with the event catalogue; "
-          f"regenerate it with `skillpass asyncapi --output {path}`", file=sys.stderr)
+    print(
+        f"skillpass: {path} is out of date with the event catalogue; "
+        f"regenerate it with `skillpass asyncapi --output {path}`",
+        file=sys.stderr,
+    )
     return 1
 
 
 def _portal_command(command: str) -> int:
     if command == "web":
         return _exec_gunicorn(PORTAL, "services.portal.app:create_portal_app()")
-    print(f"skillpass portal web|healthcheck web: the portal has a web process only (not {command!r})",
-          file=sys.stderr)
+    print(f"skillpass portal web|healthcheck web: the portal has a web process only (not {command!r})", file=sys.stderr)
     return 0 if command in ("-h", "--help") else 2
 
 

@@ -1,4 +1,5 @@
 """Configuration from environment variables, each with a safe local default."""
+
 from __future__ import annotations
 
 import os
@@ -63,8 +64,9 @@ WORKER_METRICS_PORT_OFFSET = 1000
 def worker_metrics_port(env: dict[str, str], web_port: int) -> int:
     port = _int(env, "WORKER_METRICS_PORT", web_port + WORKER_METRICS_PORT_OFFSET)
     if not 0 <= port <= 65535:
-        raise ValueError("WORKER_METRICS_PORT must be a port number (0 to switch it off), "
-                         f"not {env.get('WORKER_METRICS_PORT')!r}")
+        raise ValueError(
+            f"WORKER_METRICS_PORT must be a port number (0 to switch it off), not {env.get('WORKER_METRICS_PORT')!r}"
+        )
     return port
 
 
@@ -76,8 +78,10 @@ _DATABASE_NAME_PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,40}")
 def database_name_prefix(env: dict[str, str]) -> str:
     prefix = env.get("DATABASE_NAME_PREFIX") or DEFAULT_DATABASE_NAME_PREFIX
     if not _DATABASE_NAME_PREFIX.fullmatch(prefix):
-        raise ValueError(f"DATABASE_NAME_PREFIX must be letters, digits and '_' (not starting with a digit, "
-                         f"at most 41), not {prefix!r}")
+        raise ValueError(
+            f"DATABASE_NAME_PREFIX must be letters, digits and '_' (not starting with a digit, "
+            f"at most 41), not {prefix!r}"
+        )
     return prefix
 
 
@@ -96,7 +100,7 @@ def _sqlalchemy_url(url: str) -> str:
     """Accept plain postgresql:// URLs and use the psycopg 3 driver for them."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -140,7 +144,7 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, service: str, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, service: str, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         port = _int(env, "PORT", SERVICE_PORTS.get(service, 5000))
         return cls(
@@ -156,12 +160,8 @@ class Settings:
             consumer_prefetch=_int(env, "CONSUMER_PREFETCH", cls.consumer_prefetch),
             relay_batch_size=_int(env, "RELAY_BATCH_SIZE", cls.relay_batch_size),
             relay_poll_seconds=_float(env, "RELAY_POLL_SECONDS", cls.relay_poll_seconds),
-            relay_safety_poll_seconds=_float(
-                env, "RELAY_SAFETY_POLL_SECONDS", cls.relay_safety_poll_seconds
-            ),
-            publish_confirm_timeout=_float(
-                env, "PUBLISH_CONFIRM_TIMEOUT", cls.publish_confirm_timeout
-            ),
+            relay_safety_poll_seconds=_float(env, "RELAY_SAFETY_POLL_SECONDS", cls.relay_safety_poll_seconds),
+            publish_confirm_timeout=_float(env, "PUBLISH_CONFIRM_TIMEOUT", cls.publish_confirm_timeout),
             outbox_retention_days=_positive_int(env, "OUTBOX_RETENTION_DAYS", cls.outbox_retention_days),
             inbox_retention_days=_positive_int(env, "INBOX_RETENTION_DAYS", cls.inbox_retention_days),
             housekeeping_interval_seconds=_positive_int(

@@ -1,14 +1,15 @@
 """Event consumer: a quorum queue per service, batches applied in one transaction, an inbox for exactly-once
 effects, DLQ for poison."""
+
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from kombu import Connection
 from kombu.mixins import ConsumerMixin
@@ -33,6 +34,7 @@ T = TypeVar("T")
 
 class Unprocessable(Exception):
     """A handler's verdict that this event can never be applied: dead-letter it without retrying."""
+
 
 MAX_REQUEUE_PAUSE_SECONDS = 2.0
 
@@ -95,7 +97,7 @@ class EventConsumer(ConsumerMixin):
                 self._received.clear()  # unacknowledged after a lost connection: the broker redelivers them
                 try:
                     connection.drain_events(timeout=safety_interval)
-                except socket.timeout:
+                except TimeoutError:
                     connection.heartbeat_check()
                     continue
                 except OSError:
@@ -110,7 +112,7 @@ class EventConsumer(ConsumerMixin):
         while len(self._received) < self.settings.consumer_prefetch:
             try:
                 connection.drain_events(timeout=0)  # what has arrived already, without waiting for more
-            except socket.timeout:
+            except TimeoutError:
                 return
 
     def on_connection_revived(self):
@@ -125,11 +127,16 @@ class EventConsumer(ConsumerMixin):
         if len(deliveries) > 1:
             started = time.perf_counter()
             try:
-                outcomes = self._apply_until_database_answers(lambda: apply_batch(self.database, self.service, [
-                    (d.event, d.payload, d.handler) for d in deliveries]))
+                outcomes = self._apply_until_database_answers(
+                    lambda: apply_batch(
+                        self.database, self.service, [(d.event, d.payload, d.handler) for d in deliveries]
+                    )
+                )
             except Exception as error:
-                log.warning("batch failed; applying its events one by one",
-                            extra={"events": len(deliveries), "error": str(error)[:200]})
+                log.warning(
+                    "batch failed; applying its events one by one",
+                    extra={"events": len(deliveries), "error": str(error)[:200]},
+                )
             else:
                 if outcomes is None:
                     return  # stopping while the database is away: the broker redelivers them
@@ -162,10 +169,13 @@ class EventConsumer(ConsumerMixin):
             started = time.perf_counter()
             try:
                 applied = self._apply_until_database_answers(
-                    lambda: apply_once(self.database, self.service, event, delivery.payload, delivery.handler))
+                    lambda: apply_once(self.database, self.service, event, delivery.payload, delivery.handler)
+                )
             except Unprocessable as error:
-                log.error("event cannot be applied; dead-lettered",
-                          extra={"event_id": str(event.id), "event_type": event.type, "error": str(error)})
+                log.error(
+                    "event cannot be applied; dead-lettered",
+                    extra={"event_id": str(event.id), "event_type": event.type, "error": str(error)},
+                )
                 EVENTS_FAILED.labels(self.service, event.type).inc()
                 message.reject(requeue=False)
                 return
@@ -192,8 +202,13 @@ class EventConsumer(ConsumerMixin):
         with correlation(event.correlation_id or str(event.id)):
             log.info(
                 "event handled",
-                extra={"event_id": str(event.id), "event_type": event.type, "duplicate": not applied,
-                       "batch": batch, "duration_ms": duration_ms},
+                extra={
+                    "event_id": str(event.id),
+                    "event_type": event.type,
+                    "duplicate": not applied,
+                    "batch": batch,
+                    "duration_ms": duration_ms,
+                },
             )
 
     def _apply_until_database_answers(self, apply: Callable[[], T]) -> T | None:

@@ -2,6 +2,7 @@
 
 Every CSV the platform hands out for a spreadsheet (metrics' export, planning's roster) quotes text the same
 way, so the rule lives here once."""
+
 from __future__ import annotations
 
 # A cell starting with any of these is run as a formula by Excel, LibreOffice or Google Sheets.

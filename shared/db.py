@@ -1,9 +1,10 @@
 """Database access: one engine per process, created on first use (after gunicorn forks)."""
+
 from __future__ import annotations
 
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def new_id() -> uuid.UUID:
@@ -31,14 +32,14 @@ class UTCDateTime(TypeDecorator):
         if value is not None:
             if value.tzinfo is None:
                 raise ValueError("naive datetime given; use an aware UTC datetime")
-            value = value.astimezone(timezone.utc)
+            value = value.astimezone(UTC)
             if dialect.name == "sqlite":
                 value = value.replace(tzinfo=None)
         return value
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
 
@@ -135,8 +136,11 @@ def upsert_locked(session, model, values: dict):
     keys = [column.name for column in sa.inspect(model).primary_key]
     # Setting the key to itself takes the row's lock; a literal, because building `excluded` costs more
     # than the round trip saved.
-    statement = dialect_insert(session)(model).values(**values).on_conflict_do_update(
-        index_elements=keys, set_={keys[0]: values[keys[0]]})
+    statement = (
+        dialect_insert(session)(model)
+        .values(**values)
+        .on_conflict_do_update(index_elements=keys, set_={keys[0]: values[keys[0]]})
+    )
     return session.scalars(statement.returning(model), execution_options={"populate_existing": True}).one()
 
 

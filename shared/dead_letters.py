@@ -17,15 +17,17 @@ applied again: replay refuses such messages unless asked to include them (`--pas
 after the operator has made sure the event was never applied. Its age is its envelope's `time`, when it
 was made: any copy applied later is newer still, so an event younger than the retention is still known.
 """
+
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Iterator
+from typing import Any
 
 from amqp.exceptions import NotFound
 from kombu import Connection, Producer
@@ -66,7 +68,7 @@ class DeadLetter:
     death_history: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
-    def of(cls, message) -> "DeadLetter":
+    def of(cls, message) -> DeadLetter:
         headers = message.headers or {}
         history = [_jsonable(death) for death in headers.get("x-death") or []]
         latest = history[0] if history else {}  # the broker keeps the most recent death first
@@ -240,6 +242,7 @@ def _jsonable(value):
 
 # --- Command line --------------------------------------------------------------------------------------
 
+
 def dead_letters_command(service: str, args: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog=f"skillpass {service} dead-letters",
@@ -252,7 +255,7 @@ def dead_letters_command(service: str, args: list[str]) -> int:
     replaying = commands.add_parser(
         "replay",
         help=f"send messages back to {queue_name(service)} only; replaying one twice is harmless "
-             "(consumers ignore event ids they have already applied)",
+        "(consumers ignore event ids they have already applied)",
         description=(
             f"Publish dead-lettered messages, unchanged, to {queue_name(service)} (no other service receives "
             "them), and remove each from the dead-letter queue once the broker has confirmed its copy. Fix "
@@ -265,9 +268,10 @@ def dead_letters_command(service: str, args: list[str]) -> int:
     which.add_argument("--all", action="store_true", help="every message in the dead-letter queue")
     replaying.add_argument("--dry-run", action="store_true", help="show what would be replayed; change nothing")
     replaying.add_argument(
-        "--past-inbox-retention", action="store_true",
+        "--past-inbox-retention",
+        action="store_true",
         help="replay events older than INBOX_RETENTION_DAYS too; the service no longer remembers whether it "
-             "applied them, so check first that it never did",
+        "applied them, so check first that it never did",
     )
     options = parser.parse_args(args)
 
@@ -275,29 +279,49 @@ def dead_letters_command(service: str, args: list[str]) -> int:
     try:
         if options.command == "list":
             return _print_list(service, *list_dead_letters(settings, service, max(options.limit, 0)), options.json)
-        outcome = replay_dead_letters(settings, service, options.ids, dry_run=options.dry_run,
-                                      past_inbox_retention=options.past_inbox_retention)
+        outcome = replay_dead_letters(
+            settings, service, options.ids, dry_run=options.dry_run, past_inbox_retention=options.past_inbox_retention
+        )
         return _print_replay(service, outcome, options.dry_run, settings.inbox_retention_days)
     except DeadLetterQueueMissing as missing:
-        print(f"skillpass: there is no queue {missing} on the broker: {service} has not consumed events here yet "
-              "(or consumes none)", file=sys.stderr)
+        print(
+            f"skillpass: there is no queue {missing} on the broker: {service} has not consumed events here yet "
+            "(or consumes none)",
+            file=sys.stderr,
+        )
         return 1
     except Exception as error:  # kombu and py-amqp raise many kinds; all mean the broker failed us
-        print(f"skillpass: broker at {without_password(settings.amqp_url)} failed: {error or type(error).__name__}. "
-              "Messages not yet replayed are still in the dead-letter queue.", file=sys.stderr)
+        print(
+            f"skillpass: broker at {without_password(settings.amqp_url)} failed: {error or type(error).__name__}. "
+            "Messages not yet replayed are still in the dead-letter queue.",
+            file=sys.stderr,
+        )
         return 1
 
 
 def _print_list(service: str, total: int, letters: list[DeadLetter], as_json: bool) -> int:
     if as_json:
-        print(json.dumps({"queue": dead_letter_queue_name(service), "total": total,
-                          "messages": [asdict(letter) for letter in letters]}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "queue": dead_letter_queue_name(service),
+                    "total": total,
+                    "messages": [asdict(letter) for letter in letters],
+                },
+                indent=2,
+            )
+        )
         return 0
-    print(f"{dead_letter_queue_name(service)}: {total} message(s)" + (f", showing {len(letters)}" if len(letters) < total else ""))
+    print(
+        f"{dead_letter_queue_name(service)}: {total} message(s)"
+        + (f", showing {len(letters)}" if len(letters) < total else "")
+    )
     for letter in letters:
         print(f"\n{letter.event_id}  {letter.event_type}  trust {letter.trust_id}  at {letter.time}")
-        print(f"  dead-lettered {letter.deaths}x from {letter.dead_lettered_from}: {letter.reason} "
-              f"(first: {letter.first_reason}), last at {letter.last_dead_lettered_at}; replayed {letter.replays}x")
+        print(
+            f"  dead-lettered {letter.deaths}x from {letter.dead_lettered_from}: {letter.reason} "
+            f"(first: {letter.first_reason}), last at {letter.last_dead_lettered_at}; replayed {letter.replays}x"
+        )
         print(f"  body: {letter.preview}")
     if letters:
         print(f"\nThe error itself is in the {service} worker's log: search it for the event id.")
@@ -306,15 +330,20 @@ def _print_list(service: str, total: int, letters: list[DeadLetter], as_json: bo
 
 def _print_replay(service: str, outcome: ReplayOutcome, dry_run: bool, inbox_retention_days: int) -> int:
     if outcome.missing:
-        print(f"skillpass: not in {dead_letter_queue_name(service)}: {', '.join(outcome.missing)}; nothing replayed",
-              file=sys.stderr)
+        print(
+            f"skillpass: not in {dead_letter_queue_name(service)}: {', '.join(outcome.missing)}; nothing replayed",
+            file=sys.stderr,
+        )
         return 1
     if outcome.past_inbox_retention:
         events = ", ".join(f"{letter.event_id} (made {letter.time})" for letter in outcome.past_inbox_retention)
-        print(f"skillpass: older than the inbox retention (INBOX_RETENTION_DAYS, {inbox_retention_days} days): "
-              f"{events}. {service} no longer remembers whether it applied events that old, and would apply one "
-              "again if it had; check that it never did, then replay with --past-inbox-retention. "
-              "Nothing replayed", file=sys.stderr)
+        print(
+            f"skillpass: older than the inbox retention (INBOX_RETENTION_DAYS, {inbox_retention_days} days): "
+            f"{events}. {service} no longer remembers whether it applied events that old, and would apply one "
+            "again if it had; check that it never did, then replay with --past-inbox-retention. "
+            "Nothing replayed",
+            file=sys.stderr,
+        )
         return 1
     verb = "would replay" if dry_run else "replayed"
     for letter in outcome.replayed:
@@ -322,4 +351,3 @@ def _print_replay(service: str, outcome: ReplayOutcome, dry_run: bool, inbox_ret
     if not outcome.replayed:
         print(f"{dead_letter_queue_name(service)} is empty: nothing to replay")
     return 0
-

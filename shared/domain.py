@@ -2,6 +2,7 @@
 raises when it refuses. Nothing here imports Flask, SQLAlchemy or JWT, so that a service's `domain` module
 stays pure; shared/errors.py maps the errors to HTTP and shared/auth.py makes a Caller from a token.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -66,7 +67,7 @@ class Invalid(DomainError):
         super().__init__(f"Invalid field: {field}. {message}", errors={field: [message]})
 
     @classmethod
-    def fields(cls, errors: dict[str, list[str]]) -> "Invalid":
+    def fields(cls, errors: dict[str, list[str]]) -> Invalid:
         error = cls.__new__(cls)
         DomainError.__init__(error, f"Invalid field(s): {', '.join(sorted(errors))}", errors=errors)
         return error

@@ -1,4 +1,5 @@
 """RFC 9457 problem details for every error, the domain errors (shared/domain.py) among them."""
+
 from __future__ import annotations
 
 import http
@@ -12,8 +13,18 @@ from marshmallow import Schema, fields
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from shared.domain import (Conflict, DomainError, Forbidden, Gone, Invalid, NotFound, TooLarge, TooManyRequests,
-                           Unauthorized, UnsupportedMediaType)
+from shared.domain import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Gone,
+    Invalid,
+    NotFound,
+    TooLarge,
+    TooManyRequests,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 log = logging.getLogger(__name__)

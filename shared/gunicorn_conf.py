@@ -1,4 +1,5 @@
 """gunicorn settings for every service's web process, from the environment."""
+
 import os
 import shutil
 import tempfile

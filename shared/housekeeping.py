@@ -22,6 +22,7 @@ On PostgreSQL a batch takes only rows no one else has locked (`FOR UPDATE SKIP L
 of one service pruning at once share the rows out rather than wait for each other, and it gives up
 rather than queue behind a table lock (a migration), which would make every writer queue behind it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -59,7 +60,7 @@ class Retention:
     inbox_days: int
 
     @classmethod
-    def of(cls, settings: Settings) -> "Retention":
+    def of(cls, settings: Settings) -> Retention:
         return cls(outbox_days=settings.outbox_retention_days, inbox_days=settings.inbox_retention_days)
 
     def outbox_cutoff(self, now: datetime) -> datetime:
@@ -104,10 +105,20 @@ def housekeep(
     now = utcnow()
     batches = {"batch_size": batch_size, "pause_seconds": pause_seconds, "stop": stop}
     pruned = Pruned(
-        outbox=prune(database, OutboxMessage.id, OutboxMessage.sent_at,
-                     outbox_done_before(retention.outbox_cutoff(now)), **batches),
-        inbox=prune(database, InboxEntry.event_id, InboxEntry.processed_at,
-                    inbox_recorded_before(retention.inbox_cutoff(now)), **batches),
+        outbox=prune(
+            database,
+            OutboxMessage.id,
+            OutboxMessage.sent_at,
+            outbox_done_before(retention.outbox_cutoff(now)),
+            **batches,
+        ),
+        inbox=prune(
+            database,
+            InboxEntry.event_id,
+            InboxEntry.processed_at,
+            inbox_recorded_before(retention.inbox_cutoff(now)),
+            **batches,
+        ),
     )
     log.info(
         "housekeeping removed old outbox and inbox rows",
@@ -139,7 +150,10 @@ def prune(
         with database.session() as session, session.begin():
             _limit_lock_waits(session)
             batch = (
-                sa.select(key).where(prunable).order_by(oldest_first).limit(batch_size)
+                sa.select(key)
+                .where(prunable)
+                .order_by(oldest_first)
+                .limit(batch_size)
                 .with_for_update(skip_locked=True)
             )
             removed = session.execute(

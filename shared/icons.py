@@ -11,6 +11,7 @@ below it (fail), and a grey "?" with the target line crossing the dots (hit and 
 Every picture carries its words in a <title> and an aria-label, and each has a words function so that a
 page says in text what the icon shows: a picture alone is never the only way to tell.
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -62,11 +63,15 @@ def variation_icon(variation: str | None, *, size: int = 40, decorative: bool = 
         body = _circle(COMMON_GREY) + _run(_COMMON_YS, COMMON_GREY, COMMON_GREY, latest=0)
         return _svg(words, "variation-common-cause", size, decorative, body)
     side, height = variation.split("_")
-    colour, text_colour = (IMPROVEMENT_BLUE, IMPROVEMENT_BLUE) if side == "improvement" else \
-        (CONCERN_ORANGE, CONCERN_ORANGE_TEXT)
+    colour, text_colour = (
+        (IMPROVEMENT_BLUE, IMPROVEMENT_BLUE) if side == "improvement" else (CONCERN_ORANGE, CONCERN_ORANGE_TEXT)
+    )
     high = height == "high"
-    body = (_circle(colour) + _run(_HIGH_YS if high else _LOW_YS, COMMON_GREY, colour, latest=_LATEST)
-            + _letter("H" if high else "L", text_colour, y=18 if high else 41, font_size=14))
+    body = (
+        _circle(colour)
+        + _run(_HIGH_YS if high else _LOW_YS, COMMON_GREY, colour, latest=_LATEST)
+        + _letter("H" if high else "L", text_colour, y=18 if high else 41, font_size=14)
+    )
     return _svg(words, f"variation-{side}-{height}", size, decorative, body)
 
 
@@ -74,14 +79,26 @@ def assurance_icon(assurance: str | None, *, size: int = 40, decorative: bool = 
     """The assurance icon; `decorative` as for variation_icon."""
     words = assurance_words(assurance)
     if assurance == "pass":
-        body = (_circle(IMPROVEMENT_BLUE) + _letter("P", IMPROVEMENT_BLUE, y=25, font_size=17)
-                + _dots_in_a_row(31, IMPROVEMENT_BLUE) + _target_line(37))
+        body = (
+            _circle(IMPROVEMENT_BLUE)
+            + _letter("P", IMPROVEMENT_BLUE, y=25, font_size=17)
+            + _dots_in_a_row(31, IMPROVEMENT_BLUE)
+            + _target_line(37)
+        )
     elif assurance == "fail":
-        body = (_circle(CONCERN_ORANGE) + _letter("F", CONCERN_ORANGE_TEXT, y=25, font_size=17)
-                + _target_line(30) + _dots_in_a_row(36, CONCERN_ORANGE))
+        body = (
+            _circle(CONCERN_ORANGE)
+            + _letter("F", CONCERN_ORANGE_TEXT, y=25, font_size=17)
+            + _target_line(30)
+            + _dots_in_a_row(36, CONCERN_ORANGE)
+        )
     elif assurance == "hit_or_miss":
-        body = (_circle(COMMON_GREY) + _letter("?", COMMON_GREY_TEXT, y=20, font_size=14)
-                + _run((28, 34, 29, 35, 28, 33, 30), COMMON_GREY, COMMON_GREY, latest=0) + _target_line(31))
+        body = (
+            _circle(COMMON_GREY)
+            + _letter("?", COMMON_GREY_TEXT, y=20, font_size=14)
+            + _run((28, 34, 29, 35, 28, 33, 30), COMMON_GREY, COMMON_GREY, latest=0)
+            + _target_line(31)
+        )
     else:
         return _not_enough_data(words, "assurance", size, decorative)
     return _svg(words, f"assurance-{assurance.replace('_', '-')}", size, decorative, body)
@@ -90,9 +107,11 @@ def assurance_icon(assurance: str | None, *, size: int = 40, decorative: bool = 
 def _svg(words: str, name: str, size: int, decorative: bool, body: str) -> str:
     label = escape(words)
     spoken = 'aria-hidden="true"' if decorative else f'role="img" aria-label="{label}"'
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48" width="{size}" height="{size}" '
-            f'class="mdc-icon mdc-icon--{name}" {spoken} focusable="false">'
-            f"<title>{label}</title>{body}</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48" width="{size}" height="{size}" '
+        f'class="mdc-icon mdc-icon--{name}" {spoken} focusable="false">'
+        f"<title>{label}</title>{body}</svg>"
+    )
 
 
 def _circle(colour: str) -> str:
@@ -105,7 +124,8 @@ def _run(ys, colour: str, latest_colour: str, latest: int) -> str:
     line = f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.2"/>'
     dots = "".join(
         f'<circle cx="{x}" cy="{y}" r="2.3" fill="{latest_colour if index >= len(ys) - latest else colour}"/>'
-        for index, (x, y) in enumerate(zip(_DOT_XS, ys)))
+        for index, (x, y) in enumerate(zip(_DOT_XS, ys))
+    )
     return line + dots
 
 
@@ -114,17 +134,23 @@ def _dots_in_a_row(y: float, colour: str) -> str:
 
 
 def _target_line(y: float) -> str:
-    return (f'<line x1="10" y1="{y}" x2="38" y2="{y}" stroke="{COMMON_GREY_TEXT}" stroke-width="1.6" '
-            f'stroke-dasharray="3 2"/>')
+    return (
+        f'<line x1="10" y1="{y}" x2="38" y2="{y}" stroke="{COMMON_GREY_TEXT}" stroke-width="1.6" '
+        f'stroke-dasharray="3 2"/>'
+    )
 
 
 def _letter(letter: str, colour: str, y: float, font_size: int) -> str:
-    return (f'<text x="24" y="{y}" text-anchor="middle" font-family="Arial, Helvetica, sans-serif" '
-            f'font-weight="bold" font-size="{font_size}" fill="{colour}">{escape(letter)}</text>')
+    return (
+        f'<text x="24" y="{y}" text-anchor="middle" font-family="Arial, Helvetica, sans-serif" '
+        f'font-weight="bold" font-size="{font_size}" fill="{colour}">{escape(letter)}</text>'
+    )
 
 
 def _not_enough_data(words: str, kind: str, size: int, decorative: bool) -> str:
-    body = (f'<circle cx="24" cy="24" r="14" fill="#ffffff" stroke="{COMMON_GREY}" stroke-width="2" '
-            f'stroke-dasharray="4 3"/>'
-            + "".join(f'<circle cx="{x}" cy="24" r="1.8" fill="{COMMON_GREY}"/>' for x in (18, 24, 30)))
+    body = (
+        f'<circle cx="24" cy="24" r="14" fill="#ffffff" stroke="{COMMON_GREY}" stroke-width="2" '
+        f'stroke-dasharray="4 3"/>'
+        + "".join(f'<circle cx="{x}" cy="24" r="1.8" fill="{COMMON_GREY}"/>' for x in (18, 24, 30))
+    )
     return _svg(words, f"{kind}-not-known", size, decorative, body)

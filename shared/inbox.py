@@ -1,4 +1,5 @@
 """Inbox: the ids of events a service has applied, written in the handler's own transaction."""
+
 from __future__ import annotations
 
 import uuid

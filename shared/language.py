@@ -5,6 +5,7 @@ Events carry these words; a service that owns a rule (who may sign off, what a c
 enforces it, and the sets of roles below are the one statement of who may do what, which the portal also
 reads so that it offers only what the service will allow.
 """
+
 from __future__ import annotations
 
 # --- Roles (identity assigns them; every service authorizes by them) ----------------------------------

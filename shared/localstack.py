@@ -1,4 +1,5 @@
 """`make run`: every installed service's init, then its web and worker, until Ctrl-C or SIGTERM."""
+
 from __future__ import annotations
 
 import os
@@ -35,12 +36,15 @@ def service_environment(service: str, base: dict[str, str]) -> dict[str, str]:
     if service != PORTAL and base.get("WORKER_METRICS_PORT") != "0":
         # Each worker's /metrics beside its web port (5001 -> 6001), or at <SERVICE>_WORKER_METRICS_PORT: one
         # WORKER_METRICS_PORT for every worker would collide, so only 0 (none at all) is taken from it.
-        env["WORKER_METRICS_PORT"] = (base.get(f"{service.upper()}_WORKER_METRICS_PORT")
-                                      or str(int(env["PORT"]) + WORKER_METRICS_PORT_OFFSET))
+        env["WORKER_METRICS_PORT"] = base.get(f"{service.upper()}_WORKER_METRICS_PORT") or str(
+            int(env["PORT"]) + WORKER_METRICS_PORT_OFFSET
+        )
     if service == PORTAL:
         for backend in SERVICE_PORTS:  # the portal calls each service where this run put it
-            env.setdefault(f"{backend.upper()}_URL",
-                           f"http://127.0.0.1:{base.get(f'{backend.upper()}_PORT', SERVICE_PORTS[backend])}")
+            env.setdefault(
+                f"{backend.upper()}_URL",
+                f"http://127.0.0.1:{base.get(f'{backend.upper()}_PORT', SERVICE_PORTS[backend])}",
+            )
     return env
 
 
@@ -58,8 +62,10 @@ def run_local_stack() -> int:
         say("start it (for example `rabbitmq-server -detached`) or set AMQP_URL, then try again.")
         return 1
     if os.environ.get("DATABASE_URL"):
-        say("DATABASE_URL names a single database, but each service needs its own: unset it and set "
-            "DATABASE_SERVER_URL (postgresql://user:password@host:port) instead, or neither for SQLite.")
+        say(
+            "DATABASE_URL names a single database, but each service needs its own: unset it and set "
+            "DATABASE_SERVER_URL (postgresql://user:password@host:port) instead, or neither for SQLite."
+        )
         return 1
     services = installed_services()
     database = os.environ.get("DATABASE_SERVER_URL") and "PostgreSQL" or "SQLite files in ./var"

@@ -1,4 +1,5 @@
 """JSON log lines, one per request and per event handled, carrying the correlation id."""
+
 from __future__ import annotations
 
 import contextvars
@@ -8,11 +9,9 @@ import os
 import sys
 import uuid
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-_correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "correlation_id", default=None
-)
+_correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
 # gunicorn's master never builds an app: it learns its service from the environment.
 _service_name = os.environ.get("SKILLPASS_SERVICE", "skillpass")
 
@@ -44,7 +43,7 @@ def correlation(correlation_id: str | None):
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "service": _service_name,
             "logger": record.name,

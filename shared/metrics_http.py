@@ -8,6 +8,7 @@ process's own values.
 The route is a plain Flask one, so that it stays out of the OpenAPI document: it is for Prometheus, not for
 the API's clients, and the reverse proxy does not route it.
 """
+
 from __future__ import annotations
 
 import time

@@ -3,6 +3,7 @@
 A worker has no web server of its own, and one process, so it needs neither gunicorn nor the multiprocess
 directory: prometheus_client's threaded WSGI server serves the worker's registry as it is.
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,8 +23,10 @@ def serve_metrics(registry: CollectorRegistry, host: str, port: int) -> WSGIServ
     try:
         server, _thread = start_http_server(port, addr=host, registry=registry)
     except OSError as error:
-        log.error("worker metrics not served: the port could not be bound",
-                  extra={"host": host, "port": port, "error": str(error)})
+        log.error(
+            "worker metrics not served: the port could not be bound",
+            extra={"host": host, "port": port, "error": str(error)},
+        )
         return None
     log.info("worker metrics served", extra={"url": f"http://{host}:{port}/metrics"})
     return server

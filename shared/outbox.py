@@ -6,6 +6,7 @@ publishes both from the row. The ODS code comes from `public_trusts`, which the 
 from trust.created (`remember_trust`); a public event of a Trust not known yet is *held*: its internal
 message goes as usual, its public one waits (routing key NULL) until trust.created names the Trust's code.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,16 +29,20 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         sa.Index(
-            "ix_outbox_unsent", "id",
-            postgresql_where=sa.text("sent_at IS NULL"), sqlite_where=sa.text("sent_at IS NULL"),
+            "ix_outbox_unsent",
+            "id",
+            postgresql_where=sa.text("sent_at IS NULL"),
+            sqlite_where=sa.text("sent_at IS NULL"),
         ),
         sa.Index(
-            "ix_outbox_public_unsent", "id",
+            "ix_outbox_public_unsent",
+            "id",
             postgresql_where=sa.text("public_sent_at IS NULL AND public_routing_key IS NOT NULL"),
             sqlite_where=sa.text("public_sent_at IS NULL AND public_routing_key IS NOT NULL"),
         ),
         sa.Index(
-            "ix_outbox_public_held", "trust_id",
+            "ix_outbox_public_held",
+            "trust_id",
             postgresql_where=sa.text("public_routing_key IS NULL AND public_envelope IS NOT NULL"),
             sqlite_where=sa.text("public_routing_key IS NULL AND public_envelope IS NOT NULL"),
         ),

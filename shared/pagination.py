@@ -1,4 +1,5 @@
 """Pagination of SQLAlchemy queries in flask-smorest's way (metadata in X-Pagination)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa

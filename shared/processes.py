@@ -1,5 +1,6 @@
 """The processes of each service and the command that starts each: docker-compose.yml, `make run` and the stack
 tests all run exactly these."""
+
 from __future__ import annotations
 
 from shared.config import PORTAL

@@ -8,11 +8,12 @@ ServiceSpec.metrics_collectors (services/certificate/metrics.py). Counters and h
 `service` label, so that none of them shows a sample before its service has counted something: in
 multiprocess mode a metric without labels would write zeros to the web's files merely by being imported.
 """
+
 from __future__ import annotations
 
 import logging
 import time
-from typing import Iterable
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from amqp.exceptions import NotFound
@@ -31,12 +32,16 @@ log = logging.getLogger(__name__)
 
 HTTP_REGISTRY = CollectorRegistry(auto_describe=True)
 HTTP_REQUESTS = Counter(
-    "skillpass_http_requests_total", "HTTP requests answered, by route template (not the raw path) and status.",
-    ["service", "method", "route", "status"], registry=HTTP_REGISTRY,
+    "skillpass_http_requests_total",
+    "HTTP requests answered, by route template (not the raw path) and status.",
+    ["service", "method", "route", "status"],
+    registry=HTTP_REGISTRY,
 )
 HTTP_REQUEST_DURATION = Histogram(
-    "skillpass_http_request_duration_seconds", "Time from a request's arrival to its response, by route template.",
-    ["service", "method", "route"], registry=HTTP_REGISTRY,
+    "skillpass_http_request_duration_seconds",
+    "Time from a request's arrival to its response, by route template.",
+    ["service", "method", "route"],
+    registry=HTTP_REGISTRY,
 )
 # Methods counted by name; any other (a client may send any word) is counted as "other", which keeps the
 # number of series bounded whatever arrives.
@@ -57,25 +62,31 @@ def count_request(service: str, method: str, route: str | None, status: int, sec
 
 # Registered in each worker registry (worker_registry below), not in a global one.
 EVENTS_APPLIED = Counter(
-    "skillpass_events_applied_total", "Events the consumer applied (duplicates it had applied before not counted).",
-    ["service", "type"], registry=None,
+    "skillpass_events_applied_total",
+    "Events the consumer applied (duplicates it had applied before not counted).",
+    ["service", "type"],
+    registry=None,
 )
 EVENTS_FAILED = Counter(
     "skillpass_events_failed_total",
     "Deliveries the consumer could not apply: requeued to be tried again, or dead-lettered.",
-    ["service", "type"], registry=None,
+    ["service", "type"],
+    registry=None,
 )
 # A confirmed publish takes about a millisecond on a healthy broker; the top buckets are for one in trouble
 # (PUBLISH_CONFIRM_TIMEOUT is 5 s by default).
 RELAY_CONFIRM_SECONDS = Histogram(
-    "skillpass_relay_confirm_seconds", "Time from the relay publishing a message to the broker confirming it.",
-    ["service"], registry=None,
+    "skillpass_relay_confirm_seconds",
+    "Time from the relay publishing a message to the broker confirming it.",
+    ["service"],
+    registry=None,
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
 WORKER_HEARTBEAT = Gauge(
     "skillpass_worker_heartbeat_timestamp_seconds",
     "When the worker's main loop last saw all its threads alive (Unix time).",
-    ["service"], registry=None,
+    ["service"],
+    registry=None,
 )
 WORKER_METRICS = (EVENTS_APPLIED, EVENTS_FAILED, RELAY_CONFIRM_SECONDS, WORKER_HEARTBEAT)
 # A label value for a message the consumer could not read at all, whatever type it claims.
@@ -92,14 +103,16 @@ class OutboxCollector(Collector):
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
 
-        database_up = GaugeMetricFamily("skillpass_database_up", "Whether the scrape could read the database.",
-                                        labels=["service"])
+        database_up = GaugeMetricFamily(
+            "skillpass_database_up", "Whether the scrape could read the database.", labels=["service"]
+        )
         try:
             with self.database.session() as session:
                 pending, oldest = 0, None
                 for unsent in (INTERNAL_UNSENT, PUBLIC_UNSENT):
                     count, created = session.execute(
-                        sa.select(sa.func.count(), sa.func.min(OutboxMessage.created_at)).where(unsent)).one()
+                        sa.select(sa.func.count(), sa.func.min(OutboxMessage.created_at)).where(unsent)
+                    ).one()
                     pending += count
                     oldest = created if oldest is None or (created is not None and created < oldest) else oldest
         except Exception as error:  # a scrape must answer while the database is away
@@ -109,13 +122,16 @@ class OutboxCollector(Collector):
             return
         database_up.add_metric([self.service], 1)
         yield database_up
-        rows = GaugeMetricFamily("skillpass_outbox_pending_rows", "Outbox rows not yet confirmed by the broker.",
-                                 labels=["service"])
+        rows = GaugeMetricFamily(
+            "skillpass_outbox_pending_rows", "Outbox rows not yet confirmed by the broker.", labels=["service"]
+        )
         rows.add_metric([self.service], pending)
         yield rows
-        age = GaugeMetricFamily("skillpass_outbox_oldest_pending_age_seconds",
-                                "Age of the oldest outbox row not yet confirmed by the broker (0 when none).",
-                                labels=["service"])
+        age = GaugeMetricFamily(
+            "skillpass_outbox_oldest_pending_age_seconds",
+            "Age of the oldest outbox row not yet confirmed by the broker (0 when none).",
+            labels=["service"],
+        )
         age.add_metric([self.service], max(0.0, (utcnow() - oldest).total_seconds()) if oldest else 0.0)
         yield age
 
@@ -132,12 +148,16 @@ class BrokerQueuesCollector(Collector):
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
         up = GaugeMetricFamily("skillpass_broker_up", "Whether the scrape could reach the broker.", labels=["service"])
-        ready = GaugeMetricFamily("skillpass_consumer_queue_messages",
-                                  "Messages ready in the service's queue, not yet taken by its consumer.",
-                                  labels=["service", "queue"])
-        dead = GaugeMetricFamily("skillpass_dead_letter_queue_messages",
-                                 "Messages in the service's dead-letter queue, waiting for an operator.",
-                                 labels=["service", "queue"])
+        ready = GaugeMetricFamily(
+            "skillpass_consumer_queue_messages",
+            "Messages ready in the service's queue, not yet taken by its consumer.",
+            labels=["service", "queue"],
+        )
+        dead = GaugeMetricFamily(
+            "skillpass_dead_letter_queue_messages",
+            "Messages in the service's dead-letter queue, waiting for an operator.",
+            labels=["service", "queue"],
+        )
         try:
             with Connection(self.amqp_url, connect_timeout=self.timeout) as connection:
                 connection.ensure_connection(max_retries=0, timeout=self.timeout)
@@ -174,8 +194,9 @@ def _ready_messages(connection: Connection, queue: str) -> int | None:
             pass
 
 
-def worker_registry(service: str, database: Database, amqp_url: str, *, consumes: bool,
-                    extra: Iterable[Collector] = ()) -> CollectorRegistry:
+def worker_registry(
+    service: str, database: Database, amqp_url: str, *, consumes: bool, extra: Iterable[Collector] = ()
+) -> CollectorRegistry:
     """What a worker's /metrics serves: the counters its threads keep, and the values read at scrape time."""
     # No auto-describe: it would run the scrape-time collectors (a query, a broker connection) right here.
     registry = CollectorRegistry(auto_describe=False)
@@ -200,8 +221,10 @@ class _Answering(Collector):
         try:
             return list(self.collector.collect())
         except Exception as error:
-            log.warning("a metric could not be read", extra={"collector": type(self.collector).__name__,
-                                                              "error": str(error)[:200]})
+            log.warning(
+                "a metric could not be read",
+                extra={"collector": type(self.collector).__name__, "error": str(error)[:200]},
+            )
             return []
 
 

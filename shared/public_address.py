@@ -6,6 +6,7 @@ URLs the service builds name the public scheme, host and path. The /docs page an
 two places where that shows: Swagger UI's files and the requests "Try it out" sends must go through the proxy's
 path, not the site's root, which belongs to the portal.
 """
+
 from __future__ import annotations
 
 import flask

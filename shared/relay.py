@@ -6,6 +6,7 @@ confirmed it, so a row is done only once both are confirmed; a failure between t
 one not yet confirmed. A public message held for its Trust's ODS code (no routing key yet) does not hold
 up the internal one.
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,13 +22,12 @@ from shared.broker import declare_topology, events_exchange, public_exchange
 from shared.config import Settings
 from shared.db import Database, utcnow
 from shared.events import CONTENT_TYPE
-from shared.outbox import INTERNAL_UNSENT, PUBLIC_UNSENT, NOTIFY_CHANNEL, OutboxMessage
+from shared.outbox import INTERNAL_UNSENT, NOTIFY_CHANNEL, PUBLIC_UNSENT, OutboxMessage
 from shared.prometheus import RELAY_CONFIRM_SECONDS
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 5.0
-
 
 
 class PollWaker:

@@ -1,4 +1,5 @@
 """Base schema for request bodies and query strings."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -32,7 +33,9 @@ def _unstorable_strings(data) -> dict[str, list[str]]:
                 stack.append((key, key_path, depth + 1))
                 stack.append((item, key_path, depth + 1))
         elif isinstance(value, list):
-            stack.extend((item, f"{path}.{index}" if path else str(index), depth + 1) for index, item in enumerate(value))
+            stack.extend(
+                (item, f"{path}.{index}" if path else str(index), depth + 1) for index, item in enumerate(value)
+            )
     return problems
 
 

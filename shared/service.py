@@ -1,16 +1,17 @@
 """What a service declares about itself, and the runtime each of its processes builds from that."""
+
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from shared.auth import JwksKeyResolver, KeyResolver, TokenVerifier
-from shared.domain import Caller
 from shared.config import SERVICE_PORTS, Settings
 from shared.consumer import Handler
 from shared.db import Database
+from shared.domain import Caller
 from shared.uow import UnitOfWork
 
 
@@ -18,7 +19,7 @@ from shared.uow import UnitOfWork
 class PeriodicJob:
     name: str
     every_seconds: float
-    run: Callable[["Runtime"], None]
+    run: Callable[[Runtime], None]
     # When the first run comes after start; None: a whole interval after, like every later one.
     first_run_after_seconds: float | None = None
 
@@ -34,16 +35,16 @@ class ServiceSpec:
     handlers: dict[str, Handler] = field(default_factory=dict)
     periodic_jobs: list[PeriodicJob] = field(default_factory=list)
     # One-off start-up work run by `init` after migrations (signing keys, the start-up admin...).
-    init_steps: list[Callable[["Runtime"], None]] = field(default_factory=list)
+    init_steps: list[Callable[[Runtime], None]] = field(default_factory=list)
     # Extra CLI commands: name -> (help, function(runtime, args list) -> exit code).
-    commands: dict[str, tuple[str, Callable[["Runtime", list[str]], int]]] = field(default_factory=dict)
+    commands: dict[str, tuple[str, Callable[[Runtime, list[str]], int]]] = field(default_factory=dict)
     # Where tokens are checked against keys other than identity's JWKS (identity itself).
-    key_resolver: Callable[["Runtime"], KeyResolver] | None = None
+    key_resolver: Callable[[Runtime], KeyResolver] | None = None
     # Where the caller's current roles and Trust are at hand (identity owns them), a fresher caller.
-    caller_loader: Callable[["Runtime", Caller], Caller] | None = None
+    caller_loader: Callable[[Runtime, Caller], Caller] | None = None
     # Metrics of the service's own that its worker serves beside the shared ones (shared/prometheus.py): each
     # a factory given the runtime, returning a prometheus_client collector read at scrape time.
-    metrics_collectors: list[Callable[["Runtime"], object]] = field(default_factory=list)
+    metrics_collectors: list[Callable[[Runtime], object]] = field(default_factory=list)
 
 
 class Runtime:
@@ -55,13 +56,11 @@ class Runtime:
         self.database = Database(self.settings.database_url)
         self._components: dict[str, object] = {}
         resolver = key_resolver or (
-            spec.key_resolver(self)
-            if spec.key_resolver
-            else JwksKeyResolver(self.settings.identity_jwks_url)
+            spec.key_resolver(self) if spec.key_resolver else JwksKeyResolver(self.settings.identity_jwks_url)
         )
         self.verifier = TokenVerifier(resolver, issuer=self.settings.identity_issuer)
 
-    def component(self, name: str, factory: Callable[["Runtime"], object]):
+    def component(self, name: str, factory: Callable[[Runtime], object]):
         """A per-process object of the service's own (a key ring, a password hasher), built once."""
         if name not in self._components:
             self._components[name] = factory(self)

@@ -3,6 +3,7 @@ JWKS. identity signs tokens with them, certificate signs credentials; no two ser
 
 Each service has its own key table, a model of its own base with `SigningKeyColumns`, and passes it here.
 """
+
 from __future__ import annotations
 
 import base64

@@ -21,6 +21,7 @@ the command that runs it, e.g. `docker compose exec -T rabbitmq rabbitmqctl` for
 (default `rabbitmqctl`, which needs to run as a user allowed to use it: root or rabbitmq). The password
 goes to rabbitmqctl on its standard input, never on a command line, and is printed once.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,8 @@ import secrets
 import shlex
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Callable
 
 from kombu import Connection
 
@@ -55,6 +56,7 @@ class BrokerCommandFailed(SubscriberError):
 
 
 # --- What an account may do --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Grant:
@@ -89,8 +91,13 @@ class Grant:
         return "^$", binding_key_regex(self.trust, self.events)
 
     def credentials(self, password: str) -> dict[str, str]:
-        return {"username": self.username, "password": password, "vhost": self.vhost,
-                "exchange": PUBLIC_EXCHANGE, "routing_key_prefix": self.routing_key_prefix}
+        return {
+            "username": self.username,
+            "password": password,
+            "vhost": self.vhost,
+            "exchange": PUBLIC_EXCHANGE,
+            "routing_key_prefix": self.routing_key_prefix,
+        }
 
 
 def username_for(name: str) -> str:
@@ -99,8 +106,9 @@ def username_for(name: str) -> str:
 
 def check_name(name: str) -> str:
     if not NAME_PATTERN.fullmatch(name or ""):
-        raise SubscriberError(f"not a subscriber name: {name!r} (1 to 40 of a-z, 0-9 and '-', starting with a "
-                              "letter or digit)")
+        raise SubscriberError(
+            f"not a subscriber name: {name!r} (1 to 40 of a-z, 0-9 and '-', starting with a letter or digit)"
+        )
     return name
 
 
@@ -122,7 +130,9 @@ def binding_key_regex(trust_word: str, events: tuple[str, ...] = ()) -> str:
     word = re.escape(trust_word)
     if not events:
         return rf"^{word}\..*"
-    allowed = list(dict.fromkeys([*events, *(t for t in public_event_types() if any(topic_matches(p, t) for p in events))]))
+    allowed = list(
+        dict.fromkeys([*events, *(t for t in public_event_types() if any(topic_matches(p, t) for p in events))])
+    )
     return rf"^{word}\.({'|'.join(re.escape(key) for key in allowed)})$"
 
 
@@ -147,7 +157,8 @@ def rabbitmqctl_runner(command: list[str] | None = None) -> Runner:
         except FileNotFoundError:
             raise BrokerCommandFailed(
                 f"{prefix[0]} not found: run this where rabbitmqctl is, or set RABBITMQCTL (e.g. "
-                "'docker compose exec -T rabbitmq rabbitmqctl')") from None
+                "'docker compose exec -T rabbitmq rabbitmqctl')"
+            ) from None
         except subprocess.TimeoutExpired:
             raise BrokerCommandFailed(f"rabbitmqctl {args[0]} did not answer within 120 s") from None
         if result.returncode != 0:
@@ -184,25 +195,37 @@ class Subscribers:
         self.run = run
 
     def _users(self) -> dict[str, list[str]]:
-        return {row["user"]: list(row.get("tags") or []) for row in _json_rows(self.run("-q", "list_users", "--formatter", "json"))}
+        return {
+            row["user"]: list(row.get("tags") or [])
+            for row in _json_rows(self.run("-q", "list_users", "--formatter", "json"))
+        }
 
     def _queues(self, grant_prefix: str) -> list[dict]:
         rows = _json_rows(self.run("-q", "list_queues", "-p", self.vhost, "name", "messages", "--formatter", "json"))
-        return sorted(({"name": r["name"], "messages": r.get("messages")} for r in rows
-                       if str(r["name"]).startswith(grant_prefix)), key=lambda r: r["name"])
+        return sorted(
+            (
+                {"name": r["name"], "messages": r.get("messages")}
+                for r in rows
+                if str(r["name"]).startswith(grant_prefix)
+            ),
+            key=lambda r: r["name"],
+        )
 
     def add(self, grant: Grant) -> str:
         """Create the account with its permissions; returns the password (never stored here)."""
         if grant.username in self._users():
-            raise SubscriberError(f"there is already a broker user {grant.username}: remove it first "
-                                  f"(`skillpass subscribers remove {grant.name}`), or choose another name")
+            raise SubscriberError(
+                f"there is already a broker user {grant.username}: remove it first "
+                f"(`skillpass subscribers remove {grant.name}`), or choose another name"
+            )
         password = secrets.token_urlsafe(PASSWORD_BYTES)
         self.run("add_user", grant.username, stdin=password + "\n")
         try:
             self.run("set_user_tags", grant.username, SUBSCRIBER_TAG)
             self.run("set_permissions", "-p", self.vhost, grant.username, *grant.permissions)
-            self.run("set_topic_permissions", "-p", self.vhost, grant.username, PUBLIC_EXCHANGE,
-                     *grant.topic_permissions)
+            self.run(
+                "set_topic_permissions", "-p", self.vhost, grant.username, PUBLIC_EXCHANGE, *grant.topic_permissions
+            )
         except Exception:
             self.run("delete_user", grant.username)  # no half-made account left behind
             raise
@@ -210,22 +233,37 @@ class Subscribers:
 
     def list(self) -> list[Subscriber]:
         users = self._users()
-        on_vhost = {row["user"] for row in _json_rows(self.run("-q", "list_permissions", "-p", self.vhost, "--formatter", "json"))}
-        topics = {row["user"]: row for row in _json_rows(
-            self.run("-q", "list_topic_permissions", "-p", self.vhost, "--formatter", "json"))
-            if row.get("exchange") == PUBLIC_EXCHANGE}
+        on_vhost = {
+            row["user"]
+            for row in _json_rows(self.run("-q", "list_permissions", "-p", self.vhost, "--formatter", "json"))
+        }
+        topics = {
+            row["user"]: row
+            for row in _json_rows(self.run("-q", "list_topic_permissions", "-p", self.vhost, "--formatter", "json"))
+            if row.get("exchange") == PUBLIC_EXCHANGE
+        }
         queues = _json_rows(self.run("-q", "list_queues", "-p", self.vhost, "name", "messages", "--formatter", "json"))
         found = []
         for username, tags in sorted(users.items()):
             if SUBSCRIBER_TAG not in tags or username not in on_vhost or not username.startswith(USERNAME_PREFIX):
                 continue
             read = topics.get(username, {}).get("read")
-            found.append(Subscriber(
-                name=username[len(USERNAME_PREFIX):], username=username, trust=trust_of(read) if read else None,
-                binding_keys=read,
-                queues=sorted(({"name": q["name"], "messages": q.get("messages")} for q in queues
-                               if str(q["name"]).startswith(f"{username}.")), key=lambda q: q["name"]),
-            ))
+            found.append(
+                Subscriber(
+                    name=username[len(USERNAME_PREFIX) :],
+                    username=username,
+                    trust=trust_of(read) if read else None,
+                    binding_keys=read,
+                    queues=sorted(
+                        (
+                            {"name": q["name"], "messages": q.get("messages")}
+                            for q in queues
+                            if str(q["name"]).startswith(f"{username}.")
+                        ),
+                        key=lambda q: q["name"],
+                    ),
+                )
+            )
         return found
 
     def remove(self, name: str) -> list[str]:
@@ -245,22 +283,35 @@ class Subscribers:
 
 # --- Command line ----------------------------------------------------------------------------------------
 
+
 def subscribers_command(args: list[str], run: Runner | None = None, amqp_url: str | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="skillpass subscribers",
-        description=("Broker accounts for outside systems: each reads only its own Trust's public events from "
-                     f"{PUBLIC_EXCHANGE}, on the vhost of AMQP_URL, made with rabbitmqctl (RABBITMQCTL)."),
+        description=(
+            "Broker accounts for outside systems: each reads only its own Trust's public events from "
+            f"{PUBLIC_EXCHANGE}, on the vhost of AMQP_URL, made with rabbitmqctl (RABBITMQCTL)."
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True)
     adding = commands.add_parser(
-        "add", help="create an outside system's account; prints its password once",
-        description=(f"Create the broker user sub.NAME: it may declare and read queues named sub.NAME.*, bind them "
-                     f"to {PUBLIC_EXCHANGE} with its Trust's routing keys only (ODS.<event>), and nothing else."))
+        "add",
+        help="create an outside system's account; prints its password once",
+        description=(
+            f"Create the broker user sub.NAME: it may declare and read queues named sub.NAME.*, bind them "
+            f"to {PUBLIC_EXCHANGE} with its Trust's routing keys only (ODS.<event>), and nothing else."
+        ),
+    )
     adding.add_argument("name", metavar="NAME", help="the outside system, e.g. rr8-rostering (a-z, 0-9, '-')")
     adding.add_argument("--trust", required=True, metavar="ODS", help="the ODS code of the Trust it belongs to")
-    adding.add_argument("--events", nargs="+", action="extend", metavar="PATTERN", default=[],
-                        help=f"only these events (topic patterns over: {', '.join(public_event_types())}, "
-                             "e.g. certificate.* roster.updated); default every public event")
+    adding.add_argument(
+        "--events",
+        nargs="+",
+        action="extend",
+        metavar="PATTERN",
+        default=[],
+        help=f"only these events (topic patterns over: {', '.join(public_event_types())}, "
+        "e.g. certificate.* roster.updated); default every public event",
+    )
     adding.add_argument("--json", action="store_true", help="print the credentials as one JSON object")
     listing = commands.add_parser("list", help="the outside systems' accounts on this vhost")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
@@ -279,8 +330,10 @@ def subscribers_command(args: list[str], run: Runner | None = None, amqp_url: st
             _print_list(subscribers.list(), subscribers.vhost, options.json)
         else:
             queues = subscribers.remove(options.name)
-            print(f"removed subscriber {options.name}: broker user {username_for(options.name)} deleted (its "
-                  f"connections closed)" + (f", queues deleted: {', '.join(queues)}" if queues else ", no queues"))
+            print(
+                f"removed subscriber {options.name}: broker user {username_for(options.name)} deleted (its "
+                f"connections closed)" + (f", queues deleted: {', '.join(queues)}" if queues else ", no queues")
+            )
     except SubscriberError as error:
         print(f"skillpass subscribers: {error}", file=sys.stderr)
         return 1
@@ -310,5 +363,7 @@ def _print_list(found: list[Subscriber], vhost: str, as_json: bool) -> None:
         return
     for subscriber in found:
         queues = ", ".join(f"{q['name']} ({q['messages']} waiting)" for q in subscriber.queues) or "no queues yet"
-        print(f"{subscriber.name}  user {subscriber.username}  Trust {subscriber.trust}  "
-              f"binding keys {subscriber.binding_keys}  {queues}")
+        print(
+            f"{subscriber.name}  user {subscriber.username}  Trust {subscriber.trust}  "
+            f"binding keys {subscriber.binding_keys}  {queues}"
+        )

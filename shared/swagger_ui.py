@@ -6,6 +6,7 @@ the ones flask-smorest's page asks for under OPENAPI_SWAGGER_UI_URL, with their 
 route of their own because Flask's /static belongs to the service, and the route is a plain Flask one so
 that it stays out of the OpenAPI document: the files are not part of the API.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Tokens minted with a test key, for tests and benchmarks (never used by a running service)."""
+
 from __future__ import annotations
 
 import json
@@ -82,7 +83,7 @@ class JwksServer:
     def close(self) -> None:
         self.server.shutdown()
 
-    def __enter__(self) -> "JwksServer":
+    def __enter__(self) -> JwksServer:
         return self
 
     def __exit__(self, *exc_info) -> None:

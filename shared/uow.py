@@ -1,7 +1,9 @@
 """Unit of work: one transaction holding a change and the events it publishes."""
+
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol, TypeVar
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -11,7 +13,7 @@ from shared.outbox import stage_event
 
 
 class WrittenAtCommit(Protocol):
-    def write(self, uow: "UnitOfWork") -> None: ...
+    def write(self, uow: UnitOfWork) -> None: ...
 
 
 Gathered = TypeVar("Gathered", bound=WrittenAtCommit)
@@ -24,7 +26,7 @@ class UnitOfWork:
         self.session: Session
         self._gathered: dict[str, WrittenAtCommit] = {}
 
-    def __enter__(self) -> "UnitOfWork":
+    def __enter__(self) -> UnitOfWork:
         self.session = self.database.session()
         return self
 
@@ -49,7 +51,12 @@ class UnitOfWork:
         return self._gathered[key]  # type: ignore[return-value]
 
     def publish(
-        self, event_type: str, *, subject: Any, data: dict[str, Any], trust_id: Any | None,
+        self,
+        event_type: str,
+        *,
+        subject: Any,
+        data: dict[str, Any],
+        trust_id: Any | None,
         public: PublicFacts | None = None,
     ) -> dict[str, Any]:
         """Stage an event; it reaches the bus only if this unit of work commits. A public event (the

@@ -1,4 +1,5 @@
 """The worker process: outbox relay, event consumer and periodic jobs, as threads."""
+
 from __future__ import annotations
 
 import logging
@@ -74,8 +75,13 @@ def run_worker(runtime: Runtime) -> int:
 def worker_metrics(runtime: Runtime):
     """The registry a worker's /metrics serves: the shared metrics and the service's own."""
     spec = runtime.spec
-    return worker_registry(spec.name, runtime.database, runtime.settings.amqp_url, consumes=bool(spec.handlers),
-                           extra=[make(runtime) for make in spec.metrics_collectors])
+    return worker_registry(
+        spec.name,
+        runtime.database,
+        runtime.settings.amqp_url,
+        consumes=bool(spec.handlers),
+        extra=[make(runtime) for make in spec.metrics_collectors],
+    )
 
 
 def periodic_jobs(runtime: Runtime, stop: threading.Event) -> list[PeriodicJob]:

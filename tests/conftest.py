@@ -1,4 +1,5 @@
 """Fixtures for the real infrastructure every test level shares."""
+
 from __future__ import annotations
 
 import contextlib

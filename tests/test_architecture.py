@@ -1,5 +1,6 @@
 """The import contracts of pyproject.toml ([tool.importlinter], run by `make lint`): kept by the code as it is, and
 each one broken by a deliberate breach in a copy of the code, so that none of them can pass by checking nothing."""
+
 from __future__ import annotations
 
 import os
@@ -13,22 +14,32 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-CONTRACTS = {contract["id"]: contract["name"]
-             for contract in tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]}
+CONTRACTS = {
+    contract["id"]: contract["name"]
+    for contract in tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+}
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:
     # The packages are found on the path, as Python would import them: the copy's, not the installed checkout's.
     environment = {**os.environ, "PYTHONPATH": str(root)}
-    return subprocess.run([str(LINT_IMPORTS), "--config", str(root / "pyproject.toml"), "--no-cache"], cwd=root,
-                          env=environment, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--config", str(root / "pyproject.toml"), "--no-cache"],
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
 def copy_of_the_code(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("architecture")
     for package in ("shared", "services"):
-        shutil.copytree(REPO / package, root / package, ignore=shutil.ignore_patterns("__pycache__", "static", "*.json"))
+        shutil.copytree(
+            REPO / package, root / package, ignore=shutil.ignore_patterns("__pycache__", "static", "*.json")
+        )
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
     return root
 

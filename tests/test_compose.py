@@ -7,6 +7,7 @@ calls; docker/postgres-init.sh is run with a stand-in `psql`; the Dockerfile's e
 Each check is a function returning its problems, and each one is also run against a deliberately broken
 copy, so that none of them can pass by checking nothing.
 """
+
 from __future__ import annotations
 
 import functools
@@ -24,8 +25,8 @@ import yaml
 from jsonschema import Draft7Validator
 
 from services.portal.settings import BACKENDS
-from shared.processes import process_commands
 from shared.config import PORTAL, SERVICE_PORTS, WEB_PORTS
+from shared.processes import process_commands
 from shared.service import installed_services
 
 REPO = Path(__file__).resolve().parents[1]
@@ -49,19 +50,39 @@ PASSPORT_TYPES = REPO / "services" / "passport" / "content"
 REQUIRED = ("SKILLPASS_HOSTNAME", "POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "PORTAL_SECRET_KEY")
 SECRETS = ("POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "PORTAL_SECRET_KEY")
 # A deployment's .env, as the checks of the interpolated file assume it.
-DEPLOYMENT = {"SKILLPASS_HOSTNAME": "skillpass.example-trust.nhs.uk", "POSTGRES_PASSWORD": "postgres-secret",
-              "RABBITMQ_PASSWORD": "rabbitmq-secret", "PORTAL_SECRET_KEY": "k" * 40}
+DEPLOYMENT = {
+    "SKILLPASS_HOSTNAME": "skillpass.example-trust.nhs.uk",
+    "POSTGRES_PASSWORD": "postgres-secret",
+    "RABBITMQ_PASSWORD": "rabbitmq-secret",
+    "PORTAL_SECRET_KEY": "k" * 40,
+}
 PUBLIC_BASE_URL = f"https://{DEPLOYMENT['SKILLPASS_HOSTNAME']}"
 # README settings docker-compose.yml sets itself (the value is the container's, not the Trust's), and those
 # that have no meaning in a container; .env.example names them all the same.
-SET_BY_COMPOSE = {"AMQP_URL", "DATABASE_SERVER_URL", "IDENTITY_JWKS_URL", "PORT", "WEB_HOST", "PROXY_HOPS",
-                  "PORTAL_PROXY_HOPS", *(f"{backend.upper()}_URL" for backend in BACKENDS)}
-NOT_FOR_CONTAINERS = {"DATABASE_URL", "SKILLPASS_DATA_DIR", "DATABASE_NAME_PREFIX",
-                      # the host's command line: `skillpass subscribers`, `backup` and `restore`
-                      "RABBITMQCTL", "PG_DUMP", "PG_RESTORE", "PSQL",
-                      # left to their defaults, which docker/prometheus/prometheus.yml scrapes (6001-6006) and
-                      # each web process makes for itself
-                      "WORKER_METRICS_PORT", "PROMETHEUS_MULTIPROC_DIR"}
+SET_BY_COMPOSE = {
+    "AMQP_URL",
+    "DATABASE_SERVER_URL",
+    "IDENTITY_JWKS_URL",
+    "PORT",
+    "WEB_HOST",
+    "PROXY_HOPS",
+    "PORTAL_PROXY_HOPS",
+    *(f"{backend.upper()}_URL" for backend in BACKENDS),
+}
+NOT_FOR_CONTAINERS = {
+    "DATABASE_URL",
+    "SKILLPASS_DATA_DIR",
+    "DATABASE_NAME_PREFIX",
+    # the host's command line: `skillpass subscribers`, `backup` and `restore`
+    "RABBITMQCTL",
+    "PG_DUMP",
+    "PG_RESTORE",
+    "PSQL",
+    # left to their defaults, which docker/prometheus/prometheus.yml scrapes (6001-6006) and
+    # each web process makes for itself
+    "WORKER_METRICS_PORT",
+    "PROMETHEUS_MULTIPROC_DIR",
+}
 # Settings of the deployment itself, not of a process: the README's "With Docker" and .env.example tell them.
 COMPOSE_ONLY = {"SKILLPASS_HOSTNAME", "SKILLPASS_TLS", "POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"}
 
@@ -114,7 +135,7 @@ def interpolate(text: str, env: dict[str, str]) -> str:
             i += 2
         elif text.startswith("${", i):
             end = _closing_brace(text, i + 2)
-            out.append(_substitute(text[i + 2:end], env))
+            out.append(_substitute(text[i + 2 : end], env))
             i = end + 1
         elif bare := re.match(r"\$([A-Za-z_][A-Za-z0-9_]*)", text[i:]):
             out.append(env.get(bare[1], ""))
@@ -324,8 +345,11 @@ def port_problems(compose: dict) -> list[str]:
         if name == PROXY:
             problems += [f"{name}: does not publish {port}" for port in ("80:80", "443:443") if port not in published]
         elif name == PROMETHEUS:
-            problems += [f"{name}: publishes {port} beyond the host's loopback" for port in published
-                         if not port.startswith("127.0.0.1:")]
+            problems += [
+                f"{name}: publishes {port} beyond the host's loopback"
+                for port in published
+                if not port.startswith("127.0.0.1:")
+            ]
         elif published:
             problems.append(f"{name}: publishes {published}; only the proxy is reachable from outside")
     return problems
@@ -336,9 +360,7 @@ def connection_problems(compose: dict) -> list[str]:
     services = compose.get("services", {})
     rabbitmq, postgres = _environment(services.get("rabbitmq", {})), _environment(services.get("postgres", {}))
     broker = ("amqp", "rabbitmq", rabbitmq.get("RABBITMQ_DEFAULT_USER"), rabbitmq.get("RABBITMQ_DEFAULT_PASS"))
-    database = (
-        "postgresql", "postgres", postgres.get("POSTGRES_USER", "postgres"), postgres.get("POSTGRES_PASSWORD")
-    )
+    database = ("postgresql", "postgres", postgres.get("POSTGRES_USER", "postgres"), postgres.get("POSTGRES_PASSWORD"))
     identity_port = SERVICE_PORTS["identity"]
     problems = []
     for svc, _, name in _processes():
@@ -404,8 +426,13 @@ def public_address_problems(compose: dict) -> list[str]:
     problems = []
     # certificate: web (credentials, PDFs) and worker (certificate.issued); identity: web makes the links.
     makers = {"certificate": ("web", "worker"), "identity": ("web",)}
-    names = [f"{service}-{kind}" for service, kinds in makers.items() if service in installed_services()
-             for kind in kinds if kind in process_commands(service)]
+    names = [
+        f"{service}-{kind}"
+        for service, kinds in makers.items()
+        if service in installed_services()
+        for kind in kinds
+        if kind in process_commands(service)
+    ]
     for name in names:
         value = _environment(services.get(name, {})).get("SKILLPASS_PUBLIC_BASE_URL")
         if value != PUBLIC_BASE_URL:
@@ -552,8 +579,11 @@ def secret_problems(raw: dict) -> list[str]:
         else:
             problems.append(f"starts without {name}")
     for name in SECRETS:
-        problems += [f"{name} has a default or no check in {text!r}" for text in _strings(raw)
-                     if re.search(r"\$\{" + name + r"(?![A-Za-z0-9_])(?!:\?)", text)]
+        problems += [
+            f"{name} has a default or no check in {text!r}"
+            for text in _strings(raw)
+            if re.search(r"\$\{" + name + r"(?![A-Za-z0-9_])(?!:\?)", text)
+        ]
     return problems
 
 
@@ -566,19 +596,30 @@ def settings_problems(raw: dict, readme: str | None = None, env_example: str | N
     compose = interpolate_document(raw, DEPLOYMENT)
     services = compose.get("services", {})
     set_anywhere = {key for service in services.values() for key in _environment(service)}
-    problems = [f"README setting {name} never reaches a container" for name in sorted(documented)
-                if name not in passed | SET_BY_COMPOSE | NOT_FOR_CONTAINERS]
-    problems += [f"{name}: compose should set it, but no container has it" for name in sorted(SET_BY_COMPOSE)
-                 if name not in set_anywhere]
-    problems += [f"compose reads {name}, which the README's Configuration does not document"
-                 for name in sorted(passed - documented - COMPOSE_ONLY)
-                 if not name.startswith("SKILLPASS_CERTIFICATE_VALIDITY_MONTHS_")]
+    problems = [
+        f"README setting {name} never reaches a container"
+        for name in sorted(documented)
+        if name not in passed | SET_BY_COMPOSE | NOT_FOR_CONTAINERS
+    ]
+    problems += [
+        f"{name}: compose should set it, but no container has it"
+        for name in sorted(SET_BY_COMPOSE)
+        if name not in set_anywhere
+    ]
+    problems += [
+        f"compose reads {name}, which the README's Configuration does not document"
+        for name in sorted(passed - documented - COMPOSE_ONLY)
+        if not name.startswith("SKILLPASS_CERTIFICATE_VALIDITY_MONTHS_")
+    ]
     assigned = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", env_example, re.M))
     mentioned = set(re.findall(r"\b[A-Z][A-Z0-9_]*\b", env_example))
     problems += [f".env.example does not list {name}" for name in sorted(passed - assigned)]
     problems += [f".env.example does not mention {name}" for name in sorted(documented - mentioned)]
-    problems += [f".env.example: {name} is required, but not an uncommented line" for name in REQUIRED
-                 if not re.search(rf"^{name}=", env_example, re.M)]
+    problems += [
+        f".env.example: {name} is required, but not an uncommented line"
+        for name in REQUIRED
+        if not re.search(rf"^{name}=", env_example, re.M)
+    ]
     # What each process takes: the shared settings everywhere; identity's and certificate's own in theirs.
     for svc, _, name in _processes():
         blocks = ["x-settings"] + [f"x-{svc}-settings"] * (f"x-{svc}-settings" in raw)
@@ -589,9 +630,11 @@ def settings_problems(raw: dict, readme: str | None = None, env_example: str | N
 
     for kind in process_commands("certificate"):
         environment = _environment(services.get(f"certificate-{kind}", {}))
-        problems += [f"certificate-{kind}: lacks {validity_setting_name(path.stem)} (passport type {path.stem})"
-                     for path in sorted(PASSPORT_TYPES.glob("*.json"))
-                     if validity_setting_name(path.stem) not in environment]
+        problems += [
+            f"certificate-{kind}: lacks {validity_setting_name(path.stem)} (passport type {path.stem})"
+            for path in sorted(PASSPORT_TYPES.glob("*.json"))
+            if validity_setting_name(path.stem) not in environment
+        ]
     return problems
 
 
@@ -612,8 +655,9 @@ def test_compose_file_as_written(check, raw_compose):
 
 def test_a_setting_in_env_reaches_the_containers_over_its_default(raw_compose):
     address = "https://passports.example-trust.nhs.uk"
-    compose = interpolate_document(raw_compose, {**DEPLOYMENT, "SKILLPASS_PUBLIC_BASE_URL": address,
-                                                 "INBOX_RETENTION_DAYS": "45"})
+    compose = interpolate_document(
+        raw_compose, {**DEPLOYMENT, "SKILLPASS_PUBLIC_BASE_URL": address, "INBOX_RETENTION_DAYS": "45"}
+    )
     services = compose["services"]
     assert _environment(services["certificate-worker"])["SKILLPASS_PUBLIC_BASE_URL"] == address
     assert {_environment(services[name])["INBOX_RETENTION_DAYS"] for _, _, name in _processes()} == {"45"}
@@ -681,7 +725,11 @@ COMPOSE_BREAKAGES = [
     ("proxy-publishes-nothing", port_problems, _delete("services.proxy.ports")),
     ("proxy-without-https", port_problems, _set("services.proxy.ports", ["80:80"])),
     ("prometheus-public", port_problems, _set("services.prometheus.ports", ["9090:9090"])),
-    ("missing-repository-file", volume_problems, _set("services.proxy.volumes", ["./docker/caddy/Caddy:/etc/caddy/Caddyfile"])),
+    (
+        "missing-repository-file",
+        volume_problems,
+        _set("services.proxy.volumes", ["./docker/caddy/Caddy:/etc/caddy/Caddyfile"]),
+    ),
     ("broker-password", connection_problems, _set("services.rabbitmq.environment.RABBITMQ_DEFAULT_PASS", "other")),
     (
         "database-host",
@@ -760,12 +808,20 @@ COMPOSE_BREAKAGES = [
         public_address_problems,
         _set("services.certificate-web.environment.SKILLPASS_PUBLIC_BASE_URL", "http://localhost:5007"),
     ),
-    ("issuer-inside", public_address_problems, _set(f"{WORKER}.environment.IDENTITY_ISSUER", "http://identity-web:5001")),
+    (
+        "issuer-inside",
+        public_address_problems,
+        _set(f"{WORKER}.environment.IDENTITY_ISSUER", "http://identity-web:5001"),
+    ),
     # the proxy
     ("proxy-other-image", proxy_problems, _set("services.proxy.image", "nginx:1")),
     ("proxy-before-portal", proxy_problems, _delete("services.proxy.depends_on")),
     ("proxy-without-caddyfile", proxy_problems, _set("services.proxy.volumes", ["caddy-data:/data"])),
-    ("proxy-certificates-lost", proxy_problems, _set("services.proxy.volumes", ["./docker/caddy/Caddyfile:/etc/caddy/Caddyfile:ro"])),
+    (
+        "proxy-certificates-lost",
+        proxy_problems,
+        _set("services.proxy.volumes", ["./docker/caddy/Caddyfile:/etc/caddy/Caddyfile:ro"]),
+    ),
     ("proxy-without-hostname", proxy_problems, _delete("services.proxy.environment.SKILLPASS_HOSTNAME")),
     ("web-trusts-no-proxy", proxy_problems, _set(f"{WEB}.environment.PROXY_HOPS", "0")),
     ("portal-trusts-two-proxies", proxy_problems, _set(f"{PORTAL_WEB}.environment.PORTAL_PROXY_HOPS", "2")),
@@ -788,20 +844,35 @@ def test_each_compose_check_catches_a_broken_file(check, breakage, compose):
 
 # (id, the check that must notice, what breaks) in the file as written
 RAW_BREAKAGES = [
-    ("postgres-password-defaulted", secret_problems,
-     _set("services.postgres.environment.POSTGRES_PASSWORD", "${POSTGRES_PASSWORD:-skillpass}")),
-    ("broker-password-defaulted", secret_problems,
-     _set("x-app-environment.AMQP_URL", "amqp://skillpass:${RABBITMQ_PASSWORD-skillpass}@rabbitmq:5672/")),
+    (
+        "postgres-password-defaulted",
+        secret_problems,
+        _set("services.postgres.environment.POSTGRES_PASSWORD", "${POSTGRES_PASSWORD:-skillpass}"),
+    ),
+    (
+        "broker-password-defaulted",
+        secret_problems,
+        _set("x-app-environment.AMQP_URL", "amqp://skillpass:${RABBITMQ_PASSWORD-skillpass}@rabbitmq:5672/"),
+    ),
     ("portal-secret-committed", secret_problems, _set(f"{PORTAL_WEB}.environment.PORTAL_SECRET_KEY", "k" * 40)),
-    ("portal-secret-defaulted", secret_problems,
-     _set(f"{PORTAL_WEB}.environment.PORTAL_SECRET_KEY", "${PORTAL_SECRET_KEY:-" + "k" * 40 + "}")),
-    ("hostname-defaulted", secret_problems,
-     _set("services.proxy.environment.SKILLPASS_HOSTNAME", "${SKILLPASS_HOSTNAME:-localhost}")),
+    (
+        "portal-secret-defaulted",
+        secret_problems,
+        _set(f"{PORTAL_WEB}.environment.PORTAL_SECRET_KEY", "${PORTAL_SECRET_KEY:-" + "k" * 40 + "}"),
+    ),
+    (
+        "hostname-defaulted",
+        secret_problems,
+        _set("services.proxy.environment.SKILLPASS_HOSTNAME", "${SKILLPASS_HOSTNAME:-localhost}"),
+    ),
     ("setting-not-passed", settings_problems, _delete("services.passport-worker.environment.CONSUMER_PREFETCH")),
     ("identity-setting-not-passed", settings_problems, _delete("services.identity-web.environment.SMTP_URL")),
     ("setting-undocumented", settings_problems, _set("services.passport-web.environment.NEW_ONE", "${NEW_ONE:-}")),
-    ("validity-of-a-type-not-passed", settings_problems,
-     _delete("services.certificate-worker.environment.SKILLPASS_CERTIFICATE_VALIDITY_MONTHS_RSC")),
+    (
+        "validity-of-a-type-not-passed",
+        settings_problems,
+        _delete("services.certificate-worker.environment.SKILLPASS_CERTIFICATE_VALIDITY_MONTHS_RSC"),
+    ),
     ("set-by-compose-missing", settings_problems, _delete(f"{PORTAL_WEB}.environment.PORTAL_PROXY_HOPS")),
 ]
 
@@ -818,17 +889,26 @@ def test_each_check_of_the_file_as_written_catches_a_broken_file(check, breakage
 @pytest.mark.parametrize(
     "edit_readme, edit_env_example",
     [
-        pytest.param(lambda text: text.replace("| `LOG_LEVEL` |", "| `LOG_LEVEL`, `LOG_COLOUR` |"), None,
-                     id="readme-setting-never-passed"),
+        pytest.param(
+            lambda text: text.replace("| `LOG_LEVEL` |", "| `LOG_LEVEL`, `LOG_COLOUR` |"),
+            None,
+            id="readme-setting-never-passed",
+        ),
         pytest.param(None, lambda text: text.replace("# OUTBOX_RETENTION_DAYS=7\n", ""), id="env-example-missing"),
-        pytest.param(None, lambda text: text.replace("\nPOSTGRES_PASSWORD=", "\n# POSTGRES_PASSWORD="),
-                     id="env-example-required-commented-out"),
+        pytest.param(
+            None,
+            lambda text: text.replace("\nPOSTGRES_PASSWORD=", "\n# POSTGRES_PASSWORD="),
+            id="env-example-required-commented-out",
+        ),
     ],
 )
 def test_the_settings_check_reads_the_readme_and_env_example(edit_readme, edit_env_example, raw_compose):
     readme, env_example = README.read_text(), ENV_EXAMPLE.read_text()
     assert not settings_problems(raw_compose, readme, env_example), "the unbroken files must pass first"
-    broken = (edit_readme(readme) if edit_readme else readme, edit_env_example(env_example) if edit_env_example else env_example)
+    broken = (
+        edit_readme(readme) if edit_readme else readme,
+        edit_env_example(env_example) if edit_env_example else env_example,
+    )
     assert broken != (readme, env_example), "the edit must change a file"
     assert settings_problems(raw_compose, *broken)
 
@@ -837,13 +917,19 @@ def test_the_settings_check_reads_the_readme_and_env_example(edit_readme, edit_e
     "edit",
     [
         pytest.param(lambda text: text.replace("respond /metrics 404", "", 1), id="metrics-public"),
-        pytest.param(lambda text: text.replace("reverse_proxy signoff-web:5003", "reverse_proxy signoff-web:5004"),
-                     id="wrong-upstream"),
+        pytest.param(
+            lambda text: text.replace("reverse_proxy signoff-web:5003", "reverse_proxy signoff-web:5004"),
+            id="wrong-upstream",
+        ),
         pytest.param(lambda text: text.replace("header_up X-Forwarded-Prefix /api/planning\n", ""), id="no-prefix"),
         pytest.param(lambda text: text.replace("tls {$SKILLPASS_TLS:internal}", "tls internal"), id="tls-fixed"),
-        pytest.param(lambda text: text.replace("handle_path /api/metrics/*", "handle_path /metrics/*"), id="route-moved"),
-        pytest.param(lambda text: text.replace("reverse_proxy portal-web:5007", "reverse_proxy identity-web:5001"),
-                     id="portal-not-at-root"),
+        pytest.param(
+            lambda text: text.replace("handle_path /api/metrics/*", "handle_path /metrics/*"), id="route-moved"
+        ),
+        pytest.param(
+            lambda text: text.replace("reverse_proxy portal-web:5007", "reverse_proxy identity-web:5001"),
+            id="portal-not-at-root",
+        ),
     ],
 )
 def test_the_proxy_check_catches_a_broken_caddyfile(edit, compose):
@@ -861,29 +947,59 @@ def caddy(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 
 def test_caddy_validates_the_caddyfile_and_a_broken_one_not(tmp_path):
-    valid = caddy("validate", "--config", str(CADDYFILE), "--adapter", "caddyfile",
-                  SKILLPASS_HOSTNAME=DEPLOYMENT["SKILLPASS_HOSTNAME"], XDG_DATA_HOME=str(tmp_path))
+    valid = caddy(
+        "validate",
+        "--config",
+        str(CADDYFILE),
+        "--adapter",
+        "caddyfile",
+        SKILLPASS_HOSTNAME=DEPLOYMENT["SKILLPASS_HOSTNAME"],
+        XDG_DATA_HOME=str(tmp_path),
+    )
     assert valid.returncode == 0, valid.stderr
     broken = tmp_path / "Caddyfile"
     broken.write_text(CADDYFILE.read_text().replace("header_up X-Forwarded-Prefix", "header_upp X-Forwarded-Prefix"))
-    invalid = caddy("validate", "--config", str(broken), "--adapter", "caddyfile",
-                    SKILLPASS_HOSTNAME=DEPLOYMENT["SKILLPASS_HOSTNAME"], XDG_DATA_HOME=str(tmp_path))
+    invalid = caddy(
+        "validate",
+        "--config",
+        str(broken),
+        "--adapter",
+        "caddyfile",
+        SKILLPASS_HOSTNAME=DEPLOYMENT["SKILLPASS_HOSTNAME"],
+        XDG_DATA_HOME=str(tmp_path),
+    )
     assert invalid.returncode != 0
 
 
 def test_with_the_trusts_certificate_caddy_loads_those_files_and_makes_none():
-    adapted = caddy("adapt", "--config", str(CADDYFILE), "--adapter", "caddyfile",
-                    SKILLPASS_HOSTNAME=DEPLOYMENT["SKILLPASS_HOSTNAME"],
-                    SKILLPASS_TLS="/etc/caddy/certs/fullchain.pem /etc/caddy/certs/privkey.pem")
+    adapted = caddy(
+        "adapt",
+        "--config",
+        str(CADDYFILE),
+        "--adapter",
+        "caddyfile",
+        SKILLPASS_HOSTNAME=DEPLOYMENT["SKILLPASS_HOSTNAME"],
+        SKILLPASS_TLS="/etc/caddy/certs/fullchain.pem /etc/caddy/certs/privkey.pem",
+    )
     assert adapted.returncode == 0, adapted.stderr
     tls = json.loads(adapted.stdout)["apps"]["tls"]
     assert tls["certificates"]["load_files"] == [
-        {"certificate": "/etc/caddy/certs/fullchain.pem", "key": "/etc/caddy/certs/privkey.pem", "tags": ["cert0"]}]
+        {"certificate": "/etc/caddy/certs/fullchain.pem", "key": "/etc/caddy/certs/privkey.pem", "tags": ["cert0"]}
+    ]
     assert "automation" not in tls
-    internal = json.loads(caddy("adapt", "--config", str(CADDYFILE), "--adapter", "caddyfile",
-                                SKILLPASS_HOSTNAME=DEPLOYMENT["SKILLPASS_HOSTNAME"]).stdout)["apps"]["tls"]
+    internal = json.loads(
+        caddy(
+            "adapt",
+            "--config",
+            str(CADDYFILE),
+            "--adapter",
+            "caddyfile",
+            SKILLPASS_HOSTNAME=DEPLOYMENT["SKILLPASS_HOSTNAME"],
+        ).stdout
+    )["apps"]["tls"]
     assert internal["automation"]["policies"] == [
-        {"subjects": [DEPLOYMENT["SKILLPASS_HOSTNAME"]], "issuers": [{"module": "internal"}]}]
+        {"subjects": [DEPLOYMENT["SKILLPASS_HOSTNAME"]], "issuers": [{"module": "internal"}]}
+    ]
 
 
 def test_the_schema_comes_from_the_reference_copy():

@@ -1,4 +1,5 @@
 """Each service's migrations build exactly the tables its models describe, on both databases."""
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata

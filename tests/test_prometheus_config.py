@@ -1,5 +1,6 @@
 """docker/prometheus: the scrape config names every process compose runs, and promtool accepts the config
 and the alert rules and passes the rules' unit tests (each alert firing, and staying quiet)."""
+
 from __future__ import annotations
 
 import shutil

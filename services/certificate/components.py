@@ -1,11 +1,12 @@
 """The certificate service's per-process parts, built once from its settings."""
+
 from __future__ import annotations
 
 from services.certificate.domain import CertificateSettings
 from services.certificate.models import SigningKey
-from shared.signing import KeyRing
 from shared.config import Settings
 from shared.service import Runtime
+from shared.signing import KeyRing
 
 SERVICE_NAME = "certificate"
 

@@ -3,12 +3,14 @@
 Pure functions: the credential from the certificate's facts, the JWT claims around it, and the check of a
 presented JWT's signature. Signing itself is the key ring's.
 """
+
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import jwt
 
@@ -34,7 +36,7 @@ class CertificateFacts:
 
 
 def _timestamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def achievement_id(passport_type: str, type_version: int) -> str:

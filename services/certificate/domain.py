@@ -1,4 +1,5 @@
 """The certificate rules, as pure functions: validity, status changes, renewal and who may read or revoke."""
+
 from __future__ import annotations
 
 import calendar
@@ -7,10 +8,16 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from shared.domain import Caller
-from shared.domain import Conflict, NotFound
-from shared.language import (CERTIFICATE_READERS, CERTIFICATE_REVOKERS, CERTIFICATE_STATUSES, EXPIRED, REVOKED,
-                             SUPERSEDED, VALID)
+from shared.domain import Caller, Conflict, NotFound
+from shared.language import (
+    CERTIFICATE_READERS,
+    CERTIFICATE_REVOKERS,
+    CERTIFICATE_STATUSES,
+    EXPIRED,
+    REVOKED,
+    SUPERSEDED,
+    VALID,
+)
 
 STATUSES = CERTIFICATE_STATUSES
 READERS, REVOKERS = CERTIFICATE_READERS, CERTIFICATE_REVOKERS
@@ -22,6 +29,7 @@ DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:5007"  # the portal: its page for pe
 
 
 # --- Validity ----------------------------------------------------------------------------------------
+
 
 def add_months(moment: datetime, months: int) -> datetime:
     """The same day and time `months` later; the month's last day when it is shorter (31 Jan + 1 → 28/29 Feb)."""
@@ -55,13 +63,16 @@ class CertificateSettings:
     months_by_setting: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def from_extra(cls, extra: dict[str, str]) -> "CertificateSettings":
+    def from_extra(cls, extra: dict[str, str]) -> CertificateSettings:
         default = extra.get(VALIDITY_SETTING)
         return cls(
             public_base_url=(extra.get(PUBLIC_BASE_URL_SETTING) or DEFAULT_PUBLIC_BASE_URL).rstrip("/"),
             default_months=_months(VALIDITY_SETTING, default) if default else DEFAULT_VALIDITY_MONTHS,
-            months_by_setting={name: _months(name, raw) for name, raw in extra.items()
-                               if name.startswith(VALIDITY_SETTING + "_") and raw},
+            months_by_setting={
+                name: _months(name, raw)
+                for name, raw in extra.items()
+                if name.startswith(VALIDITY_SETTING + "_") and raw
+            },
         )
 
     def validity_months(self, passport_type: str) -> int:
@@ -75,6 +86,7 @@ class CertificateSettings:
 
 
 # --- Status ------------------------------------------------------------------------------------------
+
 
 def status_at(status: str, expires_at: datetime, now: datetime) -> str:
     """The status as a verifier must see it: a valid certificate past its expiry is expired even
@@ -119,14 +131,16 @@ def renewal(completed_at: datetime, held: list[Held]) -> Renewal:
 
 # --- Who may see what --------------------------------------------------------------------------------
 
+
 def can_read(caller: Caller, staff_id: uuid.UUID, trust_id: uuid.UUID) -> bool:
     if caller.trust_id != trust_id:
         return False
     return caller.user_id == staff_id or caller.has_any(*READERS)
 
 
-def check_can_read(caller: Caller, certificate_id: uuid.UUID, staff_id: uuid.UUID | None,
-                   trust_id: uuid.UUID | None) -> None:
+def check_can_read(
+    caller: Caller, certificate_id: uuid.UUID, staff_id: uuid.UUID | None, trust_id: uuid.UUID | None
+) -> None:
     """Another Trust's certificate, or a colleague's for plain staff, is as if it did not exist."""
     if staff_id is None or trust_id is None or not can_read(caller, staff_id, trust_id):
         raise NotFound(

@@ -14,6 +14,7 @@ All three are public too (DESIGN §9): the relay republishes each to skillpass.p
 `<ODS code>.certificate.<...>` with a minimised payload naming the holder by staff number and name (kept
 from user.* events) and no reason or revoker; the ODS code comes from trust.created.
 """
+
 from __future__ import annotations
 
 from services.certificate.models import Certificate
@@ -22,18 +23,33 @@ PUBLISHES = ("certificate.issued", "certificate.revoked", "certificate.expired")
 
 
 def _ref(certificate: Certificate) -> dict:
-    return {"certificate_id": certificate.id, "staff_id": certificate.staff_id, "trust_id": certificate.trust_id,
-            "passport_id": certificate.passport_id, "passport_type": certificate.passport_type}
+    return {
+        "certificate_id": certificate.id,
+        "staff_id": certificate.staff_id,
+        "trust_id": certificate.trust_id,
+        "passport_id": certificate.passport_id,
+        "passport_type": certificate.passport_type,
+    }
 
 
 def certificate_issued(certificate: Certificate, verify_url: str) -> dict:
-    return {**_ref(certificate), "type_version": certificate.type_version, "role_title": certificate.title,
-            "issued_at": certificate.issued_at, "expires_at": certificate.expires_at, "verify_url": verify_url}
+    return {
+        **_ref(certificate),
+        "type_version": certificate.type_version,
+        "role_title": certificate.title,
+        "issued_at": certificate.issued_at,
+        "expires_at": certificate.expires_at,
+        "verify_url": verify_url,
+    }
 
 
 def certificate_revoked(certificate: Certificate) -> dict:
-    return {**_ref(certificate), "reason": certificate.revocation_reason, "revoked_by": certificate.revoked_by,
-            "revoked_at": certificate.revoked_at}
+    return {
+        **_ref(certificate),
+        "reason": certificate.revocation_reason,
+        "revoked_by": certificate.revoked_by,
+        "revoked_at": certificate.revoked_at,
+    }
 
 
 def certificate_expired(certificate: Certificate) -> dict:

@@ -1,5 +1,6 @@
 """The certificate service's own metric, served by its worker beside the shared ones (shared/prometheus.py):
 valid certificates that expire within the next 30 days, per Trust, so that a Trust can renew them in time."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -27,13 +28,18 @@ class ExpiringCertificates(Collector):
         with self.database.session() as session:
             counts = session.execute(
                 sa.select(Certificate.trust_id, sa.func.count())
-                .where(Certificate.status == domain.VALID, Certificate.expires_at > now,
-                       Certificate.expires_at <= now + EXPIRING_WITHIN)
+                .where(
+                    Certificate.status == domain.VALID,
+                    Certificate.expires_at > now,
+                    Certificate.expires_at <= now + EXPIRING_WITHIN,
+                )
                 .group_by(Certificate.trust_id)
             ).all()
-        family = GaugeMetricFamily("skillpass_certificates_expiring_30d",
-                                   "Valid certificates that expire within the next 30 days, per Trust.",
-                                   labels=["trust_id"])
+        family = GaugeMetricFamily(
+            "skillpass_certificates_expiring_30d",
+            "Valid certificates that expire within the next 30 days, per Trust.",
+            labels=["trust_id"],
+        )
         for trust_id, count in counts:
             family.add_metric([str(trust_id)], count)
         yield family

@@ -1,4 +1,5 @@
 """The certificate service's tables: certificates, its signing keys, and read models of people and Trusts."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,4 +1,5 @@
 """The printable certificate: one A4 portrait page, rendered on request and never stored."""
+
 from __future__ import annotations
 
 import io
@@ -103,13 +104,19 @@ def render(certificate: PrintedCertificate) -> bytes:
     y -= 8 * mm
     canvas.setFillColor(GREY)
     canvas.setFont("Helvetica", 11)
-    canvas.drawCentredString(centre, y, f"Passport {certificate.passport_type}, version {certificate.type_version}, "
-                                        "each skill signed off proficient by a supervisor")
+    canvas.drawCentredString(
+        centre,
+        y,
+        f"Passport {certificate.passport_type}, version {certificate.type_version}, "
+        "each skill signed off proficient by a supervisor",
+    )
 
     y -= 22 * mm
     left, right = centre - 55 * mm, centre + 5 * mm
-    for label, value, x in (("Issued", _date(certificate.issued_at), left),
-                            ("Valid until", _date(certificate.expires_at), right)):
+    for label, value, x in (
+        ("Issued", _date(certificate.issued_at), left),
+        ("Valid until", _date(certificate.expires_at), right),
+    ):
         canvas.setFont("Helvetica", 10)
         canvas.setFillColor(GREY)
         canvas.drawString(x, y, label.upper())

@@ -1,4 +1,5 @@
 """The certificate service's HTTP API: thin views over the handlers."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -14,8 +15,10 @@ from shared.pagination import paginate
 certificates = Blueprint("certificates", __name__, description="Certificates, their credential and PDF, revocation")
 verification = Blueprint("verification", __name__, description="Public verification: no login needed")
 
-PDF_RESPONSE = {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-                "description": "The certificate as an A4 PDF"}
+PDF_RESPONSE = {
+    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    "description": "The certificate as an A4 PDF",
+}
 
 
 @certificates.route("/certificates")

@@ -1,4 +1,5 @@
 """The certificate service's request and response bodies."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -21,18 +22,26 @@ class CertificateQuery(RequestSchema):
 
 
 class RevocationCreate(RequestSchema):
-    reason = fields.String(required=True, validate=[validate.Length(max=2000), _not_blank],
-                           metadata={"description": "why: published in certificate.revoked"})
+    reason = fields.String(
+        required=True,
+        validate=[validate.Length(max=2000), _not_blank],
+        metadata={"description": "why: published in certificate.revoked"},
+    )
 
 
 class Certificate(Schema):
     id = fields.UUID()
     staff_id = fields.UUID(metadata={"description": "the holder"})
     holder_name = fields.String(allow_none=True, metadata={"description": "null until identity's user event arrives"})
-    staff_name = fields.String(allow_none=True, metadata={"description": "the holder's name (the same as holder_name); "
-                                                                         "null until identity's user event arrives"})
-    staff_number = fields.String(allow_none=True, metadata={"description": "the holder's staff number; null when "
-                                                                           "not known"})
+    staff_name = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the holder's name (the same as holder_name); null until identity's user event arrives"
+        },
+    )
+    staff_number = fields.String(
+        allow_none=True, metadata={"description": "the holder's staff number; null when not known"}
+    )
     trust_id = fields.UUID()
     trust_name = fields.String(allow_none=True, metadata={"description": "null until trust.created arrives"})
     passport_id = fields.UUID(metadata={"description": "the completed passport it certifies"})
@@ -42,8 +51,11 @@ class Certificate(Schema):
     completed_at = fields.AwareDateTime(metadata={"description": "when the passport completed"})
     issued_at = fields.AwareDateTime()
     expires_at = fields.AwareDateTime()
-    status = fields.String(metadata={"description": "valid, revoked, expired, or superseded (renewed by a newer "
-                                                    "certificate for the same role)"})
+    status = fields.String(
+        metadata={
+            "description": "valid, revoked, expired, or superseded (renewed by a newer certificate for the same role)"
+        }
+    )
     superseded_by = fields.UUID(allow_none=True, metadata={"description": "the certificate that renewed it"})
     revoked_at = fields.AwareDateTime(allow_none=True)
     revoked_by = fields.UUID(allow_none=True, metadata={"description": "null when a reopened passport revoked it"})
@@ -52,10 +64,15 @@ class Certificate(Schema):
 
 
 class SignedCredential(Schema):
-    jwt = fields.String(metadata={"description": "the credential as a VC-JWT: compact JWS, RS256, `kid` in the "
-                                                 "header; keys at /.well-known/jwks.json"})
-    credential = fields.Dict(metadata={"description": "the decoded Open Badges 3.0 OpenBadgeCredential (the "
-                                                      "JWT's `vc` claim)"})
+    jwt = fields.String(
+        metadata={
+            "description": "the credential as a VC-JWT: compact JWS, RS256, `kid` in the "
+            "header; keys at /.well-known/jwks.json"
+        }
+    )
+    credential = fields.Dict(
+        metadata={"description": "the decoded Open Badges 3.0 OpenBadgeCredential (the JWT's `vc` claim)"}
+    )
 
 
 class Verification(Schema):

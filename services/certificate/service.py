@@ -1,4 +1,5 @@
 """The certificate service: what it serves, publishes, consumes, sweeps and runs at start-up."""
+
 from __future__ import annotations
 
 import logging

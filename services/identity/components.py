@@ -1,4 +1,5 @@
 """Identity's per-process parts, built once from its settings."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -11,9 +12,9 @@ from services.identity.domain import (
     parse_smtp_url,
     read_common_passwords,
 )
-from services.identity.passwords import Passwords
 from services.identity.mailer import Mailer
 from services.identity.models import SigningKey
+from services.identity.passwords import Passwords
 from shared.service import Runtime
 from shared.signing import KeyRing
 
@@ -59,6 +60,7 @@ def link_settings(runtime: Runtime) -> LinkSettings:
 def mailer(runtime: Runtime) -> Mailer | None:
     """The SMTP server identity sends its emails through (SMTP_URL); None when there is none, and then
     invitation links are handed to the administrator instead."""
+
     def build(r: Runtime) -> Mailer | None:
         url = r.settings.extra.get("SMTP_URL")
         if not url:

@@ -1,5 +1,6 @@
 """Identity's rules, as pure functions: who may manage whom, roles, sign-in throttling, passwords,
 one-time links, the emails that carry them, and importing a Trust's people."""
+
 from __future__ import annotations
 
 import csv
@@ -11,9 +12,8 @@ from datetime import datetime, timedelta
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
+from shared.domain import Caller, DomainError, Forbidden, Invalid, NotFound, TooLarge
 from shared.language import ROLES
-from shared.domain import Caller
-from shared.domain import DomainError, Forbidden, Invalid, NotFound, TooLarge
 
 # Fields a user may change on their own account; the rest need an administrator.
 SELF_SERVICE_FIELDS = frozenset({"name", "password", "current_password"})
@@ -125,8 +125,15 @@ def record_failure(state: ThrottleState | None, now: datetime, policy: ThrottleP
 
 
 def token_claims(
-    *, user_id: uuid.UUID, trust_id: uuid.UUID | None, roles: list[str], name: str,
-    issuer: str, audience: str, now: datetime, ttl_seconds: int,
+    *,
+    user_id: uuid.UUID,
+    trust_id: uuid.UUID | None,
+    roles: list[str],
+    name: str,
+    issuer: str,
+    audience: str,
+    now: datetime,
+    ttl_seconds: int,
 ) -> dict:
     issued = int(now.timestamp())
     return {
@@ -278,7 +285,9 @@ def parse_smtp_url(url: str) -> SmtpSettings:
     if not parts.hostname:
         raise ValueError("SMTP_URL names no host")
     return SmtpSettings(
-        host=parts.hostname, port=port, starttls=starttls,
+        host=parts.hostname,
+        port=port,
+        starttls=starttls,
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
     )
@@ -333,8 +342,13 @@ def read_import_file(data: bytes) -> list[RawRow]:
             if len(rows) == IMPORT_MAX_ROWS:
                 raise TooLarge(f"The file has more than {IMPORT_MAX_ROWS:,} people. Split it into smaller files.")
             if len(record) != len(IMPORT_COLUMNS):
-                rows.append(RawRow(line, problem=f"This line has {len(record)} values; it needs "
-                                                 f"{len(IMPORT_COLUMNS)}, one for each column of the first line."))
+                rows.append(
+                    RawRow(
+                        line,
+                        problem=f"This line has {len(record)} values; it needs "
+                        f"{len(IMPORT_COLUMNS)}, one for each column of the first line.",
+                    )
+                )
             else:
                 rows.append(RawRow(line, cells=dict(zip(IMPORT_COLUMNS, record, strict=True))))
     except csv.Error:
@@ -370,7 +384,10 @@ class ImportPlan:
 
 
 def plan_import(
-    rows: list[ImportRow], *, caller: Caller, by_staff_number: dict[str, KnownPerson],
+    rows: list[ImportRow],
+    *,
+    caller: Caller,
+    by_staff_number: dict[str, KnownPerson],
     email_owners: dict[str, uuid.UUID],
 ) -> ImportPlan:
     """Which rows create a person, which match one (by staff number, in the Trust), which are rejected.

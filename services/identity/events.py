@@ -1,4 +1,5 @@
 """Identity's events: it publishes these four and consumes none."""
+
 from __future__ import annotations
 
 from services.identity.models import Trust, User

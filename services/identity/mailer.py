@@ -1,4 +1,5 @@
 """Sending identity's emails over SMTP (SMTP_URL), for the worker."""
+
 from __future__ import annotations
 
 import smtplib

@@ -1,4 +1,5 @@
 """Identity's tables."""
+
 from __future__ import annotations
 
 import uuid
@@ -87,8 +88,10 @@ class Email(Base):
     __tablename__ = "emails"
     __table_args__ = (
         sa.Index(
-            "ix_emails_unsent", "next_attempt_at",
-            postgresql_where=sa.text("sent_at IS NULL"), sqlite_where=sa.text("sent_at IS NULL"),
+            "ix_emails_unsent",
+            "next_attempt_at",
+            postgresql_where=sa.text("sent_at IS NULL"),
+            sqlite_where=sa.text("sent_at IS NULL"),
         ),
     )
 

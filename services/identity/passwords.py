@@ -1,4 +1,5 @@
 """Passwords: hashed with argon2, checked against identity's rules (domain.password_problem) when set."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,4 +1,5 @@
 """Identity's HTTP API: thin views over the handlers."""
+
 from __future__ import annotations
 
 from flask import request
@@ -20,10 +21,14 @@ ADMINS = ("platform_admin", "trust_admin")
 CSV_BODY = {
     "required": True,
     "description": "UTF-8 (with or without a byte order mark), at most 10,000 people and 5 MB. The first line "
-                   f"is exactly `{domain.IMPORT_HEADER}`; `roles` are separated by `;` (empty: `staff`).",
-    "content": {"text/csv": {"schema": {"type": "string"},
-                             "example": f"{domain.IMPORT_HEADER}\nN1001,Sam Okafor,sam.okafor@example.nhs.uk,"
-                                        "Nursing,staff;supervisor,Critical care\n"}},
+    f"is exactly `{domain.IMPORT_HEADER}`; `roles` are separated by `;` (empty: `staff`).",
+    "content": {
+        "text/csv": {
+            "schema": {"type": "string"},
+            "example": f"{domain.IMPORT_HEADER}\nN1001,Sam Okafor,sam.okafor@example.nhs.uk,"
+            "Nursing,staff;supervisor,Critical care\n",
+        }
+    },
 }
 
 
@@ -148,8 +153,13 @@ class BulkInvitations(MethodView):
         All of them, or, when one cannot be invited (not in your Trust: 404; deactivated: 409), none."""
         current = runtime()
         with unit_of_work() as uow:
-            invitations = handlers.invite(uow, current_caller(), body["user_ids"], links=link_settings(current),
-                                          send_email=mailer(current) is not None)
+            invitations = handlers.invite(
+                uow,
+                current_caller(),
+                body["user_ids"],
+                links=link_settings(current),
+                send_email=mailer(current) is not None,
+            )
         return {"invitations": invitations}
 
 
@@ -165,8 +175,9 @@ class UserInvitation(MethodView):
         and `link` is null; otherwise `link` is given, for the administrator to hand over."""
         current = runtime()
         with unit_of_work() as uow:
-            [invitation] = handlers.invite(uow, current_caller(), [user_id], links=link_settings(current),
-                                           send_email=mailer(current) is not None)
+            [invitation] = handlers.invite(
+                uow, current_caller(), [user_id], links=link_settings(current), send_email=mailer(current) is not None
+            )
         return invitation
 
 
@@ -224,8 +235,9 @@ class PasswordReset(MethodView):
         The answer is the same whether or not the email is known."""
         current = runtime()
         with unit_of_work() as uow:
-            handlers.request_password_reset(uow, body["email"], links=link_settings(current),
-                                            send_email=mailer(current) is not None)
+            handlers.request_password_reset(
+                uow, body["email"], links=link_settings(current), send_email=mailer(current) is not None
+            )
         return {}
 
 

@@ -1,4 +1,5 @@
 """Identity's request and response bodies."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
@@ -14,7 +15,8 @@ from shared.schemas import RequestSchema
 
 CODE_PATTERN = r"^[A-Z0-9][A-Z0-9.-]{1,15}$"
 PASSWORD = validate.Length(
-    min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH,
+    min=PASSWORD_MIN_LENGTH,
+    max=PASSWORD_MAX_LENGTH,
     error=f"Use between {PASSWORD_MIN_LENGTH} and {PASSWORD_MAX_LENGTH} characters.",
 )
 DEPARTMENT = validate.Length(min=1, max=100)
@@ -70,7 +72,10 @@ class UserCreate(RequestSchema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     password = fields.String(
-        load_default=None, allow_none=True, load_only=True, validate=PASSWORD,
+        load_default=None,
+        allow_none=True,
+        load_only=True,
+        validate=PASSWORD,
         metadata={"description": "Without one the person cannot sign in until they set one from an invitation."},
     )
     trust_id = fields.UUID(load_default=None, allow_none=True)
@@ -107,7 +112,8 @@ class User(Schema):
     active = fields.Boolean()
     password_set = fields.Boolean(dump_only=True, metadata={"description": "the person has a password"})
     invited_at = fields.AwareDateTime(
-        dump_only=True, allow_none=True, metadata={"description": "when the latest invitation was made"})
+        dump_only=True, allow_none=True, metadata={"description": "when the latest invitation was made"}
+    )
     created_at = fields.AwareDateTime(dump_only=True)
     updated_at = fields.AwareDateTime(dump_only=True)
 
@@ -124,12 +130,14 @@ class UserQuery(RequestSchema):
     department = fields.String(validate=DEPARTMENT)
     password_set = fields.Boolean()
     sort = fields.String(
-        load_default="created", validate=validate.OneOf(("name", "created")),
+        load_default="created",
+        validate=validate.OneOf(("name", "created")),
         metadata={"description": "`created` (oldest first, the default) or `name`"},
     )
 
 
 # --- Importing people ----------------------------------------------------------------------------------
+
 
 class ImportQuery(RequestSchema):
     trust_id = fields.UUID(metadata={"description": "the Trust to import into (a platform admin names it)"})
@@ -159,21 +167,35 @@ class ImportRow(RequestSchema):
 
     OPTIONAL = ("professional_group", "department", "roles")
 
-    staff_number = fields.String(required=True, validate=validate.Length(
-        max=50, error="A staff number has at most {max} characters."),
-        error_messages={"required": "Enter a staff number."})
-    name = fields.String(required=True, validate=validate.Length(max=200, error="A name has at most {max} characters."),
-                         error_messages={"required": "Enter a name."})
+    staff_number = fields.String(
+        required=True,
+        validate=validate.Length(max=50, error="A staff number has at most {max} characters."),
+        error_messages={"required": "Enter a staff number."},
+    )
+    name = fields.String(
+        required=True,
+        validate=validate.Length(max=200, error="A name has at most {max} characters."),
+        error_messages={"required": "Enter a name."},
+    )
     email = NormalisedEmail(
         required=True,
         validate=validate.Length(max=254, error="An email address has at most {max} characters."),
-        error_messages={"required": "Enter an email address.",
-                        "invalid": "Enter an email address in the correct format, like name@example.nhs.uk."})
-    professional_group = fields.String(load_default=None, allow_none=True, validate=validate.Length(
-        max=100, error="A professional group has at most {max} characters."))
+        error_messages={
+            "required": "Enter an email address.",
+            "invalid": "Enter an email address in the correct format, like name@example.nhs.uk.",
+        },
+    )
+    professional_group = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=100, error="A professional group has at most {max} characters."),
+    )
     roles = RolesCell(load_default=lambda: ["staff"])
-    department = fields.String(load_default=None, allow_none=True, validate=validate.Length(
-        max=100, error="A department has at most {max} characters."))
+    department = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=100, error="A department has at most {max} characters."),
+    )
 
     @pre_load
     def _blank_cells_are_no_value(self, data, **kwargs):
@@ -202,6 +224,7 @@ class ImportResult(Schema):
 
 # --- Invitations, password resets and the links that do them --------------------------------------------
 
+
 class Invitation(Schema):
     user_id = fields.UUID(required=True)
     name = fields.String(required=True)
@@ -209,8 +232,10 @@ class Invitation(Schema):
     expires_at = fields.AwareDateTime(required=True)
     emailed = fields.Boolean(required=True, metadata={"description": "the link was queued by email"})
     link = fields.String(
-        required=True, allow_none=True,
-        metadata={"description": "the link to hand over, when identity sends no email (no SMTP_URL); else null"})
+        required=True,
+        allow_none=True,
+        metadata={"description": "the link to hand over, when identity sends no email (no SMTP_URL); else null"},
+    )
 
 
 class InvitationsRequest(RequestSchema):

@@ -1,4 +1,5 @@
 """The identity service: what it serves, publishes and runs at start-up."""
+
 from __future__ import annotations
 
 import getpass

@@ -1,19 +1,36 @@
 """The metrics rules, as pure functions: who reads what, how each fact moves the counters, the ratios
 measures are computed as, progress against a target and whether the current rate meets the deadline."""
+
 from __future__ import annotations
 
 import uuid
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta, timezone
 
-from shared.domain import Caller
 from shared.csv_safety import formula_safe
-from shared.domain import Invalid, NotFound
-from shared.language import (ATTENDED_VS_PLANNED, COMPLETION_RATE, CUMULATIVE, ENTERED, PERIOD, RATIO, COMPLETED, DASHBOARD_READERS, ELIGIBLE, EXPIRED, IN_PROGRESS, LEARNING_STEPS,
-                             PROFICIENT, REVOKED, USAGE_EXPORTERS, VALUE_ENTERERS, WITHDRAWN)
+from shared.domain import Caller, Invalid, NotFound
+from shared.language import (
+    ATTENDED_VS_PLANNED,
+    COMPLETED,
+    COMPLETION_RATE,
+    CUMULATIVE,
+    DASHBOARD_READERS,
+    ELIGIBLE,
+    ENTERED,
+    EXPIRED,
+    IN_PROGRESS,
+    LEARNING_STEPS,
+    PERIOD,
+    PROFICIENT,
+    RATIO,
+    REVOKED,
+    USAGE_EXPORTERS,
+    VALUE_ENTERERS,
+    WITHDRAWN,
+)
 
 READERS, EXPORTERS = DASHBOARD_READERS, USAGE_EXPORTERS
 
@@ -22,10 +39,17 @@ END_COUNTERS = {REVOKED: "certificates_revoked", EXPIRED: "certificates_expired"
 LEARNING_COUNTERS = {"planned": "learning_planned", "attended": "learning_attended", "completed": "learning_completed"}
 
 # The metrics a measure can be bound to (planning's list), and the counters they read.
-COUNT_METRICS = {"started": "started", "completed": "completed", "certified": "certified",
-                 "self_assessed": "skills_self_assessed", "signed_off": "skills_signed_off"}
-RATIO_METRICS = {COMPLETION_RATE: ("completed", "cohort_identified"),
-                 ATTENDED_VS_PLANNED: ("learning_attended", "learning_planned")}
+COUNT_METRICS = {
+    "started": "started",
+    "completed": "completed",
+    "certified": "certified",
+    "self_assessed": "skills_self_assessed",
+    "signed_off": "skills_signed_off",
+}
+RATIO_METRICS = {
+    COMPLETION_RATE: ("completed", "cohort_identified"),
+    ATTENDED_VS_PLANNED: ("learning_attended", "learning_planned"),
+}
 DAILY, WEEKLY, MONTHLY = "daily", "weekly", "monthly"
 FREQUENCIES = (DAILY, WEEKLY, MONTHLY)
 # What a series' values are: what happened in each period (counts, by default), the running total at each
@@ -41,10 +65,11 @@ def check_trust(caller: Caller, trust_id: uuid.UUID | None, what: str) -> None:
 
 
 def day_of(moment: datetime) -> date:
-    return moment.astimezone(timezone.utc).date()
+    return moment.astimezone(UTC).date()
 
 
 # --- How facts move the counters ----------------------------------------------------------------------
+
 
 @dataclass
 class Changes:
@@ -67,7 +92,9 @@ class Changes:
         return sorted({passport_type for (passport_type, _), total in totals.items() if total})
 
 
-def status_after(status: str | None, status_at: datetime | None, new_status: str, at: datetime) -> tuple[str | None, datetime | None]:
+def status_after(
+    status: str | None, status_at: datetime | None, new_status: str, at: datetime
+) -> tuple[str | None, datetime | None]:
     """A passport's status is the one its latest status event gave it, whatever the arrival order; withdrawal
     is final."""
     if status == WITHDRAWN:
@@ -93,7 +120,7 @@ def learning_reached(old: str | None, new: str) -> tuple[str, list[str]]:
     new_step = LEARNING_STEPS.index(new)
     if new_step <= old_step:
         return old, []
-    reached = ["planned", "attended", "completed"][old_step + 1: new_step + 1]
+    reached = ["planned", "attended", "completed"][old_step + 1 : new_step + 1]
     return new, [LEARNING_COUNTERS[step] for step in reached]
 
 
@@ -129,6 +156,7 @@ def newest_first_superseded(issued: Mapping[uuid.UUID, datetime]) -> set[uuid.UU
 
 # --- Measures and aims --------------------------------------------------------------------------------
 
+
 def ratio(numerator: float, denominator: float | None) -> float | None:
     if not denominator:
         return None
@@ -157,8 +185,9 @@ def percent_reached(value: float | None, target: float | None) -> float | None:
     return round(value / target * 100, 1)
 
 
-def on_track(value: float | None, rate_per_day: float | None, target: float | None, deadline: date | None,
-             today: date) -> bool | None:
+def on_track(
+    value: float | None, rate_per_day: float | None, target: float | None, deadline: date | None, today: date
+) -> bool | None:
     """Whether the value now plus the recent rate until the deadline reaches the target; None without a
     deadline or a target. On or after the deadline, whether the target is met."""
     if deadline is None or target is None or value is None:
@@ -237,7 +266,9 @@ def check_period_start(day: date, frequency: str) -> None:
         raise Invalid("period_start", f"This measure is {frequency}: give the first day of the period ({first}).")
 
 
-def levels_at(ends: list[date], total_now: Mapping[str, int], deltas: Mapping[tuple[str, date], int]) -> list[dict[str, int]]:
+def levels_at(
+    ends: list[date], total_now: Mapping[str, int], deltas: Mapping[tuple[str, date], int]
+) -> list[dict[str, int]]:
     """Each counter's value at the end of each of the days given: the total now less every change made after
     that day. `deltas` holds the changes by (counter, day) from the first day on; one pass over them, newest
     first, whatever the number of days asked."""
@@ -266,6 +297,7 @@ def changes_within(periods_: list[Period], deltas: Mapping[tuple[str, date], int
 
 
 # --- The export --------------------------------------------------------------------------------------
+
 
 def spreadsheet_cell(value) -> str:
     """A value as a spreadsheet cell: dates as YYYY-MM-DD, nothing for None, and text that a spreadsheet

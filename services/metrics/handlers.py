@@ -2,6 +2,7 @@
 (projections.py), and the counter changes that follow are added to that day's bucket and to the running totals,
 in constant time, per batch. `rebuild` replays the kept events through the same projections.
 The reads (dashboard, series, export) are in reads.py."""
+
 from __future__ import annotations
 
 import random
@@ -13,8 +14,35 @@ from typing import ClassVar
 
 import sqlalchemy as sa
 
+from services.metrics.events import metrics_recalculated
 from services.metrics.models import (
-    COUNTER_NAMES, PROJECTIONS, AppliedEvent, CurrentCounts, DailyCount,
+    COUNTER_NAMES,
+    PROJECTIONS,
+    AppliedEvent,
+    CurrentCounts,
+    DailyCount,
+)
+from services.metrics.projections import (
+    Projected,
+    Projection,
+    _uuid,
+    certificate_expired,
+    certificate_issued,
+    certificate_revoked,
+    cohort_updated,
+    ignore,
+    learning_recorded,
+    measure_defined,
+    passport_completed,
+    passport_reopened,
+    passport_started,
+    passport_withdrawn,
+    person_changed,
+    plan_updated,
+    roster_updated,
+    signoff_recorded,
+    signoff_revoked,
+    skill_assessed,
 )
 from shared.db import dialect_insert, utcnow
 from shared.events import Event, load_payload, parse_envelope
@@ -22,23 +50,22 @@ from shared.events.envelope import ce_type
 from shared.logs import correlation, current_correlation_id
 from shared.uow import UnitOfWork
 
-from services.metrics.events import metrics_recalculated
-from services.metrics.projections import (
-    Projected, Projection, _uuid, ignore, person_changed, passport_started, skill_assessed, learning_recorded,
-    passport_completed, passport_reopened, passport_withdrawn, signoff_recorded, signoff_revoked,
-    certificate_issued, certificate_revoked, certificate_expired, roster_updated, plan_updated, measure_defined,
-    cohort_updated,
-)
-
 # --- Applying events ---------------------------------------------------------------------------------
+
 
 def recording(projection: Projection):
     """The consumer's handler: keep the event, project it, move the counters and tell the bus what changed."""
 
     def handle(uow: UnitOfWork, event: Event, payload: dict) -> None:
-        uow.gathered(KeptEvents.KEY, KeptEvents).rows.append({
-            "event_id": event.id, "event_type": event.type, "trust_id": _uuid(event.trust_id),
-            "envelope": _envelope_of(event), "applied_at": utcnow()})
+        uow.gathered(KeptEvents.KEY, KeptEvents).rows.append(
+            {
+                "event_id": event.id,
+                "event_type": event.type,
+                "trust_id": _uuid(event.trust_id),
+                "envelope": _envelope_of(event),
+                "applied_at": utcnow(),
+            }
+        )
         projected = projection(uow, payload)
         if projected is not None:
             apply_changes(uow, projected, caused_by=event.type)
@@ -93,45 +120,68 @@ class PendingCounts:
     def write(self, uow: UnitOfWork) -> None:
         session, now = uow.session, utcnow()
         # In key order, as every consumer writes them: two transactions never wait for each other crosswise.
-        day_rows = [{"trust_id": trust_id, "passport_type": passport_type, "metric": counter, "day": day, "delta": delta}
-                    for (trust_id, passport_type, counter, day), delta in sorted(self.days.items()) if delta]
+        day_rows = [
+            {"trust_id": trust_id, "passport_type": passport_type, "metric": counter, "day": day, "delta": delta}
+            for (trust_id, passport_type, counter, day), delta in sorted(self.days.items())
+            if delta
+        ]
         if day_rows:
             # One statement compiled once and sent with every row (SQLAlchemy's "insertmanyvalues").
             insert = dialect_insert(session)(DailyCount.__table__)
-            session.execute(insert.on_conflict_do_update(
-                index_elements=["trust_id", "passport_type", "metric", "day"],
-                set_={"delta": DailyCount.delta + insert.excluded.delta},
-            ), day_rows)
+            session.execute(
+                insert.on_conflict_do_update(
+                    index_elements=["trust_id", "passport_type", "metric", "day"],
+                    set_={"delta": DailyCount.delta + insert.excluded.delta},
+                ),
+                day_rows,
+            )
         totals = {key: dict.fromkeys(COUNTER_NAMES, 0) for key in self.first_day}
         for (trust_id, passport_type, counter, _), delta in self.days.items():
             totals[(trust_id, passport_type)][counter] += delta
-        total_rows = [{"trust_id": key[0], "passport_type": key[1], "first_day": self.first_day[key], "updated_at": now,
-                       **totals[key]} for key in sorted(totals)]
+        total_rows = [
+            {
+                "trust_id": key[0],
+                "passport_type": key[1],
+                "first_day": self.first_day[key],
+                "updated_at": now,
+                **totals[key],
+            }
+            for key in sorted(totals)
+        ]
         written = _add_to_totals(session, total_rows, now) if total_rows else {}
         if not self.caused_by:
             return
         for key, (caused_by, correlation_id) in sorted(self.caused_by.items()):
             row = written.get(key) or session.get(CurrentCounts, key)
             with correlation(correlation_id):
-                uow.publish("metrics.recalculated", subject=f"{key[0]}/{key[1]}", trust_id=key[0],
-                            data=metrics_recalculated(row, caused_by, now))
+                uow.publish(
+                    "metrics.recalculated",
+                    subject=f"{key[0]}/{key[1]}",
+                    trust_id=key[0],
+                    data=metrics_recalculated(row, caused_by, now),
+                )
 
 
 def _add_to_totals(session, rows: list[dict], now: datetime) -> dict[tuple[uuid.UUID, str], CurrentCounts]:
     """One statement adding to the stored totals: two consumers at once add, never overwrite."""
     insert = dialect_insert(session)(CurrentCounts)
     day = insert.excluded.first_day
-    earliest = sa.case((CurrentCounts.first_day.is_(None), day),
-                       else_=sa.func.min(CurrentCounts.first_day, day) if session.get_bind().dialect.name == "sqlite"
-                       else sa.func.least(CurrentCounts.first_day, day))
+    earliest = sa.case(
+        (CurrentCounts.first_day.is_(None), day),
+        else_=sa.func.min(CurrentCounts.first_day, day)
+        if session.get_bind().dialect.name == "sqlite"
+        else sa.func.least(CurrentCounts.first_day, day),
+    )
     added = {counter: getattr(CurrentCounts, counter) + getattr(insert.excluded, counter) for counter in COUNTER_NAMES}
-    upsert = insert.on_conflict_do_update(index_elements=["trust_id", "passport_type"],
-                                          set_={**added, "first_day": earliest, "updated_at": now})
+    upsert = insert.on_conflict_do_update(
+        index_elements=["trust_id", "passport_type"], set_={**added, "first_day": earliest, "updated_at": now}
+    )
     written = session.scalars(upsert.returning(CurrentCounts), rows, execution_options={"populate_existing": True})
     return {(row.trust_id, row.passport_type): row for row in written}
 
 
 # --- Rebuild -----------------------------------------------------------------------------------------
+
 
 def rebuild(uow: UnitOfWork, projections: dict[str, Projection], *, shuffle_seed: int | None = None) -> int:
     """Forget every projection and apply every kept event again (in the order first applied, or shuffled);
@@ -143,8 +193,11 @@ def rebuild(uow: UnitOfWork, projections: dict[str, Projection], *, shuffle_seed
     if shuffle_seed is not None:
         random.Random(shuffle_seed).shuffle(ids)
     for start in range(0, len(ids), 500):
-        batch = ids[start:start + 500]
-        rows = {row.sequence: row for row in session.scalars(sa.select(AppliedEvent).where(AppliedEvent.sequence.in_(batch)))}
+        batch = ids[start : start + 500]
+        rows = {
+            row.sequence: row
+            for row in session.scalars(sa.select(AppliedEvent).where(AppliedEvent.sequence.in_(batch)))
+        }
         for sequence in batch:
             event = parse_envelope(rows[sequence].envelope)
             projected = projections[event.type](uow, load_payload(event.type, event.data))
@@ -156,15 +209,25 @@ def rebuild(uow: UnitOfWork, projections: dict[str, Projection], *, shuffle_seed
 
 
 def totals_of_every_trust(uow: UnitOfWork) -> list[CurrentCounts]:
-    return list(uow.session.scalars(sa.select(CurrentCounts).order_by(CurrentCounts.trust_id, CurrentCounts.passport_type)))
+    return list(
+        uow.session.scalars(sa.select(CurrentCounts).order_by(CurrentCounts.trust_id, CurrentCounts.passport_type))
+    )
 
 
 # --- Helpers -----------------------------------------------------------------------------------------
 
+
 def _envelope_of(event: Event) -> dict:
-    envelope = {"specversion": "1.0", "id": str(event.id), "source": event.source, "type": ce_type(event.type),
-                "time": event.time, "subject": event.subject, "datacontenttype": "application/json",
-                "data": event.data}
+    envelope = {
+        "specversion": "1.0",
+        "id": str(event.id),
+        "source": event.source,
+        "type": ce_type(event.type),
+        "time": event.time,
+        "subject": event.subject,
+        "datacontenttype": "application/json",
+        "data": event.data,
+    }
     if event.trust_id:
         envelope["trustid"] = event.trust_id
     if event.correlation_id:

@@ -1,6 +1,7 @@
 """The metrics service's tables: the counters the dashboard reads, the small per-entity state rows that let
 each event change them in constant time whatever order events arrive in, and every applied event, kept
 so that the projections can be rebuilt from scratch."""
+
 from __future__ import annotations
 
 import uuid
@@ -13,9 +14,21 @@ from shared.db import UTCDateTime
 from shared.events.catalogue import INCREASE
 
 COUNTER_NAMES = (
-    "started", "in_progress", "completed", "withdrawn", "certified", "certificates_issued", "certificates_revoked",
-    "certificates_expired", "skills_self_assessed", "skills_signed_off", "learning_planned", "learning_attended",
-    "learning_completed", "rostered", "cohort_identified",
+    "started",
+    "in_progress",
+    "completed",
+    "withdrawn",
+    "certified",
+    "certificates_issued",
+    "certificates_revoked",
+    "certificates_expired",
+    "skills_self_assessed",
+    "skills_signed_off",
+    "learning_planned",
+    "learning_attended",
+    "learning_completed",
+    "rostered",
+    "cohort_identified",
 )
 
 
@@ -24,6 +37,7 @@ class Base(DeclarativeBase):
 
 
 # --- Counters ----------------------------------------------------------------------------------------
+
 
 class CurrentCounts(Base):
     """The running totals of one passport type in one Trust: all the dashboard reads, however long the history."""
@@ -65,6 +79,7 @@ class DailyCount(Base):
 
 
 # --- What the events have said about each entity ------------------------------------------------------
+
 
 class PassportState(Base):
     """One passport: its status by the latest status event, and what it contributes to the counters. The
@@ -176,6 +191,7 @@ class Person(Base):
 
 # --- Plans, aims, cohorts and measures, as planning publishes them ------------------------------------
 
+
 class PlanAim(Base):
     __tablename__ = "plan_aims"
 
@@ -223,6 +239,7 @@ class MeasureDefinition(Base):
 
 # --- What people enter -------------------------------------------------------------------------------
 
+
 class EnteredValue(Base):
     """The value of a measure bound to no metric (a survey score, an audit result) for one period, entered
     by a lead or workforce lead. Not a projection: no event gives it, so a rebuild keeps it."""
@@ -239,6 +256,7 @@ class EnteredValue(Base):
 
 # --- The events themselves ----------------------------------------------------------------------------
 
+
 class AppliedEvent(Base):
     """Every event applied, in the order it was applied: what `rebuild` replays."""
 
@@ -252,5 +270,18 @@ class AppliedEvent(Base):
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-PROJECTIONS = (CurrentCounts, DailyCount, PassportState, SkillSignoff, SkillState, LearningState, CertificateState,
-               Holder, RosterState, Person, PlanAim, Cohort, MeasureDefinition)
+PROJECTIONS = (
+    CurrentCounts,
+    DailyCount,
+    PassportState,
+    SkillSignoff,
+    SkillState,
+    LearningState,
+    CertificateState,
+    Holder,
+    RosterState,
+    Person,
+    PlanAim,
+    Cohort,
+    MeasureDefinition,
+)

@@ -2,6 +2,7 @@
 show them (latest point, mean, process limits, target, and the Making Data Count variation and assurance
 icons with their words), progress bars against each target and the measures' charts, rendered on the
 server (no script, no front-end build)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -12,12 +13,21 @@ from markupsafe import Markup
 from shared import icons
 
 COUNT_COLUMNS = (
-    ("started", "Started"), ("in_progress", "In progress"), ("completed", "Completed"), ("withdrawn", "Withdrawn"),
-    ("certified", "Certified now"), ("certificates_issued", "Certificates issued"),
-    ("certificates_revoked", "Revoked"), ("certificates_expired", "Expired"),
-    ("skills_self_assessed", "Skills self-assessed"), ("skills_signed_off", "Skills signed off"),
-    ("learning_planned", "Learning planned"), ("learning_attended", "Attended"),
-    ("learning_completed", "Learning completed"), ("rostered", "Rostered"), ("cohort_identified", "Cohort identified"),
+    ("started", "Started"),
+    ("in_progress", "In progress"),
+    ("completed", "Completed"),
+    ("withdrawn", "Withdrawn"),
+    ("certified", "Certified now"),
+    ("certificates_issued", "Certificates issued"),
+    ("certificates_revoked", "Revoked"),
+    ("certificates_expired", "Expired"),
+    ("skills_self_assessed", "Skills self-assessed"),
+    ("skills_signed_off", "Skills signed off"),
+    ("learning_planned", "Learning planned"),
+    ("learning_attended", "Attended"),
+    ("learning_completed", "Learning completed"),
+    ("rostered", "Rostered"),
+    ("cohort_identified", "Cohort identified"),
 )
 
 TEMPLATE = """<!doctype html>
@@ -177,14 +187,22 @@ def period(frequency: str | None, start) -> str:
 
 _environment = Environment(autoescape=True)
 _environment.globals.update(
-    number=number, figure=figure, period=period,
+    number=number,
+    figure=figure,
+    period=period,
     variation_icon=lambda variation: Markup(icons.variation_icon(variation, size=32, decorative=True)),
     assurance_icon=lambda assurance: Markup(icons.assurance_icon(assurance, size=32, decorative=True)),
-    variation_words=icons.variation_words, assurance_words=icons.assurance_words)
+    variation_words=icons.variation_words,
+    assurance_words=icons.assurance_words,
+)
 _template = _environment.from_string(PROGRESS + TEMPLATE)
 
 
 def render(dashboard: dict, charts: dict, ratio_metrics) -> str:
     """The page; `charts` maps a measure's id to its SVG, which is trusted (built here, every text escaped)."""
-    return _template.render(dashboard=dashboard, charts={key: Markup(svg) for key, svg in charts.items()},
-                            columns=COUNT_COLUMNS, ratio_metrics=tuple(ratio_metrics))
+    return _template.render(
+        dashboard=dashboard,
+        charts={key: Markup(svg) for key, svg in charts.items()},
+        columns=COUNT_COLUMNS,
+        ratio_metrics=tuple(ratio_metrics),
+    )

@@ -1,20 +1,30 @@
 """The metrics service's projections, one per kind of fact: each takes a consumed event's payload, locks the
 small state row of the entity it is about, brings it up to date and says which counters change (domain.Changes).
 handlers.py keeps the event and applies the changes; `rebuild` replays kept events through the same functions."""
+
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 import sqlalchemy as sa
 
 from services.metrics import domain
 from services.metrics.domain import Changes
 from services.metrics.models import (
-    CertificateState, Cohort, Holder,
-    LearningState, MeasureDefinition, PassportState, Person, PlanAim, RosterState, SkillSignoff, SkillState,
+    CertificateState,
+    Cohort,
+    Holder,
+    LearningState,
+    MeasureDefinition,
+    PassportState,
+    Person,
+    PlanAim,
+    RosterState,
+    SkillSignoff,
+    SkillState,
 )
 from shared.db import upsert_locked
 from shared.uow import UnitOfWork
@@ -35,6 +45,7 @@ def _locked(session, model, key: dict, **defaults):
 
 # --- Projections, one per kind of fact ------------------------------------------------------------------
 
+
 def ignore(uow: UnitOfWork, payload: dict) -> None:
     """Events that move no counter (kept all the same, so that a rebuild sees what the consumer saw)."""
     return None
@@ -46,19 +57,30 @@ def person_changed(uow: UnitOfWork, payload: dict) -> None:
     if person.as_of is None or at >= person.as_of:
         person.trust_id, person.name = payload["trust_id"], payload["name"]
         person.staff_number, person.professional_group, person.as_of = (
-            payload["staff_number"], payload["professional_group"], at)
+            payload["staff_number"],
+            payload["professional_group"],
+            at,
+        )
     return None
 
 
 def _passport(uow: UnitOfWork, payload: dict, changes: Changes, at: datetime) -> PassportState:
     """The passport's state row, locked; learning its type adds the sign-offs that came before it."""
-    state = _locked(uow.session, PassportState, {"passport_id": payload["passport_id"]},
-                    trust_id=payload["trust_id"], staff_id=payload.get("staff_id") or payload.get("holder_id"))
+    state = _locked(
+        uow.session,
+        PassportState,
+        {"passport_id": payload["passport_id"]},
+        trust_id=payload["trust_id"],
+        staff_id=payload.get("staff_id") or payload.get("holder_id"),
+    )
     passport_type = payload.get("passport_type")
     if passport_type and state.passport_type is None:
         state.passport_type = passport_type
-        signed_off = uow.session.scalars(sa.select(SkillState.signed_off_at).where(
-            SkillState.passport_id == state.passport_id, SkillState.signed_off_at.is_not(None)))
+        signed_off = uow.session.scalars(
+            sa.select(SkillState.signed_off_at).where(
+                SkillState.passport_id == state.passport_id, SkillState.signed_off_at.is_not(None)
+            )
+        )
         for since in signed_off:
             changes.add(passport_type, "skills_signed_off", since)
     if state.last_activity_at is None or at > state.last_activity_at:
@@ -115,8 +137,9 @@ def skill_assessed(uow: UnitOfWork, payload: dict) -> Projected:
 def learning_recorded(uow: UnitOfWork, payload: dict) -> Projected:
     changes, at = Changes(), payload["recorded_at"]
     state = _passport(uow, payload, changes, at)
-    record = _locked(uow.session, LearningState, {"learning_id": payload["learning_id"]},
-                     passport_id=payload["passport_id"])
+    record = _locked(
+        uow.session, LearningState, {"learning_id": payload["learning_id"]}, passport_id=payload["passport_id"]
+    )
     record.status, reached = domain.learning_reached(record.status, payload["status"])
     for counter in reached:
         changes.add(state.passport_type, counter, at)
@@ -124,8 +147,9 @@ def learning_recorded(uow: UnitOfWork, payload: dict) -> Projected:
 
 
 def signoff_recorded(uow: UnitOfWork, payload: dict) -> Projected:
-    return _signoff_changed(uow, payload, payload["decided_at"], outcome=payload["outcome"],
-                            decided_at=payload["decided_at"])
+    return _signoff_changed(
+        uow, payload, payload["decided_at"], outcome=payload["outcome"], decided_at=payload["decided_at"]
+    )
 
 
 def signoff_revoked(uow: UnitOfWork, payload: dict) -> Projected:
@@ -140,10 +164,14 @@ def _signoff_changed(uow: UnitOfWork, payload: dict, at: datetime, **facts) -> P
     for name, value in facts.items():
         setattr(signoff, name, value)
     uow.session.flush()
-    decisions = uow.session.scalars(sa.select(SkillSignoff).where(
-        SkillSignoff.passport_id == key["passport_id"], SkillSignoff.skill_code == key["skill_code"]))
+    decisions = uow.session.scalars(
+        sa.select(SkillSignoff).where(
+            SkillSignoff.passport_id == key["passport_id"], SkillSignoff.skill_code == key["skill_code"]
+        )
+    )
     since = domain.signed_off_since(
-        domain.Decision(d.signoff_id, d.outcome, d.decided_at, d.revoked_at is not None) for d in decisions)
+        domain.Decision(d.signoff_id, d.outcome, d.decided_at, d.revoked_at is not None) for d in decisions
+    )
     skill = _locked(uow.session, SkillState, key)
     delta = (since is not None) - (skill.signed_off_at is not None)
     skill.signed_off_at = since
@@ -166,15 +194,21 @@ def certificate_expired(uow: UnitOfWork, payload: dict) -> Projected:
     return _certificate_changed(uow, payload, payload["expired_at"], end_reason=domain.EXPIRED)
 
 
-def _certificate_changed(uow: UnitOfWork, payload: dict, at: datetime, *, issued: bool = False,
-                         end_reason: str | None = None) -> Projected:
+def _certificate_changed(
+    uow: UnitOfWork, payload: dict, at: datetime, *, issued: bool = False, end_reason: str | None = None
+) -> Projected:
     """Record the fact, then recount the person's valid certificates in the role (a handful): they count as
     certified while one is valid; a renewal supersedes the older ones without an event of its own."""
     session, changes, passport_type = uow.session, Changes(), payload["passport_type"]
     holder_key = {"trust_id": payload["trust_id"], "staff_id": payload["staff_id"], "passport_type": passport_type}
     holder = _locked(session, Holder, holder_key)  # every event about this person and role takes this lock
-    certificate = _locked(session, CertificateState, {"certificate_id": payload["certificate_id"]},
-                          passport_id=payload["passport_id"], **holder_key)
+    certificate = _locked(
+        session,
+        CertificateState,
+        {"certificate_id": payload["certificate_id"]},
+        passport_id=payload["passport_id"],
+        **holder_key,
+    )
     if issued and certificate.issued_at is None:
         certificate.issued_at, certificate.expires_at = payload["issued_at"], payload["expires_at"]
         changes.add(passport_type, "certificates_issued", at)
@@ -186,9 +220,15 @@ def _certificate_changed(uow: UnitOfWork, payload: dict, at: datetime, *, issued
             changes.add(passport_type, domain.END_COUNTERS[reason], ended_at)
         certificate.ended_at, certificate.end_reason = ended_at, reason
     session.flush()
-    held = list(session.scalars(sa.select(CertificateState).where(
-        CertificateState.trust_id == holder.trust_id, CertificateState.staff_id == holder.staff_id,
-        CertificateState.passport_type == passport_type)))
+    held = list(
+        session.scalars(
+            sa.select(CertificateState).where(
+                CertificateState.trust_id == holder.trust_id,
+                CertificateState.staff_id == holder.staff_id,
+                CertificateState.passport_type == passport_type,
+            )
+        )
+    )
     superseded = domain.newest_first_superseded({c.certificate_id: c.issued_at for c in held if c.issued_at})
     for each in held:
         each.superseded = each.certificate_id in superseded
@@ -202,8 +242,11 @@ def _certificate_changed(uow: UnitOfWork, payload: dict, at: datetime, *, issued
 
 def roster_updated(uow: UnitOfWork, payload: dict) -> Projected:
     changes, since = Changes(), payload["since"]
-    entry = _locked(uow.session, RosterState, {"trust_id": payload["trust_id"], "staff_id": payload["staff_id"],
-                                               "role": payload["role"]})
+    entry = _locked(
+        uow.session,
+        RosterState,
+        {"trust_id": payload["trust_id"], "staff_id": payload["staff_id"], "role": payload["role"]},
+    )
     if entry.since is None or since >= entry.since:
         delta = (payload["status"] == domain.ELIGIBLE) - (entry.status == domain.ELIGIBLE)
         entry.status, entry.since = payload["status"], since
@@ -214,8 +257,15 @@ def roster_updated(uow: UnitOfWork, payload: dict) -> Projected:
 
 def plan_updated(uow: UnitOfWork, payload: dict) -> Projected:
     changes, at = Changes(), payload["updated_at"]
-    aim = _locked(uow.session, PlanAim, {"plan_id": payload["plan_id"]}, trust_id=payload["trust_id"],
-                  name=payload["name"], target_passport_types=[], updated_at=at)
+    aim = _locked(
+        uow.session,
+        PlanAim,
+        {"plan_id": payload["plan_id"]},
+        trust_id=payload["trust_id"],
+        name=payload["name"],
+        target_passport_types=[],
+        updated_at=at,
+    )
     if aim.deleted:
         return Projected(payload["trust_id"], changes)
     if at >= aim.updated_at or payload["deleted"]:
@@ -234,8 +284,9 @@ def plan_updated(uow: UnitOfWork, payload: dict) -> Projected:
 def cohort_updated(uow: UnitOfWork, payload: dict) -> Projected:
     changes, at = Changes(), payload["updated_at"]
     aim = uow.session.get(PlanAim, payload["plan_id"])
-    cohort = _locked(uow.session, Cohort, {"plan_id": payload["plan_id"], "role": payload["role"]},
-                     trust_id=payload["trust_id"])
+    cohort = _locked(
+        uow.session, Cohort, {"plan_id": payload["plan_id"], "role": payload["role"]}, trust_id=payload["trust_id"]
+    )
     if cohort.updated_at is None or at >= cohort.updated_at:
         cohort.identified, cohort.updated_at = payload["identified"], at
     counting = 0 if aim is not None and aim.deleted else cohort.identified
@@ -247,12 +298,27 @@ def cohort_updated(uow: UnitOfWork, payload: dict) -> Projected:
 
 def measure_defined(uow: UnitOfWork, payload: dict) -> None:
     at = payload["defined_at"]
-    measure = _locked(uow.session, MeasureDefinition, {"measure_id": payload["measure_id"]},
-                      plan_id=payload["plan_id"], trust_id=payload["trust_id"], name=payload["name"],
-                      kind=payload["kind"], defined_at=at)
+    measure = _locked(
+        uow.session,
+        MeasureDefinition,
+        {"measure_id": payload["measure_id"]},
+        plan_id=payload["plan_id"],
+        trust_id=payload["trust_id"],
+        name=payload["name"],
+        kind=payload["kind"],
+        defined_at=at,
+    )
     if at >= measure.defined_at:
-        for name in ("name", "kind", "metric", "passport_type", "target", "frequency", "improvement_direction",
-                     "deleted"):
+        for name in (
+            "name",
+            "kind",
+            "metric",
+            "passport_type",
+            "target",
+            "frequency",
+            "improvement_direction",
+            "deleted",
+        ):
             setattr(measure, name, payload[name])
         measure.defined_at = at
     return None
@@ -260,6 +326,6 @@ def measure_defined(uow: UnitOfWork, payload: dict) -> None:
 
 # --- Helpers -----------------------------------------------------------------------------------------
 
+
 def _uuid(value: str | None) -> uuid.UUID | None:
     return uuid.UUID(value) if value else None
-

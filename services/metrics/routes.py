@@ -1,4 +1,5 @@
 """The metrics service's HTTP API: thin views over the reads (reads.py)."""
+
 from __future__ import annotations
 
 import csv
@@ -47,9 +48,12 @@ class TrustDashboardPage(MethodView):
         today = utcnow()
         with unit_of_work() as uow:
             dashboard = reads.dashboard(uow, current_caller(), trust_id, today)
-            charts = {m["measure_id"]: reads.chart(reads.measure_series(
-                uow, uow.session.get(MeasureDefinition, m["measure_id"]), today.date()), "spc")
-                for m in dashboard["measures"]}
+            charts = {
+                m["measure_id"]: reads.chart(
+                    reads.measure_series(uow, uow.session.get(MeasureDefinition, m["measure_id"]), today.date()), "spc"
+                )
+                for m in dashboard["measures"]
+            }
         body = page.render(dashboard, charts, domain.RATIO_METRICS)
         return current_app.response_class(body, mimetype=HTML)
 
@@ -89,8 +93,15 @@ class MeasureChart(MethodView):
 
 
 def _series(uow, measure, query: dict) -> reads.MeasureSeries:
-    return reads.measure_series(uow, measure, utcnow().date(), frequency=query["frequency"], form=query["form"],
-                                baseline=query["baseline"], rebase=query["rebase"])
+    return reads.measure_series(
+        uow,
+        measure,
+        utcnow().date(),
+        frequency=query["frequency"],
+        form=query["form"],
+        baseline=query["baseline"],
+        rebase=query["rebase"],
+    )
 
 
 @measures.route("/measures/<uuid:measure_id>/values")
@@ -115,8 +126,7 @@ class MeasureValue(MethodView):
         `period_start` is the period's first day (YYYY-MM-DD: a Monday for a weekly measure, the 1st for a
         monthly one). Setting it again replaces it. 409 for a measure computed from events."""
         with unit_of_work() as uow:
-            entered = reads.enter_value(uow, current_caller(), measure_id, _period_start(period_start), body,
-                                        utcnow())
+            entered = reads.enter_value(uow, current_caller(), measure_id, _period_start(period_start), body, utcnow())
             uow.commit()
             return entered
 
@@ -141,12 +151,20 @@ def _period_start(text: str) -> date:
 
 
 EXPORT_COLUMNS = (
-    ("staff_number", "Staff number"), ("staff_name", "Staff name"), ("professional_group", "Professional group"),
+    ("staff_number", "Staff number"),
+    ("staff_name", "Staff name"),
+    ("professional_group", "Professional group"),
     ("passport_type", "Passport type"),
-    ("started", "Started"), ("last_activity", "Last activity"), ("skills_self_assessed", "Skills self-assessed"),
-    ("skills_signed_off", "Skills signed off"), ("skills_total", "Skills in total"), ("status", "Status"),
-    ("certificate_status", "Certificate status"), ("certificate_expires", "Certificate expiry"),
-    ("staff_id", "Staff ID"), ("passport_id", "Passport ID"),
+    ("started", "Started"),
+    ("last_activity", "Last activity"),
+    ("skills_self_assessed", "Skills self-assessed"),
+    ("skills_signed_off", "Skills signed off"),
+    ("skills_total", "Skills in total"),
+    ("status", "Status"),
+    ("certificate_status", "Certificate status"),
+    ("certificate_expires", "Certificate expiry"),
+    ("staff_id", "Staff ID"),
+    ("passport_id", "Passport ID"),
 )
 
 

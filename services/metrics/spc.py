@@ -28,13 +28,14 @@ of the mean it is on (for a trend, the way the trend goes) and the measure's imp
 variation icon is what the latest point shows; the assurance icon compares the target with the current
 limits.
 """
+
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from math import comb
-from typing import Iterable
 
 from shared.events.catalogue import INCREASE  # which way is better: the published language's words
 
@@ -55,6 +56,7 @@ ASSURANCES = (PASS, FAIL, HIT_OR_MISS)
 
 
 # --- Run chart ---------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class RunChart:
@@ -107,19 +109,25 @@ def astronomical_points(values: list[float], median: float) -> list[int]:
     return [i for i, value in enumerate(values) if abs(value - median) > reach]
 
 
-@lru_cache(maxsize=None)
+@cache
 def runs_limits(useful_observations: int) -> tuple[int, int] | None:
     """The fewest and most runs that random data shows with 95% confidence, for this many useful observations
     split in two equal halves (one more above when odd); None outside 10–60 observations."""
     if useful_observations not in RUNS_TESTED:
         return None
     probabilities = _runs_distribution(useful_observations // 2, useful_observations - useful_observations // 2)
-    fewest = min(runs for runs in probabilities
-                 if sum(p for r, p in probabilities.items() if r < runs) < RUNS_TAIL
-                 and sum(p for r, p in probabilities.items() if r <= runs) >= RUNS_TAIL)
-    most = max(runs for runs in probabilities
-               if sum(p for r, p in probabilities.items() if r > runs) < RUNS_TAIL
-               and sum(p for r, p in probabilities.items() if r >= runs) >= RUNS_TAIL)
+    fewest = min(
+        runs
+        for runs in probabilities
+        if sum(p for r, p in probabilities.items() if r < runs) < RUNS_TAIL
+        and sum(p for r, p in probabilities.items() if r <= runs) >= RUNS_TAIL
+    )
+    most = max(
+        runs
+        for runs in probabilities
+        if sum(p for r, p in probabilities.items() if r > runs) < RUNS_TAIL
+        and sum(p for r, p in probabilities.items() if r >= runs) >= RUNS_TAIL
+    )
     return fewest, most
 
 
@@ -138,6 +146,7 @@ def _runs_distribution(above: int, below: int) -> dict[int, float]:
 
 
 # --- XmR chart ---------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -196,8 +205,14 @@ class XmRChart:
         return f"{latest}_{'high' if higher else 'low'}"
 
 
-def xmr_chart(values: list[float], baseline: int | None = None, *, direction: str = INCREASE,
-              rebase: Iterable[int] = (), screen_outliers: bool = True) -> XmRChart:
+def xmr_chart(
+    values: list[float],
+    baseline: int | None = None,
+    *,
+    direction: str = INCREASE,
+    rebase: Iterable[int] = (),
+    screen_outliers: bool = True,
+) -> XmRChart:
     """The XmR chart of the values, as Making Data Count draws it. Each rebase index starts a new stretch
     with limits of its own (after a sustained change); with `baseline`, each stretch's mean and limits come
     from its first points only, and the rules test every point against them. With screen_outliers, moving
@@ -214,14 +229,23 @@ def xmr_chart(values: list[float], baseline: int | None = None, *, direction: st
         found = _signals(stretch, limits)
         for name, marked in zip((OUTSIDE_LIMITS, TREND, TWO_OF_THREE, SHIFT), found):
             {OUTSIDE_LIMITS: beyond, TREND: trend, TWO_OF_THREE: two_of_three, SHIFT: shift}[name].update(
-                start + i for i in marked)
+                start + i for i in marked
+            )
         stretch_rule, stretch_sides = _classify(stretch, limits.mean, *found)
         rule.extend(stretch_rule)
         sides.extend(stretch_sides)
     good = 1 if direction == INCREASE else -1
     special = tuple(None if r is None else IMPROVEMENT if side == good else CONCERN for r, side in zip(rule, sides))
-    return XmRChart(direction, tuple(segments), frozenset(beyond), frozenset(shift), frozenset(trend),
-                    frozenset(two_of_three), tuple(rule), special)
+    return XmRChart(
+        direction,
+        tuple(segments),
+        frozenset(beyond),
+        frozenset(shift),
+        frozenset(trend),
+        frozenset(two_of_three),
+        tuple(rule),
+        special,
+    )
 
 
 def assurance(chart: XmRChart, target: float | None) -> str | None:
@@ -245,8 +269,9 @@ def _limits(start: int, fixed: list[float], screen_outliers: bool) -> Limits:
         kept = [r for r in ranges if r < MR_OUTLIER * mean_range]
         mean_range = statistics.fmean(kept) if kept else mean_range
     reach = XMR_SCALE * mean_range
-    return Limits(start, mean, mean_range, mean + reach, mean - reach, mean + reach * 2 / 3, mean - reach * 2 / 3,
-                  len(fixed))
+    return Limits(
+        start, mean, mean_range, mean + reach, mean - reach, mean + reach * 2 / 3, mean - reach * 2 / 3, len(fixed)
+    )
 
 
 def _signals(values: list[float], limits: Limits) -> tuple[set[int], set[int], set[int], set[int]]:
@@ -255,8 +280,9 @@ def _signals(values: list[float], limits: Limits) -> tuple[set[int], set[int], s
     sides = [_side(v, limits.mean) for v in values]
     shift = set(_long_side_runs(sides, SPC_SHIFT, skip_zero=False))
     rising, falling = _trends(values, SPC_TREND, skip_equal=False)
-    close = [i not in beyond and (v > limits.upper_two_thirds or v < limits.lower_two_thirds)
-             for i, v in enumerate(values)]
+    close = [
+        i not in beyond and (v > limits.upper_two_thirds or v < limits.lower_two_thirds) for i, v in enumerate(values)
+    ]
     two_of_three = set()
     for start in range(len(values) - 2):
         window = range(start, start + 3)
@@ -265,8 +291,9 @@ def _signals(values: list[float], limits: Limits) -> tuple[set[int], set[int], s
     return beyond, rising | falling, two_of_three, shift
 
 
-def _classify(values: list[float], mean: float, beyond: set[int], trend: set[int], two_of_three: set[int],
-              shift: set[int]) -> tuple[list[str | None], list[int]]:
+def _classify(
+    values: list[float], mean: float, beyond: set[int], trend: set[int], two_of_three: set[int], shift: set[int]
+) -> tuple[list[str | None], list[int]]:
     """Each point's rule (beyond a limit first, then trend, two of three, shift) and the direction it points
     (above or below the mean; for a trend, rising or falling: the step after the point while the trend goes on,
     else the step before it)."""
@@ -295,6 +322,7 @@ def moving_ranges(values: list[float]) -> list[float]:
 
 
 # --- Shared patterns ---------------------------------------------------------------------------------
+
 
 def _side(value: float, centre: float) -> int:
     return (value > centre) - (value < centre)

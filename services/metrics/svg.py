@@ -3,6 +3,7 @@
 Lines and points carry their values (data-value, data-index) and classes naming what they are (centre,
 upper-limit, lower-limit, target; point common_cause, improvement or concern), so that a program can
 check a chart as a person reads it."""
+
 from __future__ import annotations
 
 import math
@@ -34,11 +35,18 @@ text { font-family: Arial, Helvetica, sans-serif; font-size: 12px; fill: #1d2733
 LABEL_SPACING = 12
 
 
-def render_run_chart(title: str, dates: list[date], values: list[float], chart: RunChart, target: float | None,
-                     direction: str = INCREASE) -> str:
+def render_run_chart(
+    title: str, dates: list[date], values: list[float], chart: RunChart, target: float | None, direction: str = INCREASE
+) -> str:
     signals = chart.signals
-    kinds = [COMMON if i not in signals else IMPROVEMENT if (values[i] >= chart.median) == (direction == INCREASE)
-             else CONCERN for i in range(len(values))]
+    kinds = [
+        COMMON
+        if i not in signals
+        else IMPROVEMENT
+        if (values[i] >= chart.median) == (direction == INCREASE)
+        else CONCERN
+        for i in range(len(values))
+    ]
     notes = [f"{chart.runs} runs in {chart.useful_observations} useful observations"]
     if chart.runs_limits:
         notes[0] += f" (expected {chart.runs_limits[0]}–{chart.runs_limits[1]})"
@@ -53,41 +61,83 @@ def render_run_chart(title: str, dates: list[date], values: list[float], chart: 
     return _render(title, "Run chart · " + "; ".join(notes), dates, values, kinds, lines, target)
 
 
-def render_xmr_chart(title: str, dates: list[date], values: list[float], chart: XmRChart, target: float | None,
-                     baseline: int | None) -> str:
-    lines = [("centre", chart.mean, "mean"), ("upper-limit", chart.upper_limit, "upper process limit"),
-             ("lower-limit", chart.lower_limit, "lower process limit")]
-    earlier = [(limits.start, following.start, [("centre", limits.mean), ("upper-limit", limits.upper_limit),
-                                                ("lower-limit", limits.lower_limit)])
-               for limits, following in zip(chart.segments, chart.segments[1:])]
-    signals = [name for name, points in (("beyond a limit", chart.beyond_limits), ("shift", chart.shift),
-                                         ("trend", chart.trend), ("2 of 3 beyond ⅔ of the limits", chart.two_of_three))
-               if points]
+def render_xmr_chart(
+    title: str, dates: list[date], values: list[float], chart: XmRChart, target: float | None, baseline: int | None
+) -> str:
+    lines = [
+        ("centre", chart.mean, "mean"),
+        ("upper-limit", chart.upper_limit, "upper process limit"),
+        ("lower-limit", chart.lower_limit, "lower process limit"),
+    ]
+    earlier = [
+        (
+            limits.start,
+            following.start,
+            [("centre", limits.mean), ("upper-limit", limits.upper_limit), ("lower-limit", limits.lower_limit)],
+        )
+        for limits, following in zip(chart.segments, chart.segments[1:])
+    ]
+    signals = [
+        name
+        for name, points in (
+            ("beyond a limit", chart.beyond_limits),
+            ("shift", chart.shift),
+            ("trend", chart.trend),
+            ("2 of 3 beyond ⅔ of the limits", chart.two_of_three),
+        )
+        if points
+    ]
     subtitle = "XmR chart · " + ("; ".join(signals) if signals else "common cause variation only")
     if baseline:
         subtitle += f" · limits fixed on the first {baseline} points"
     if earlier:
         subtitle += f" · limits recalculated {len(earlier)} time{'s' if len(earlier) > 1 else ''}"
     kinds = [cause or COMMON for cause in chart.special_cause]
-    return _render(title, subtitle, dates, values, kinds, lines, target, earlier,
-                   current_from=chart.current.start if earlier else 0)
+    return _render(
+        title,
+        subtitle,
+        dates,
+        values,
+        kinds,
+        lines,
+        target,
+        earlier,
+        current_from=chart.current.start if earlier else 0,
+    )
 
 
-def _render(title: str, subtitle: str, dates: list[date], values: list[float], kinds: list[str],
-            lines: list[tuple[str, float, str]], target: float | None,
-            earlier: list[tuple[int, int, list[tuple[str, float]]]] = (), current_from: int = 0) -> str:
+def _render(
+    title: str,
+    subtitle: str,
+    dates: list[date],
+    values: list[float],
+    kinds: list[str],
+    lines: list[tuple[str, float, str]],
+    target: float | None,
+    earlier: list[tuple[int, int, list[tuple[str, float]]]] = (),
+    current_from: int = 0,
+) -> str:
     """`lines` run from point `current_from` to the end, labelled; `earlier` stretches' lines (from, to, lines)
     are drawn over their own points only, as steps."""
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-             f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label={quoteattr(title)}>',
-             f"<style>{STYLE}</style>", f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
-             f'<text class="title" x="{LEFT}" y="20">{escape(title)}</text>',
-             f'<text class="subtitle" x="{LEFT}" y="37">{escape(subtitle)}</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label={quoteattr(title)}>',
+        f"<style>{STYLE}</style>",
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
+        f'<text class="title" x="{LEFT}" y="20">{escape(title)}</text>',
+        f'<text class="subtitle" x="{LEFT}" y="37">{escape(subtitle)}</text>',
+    ]
     if not values:
-        parts.append(f'<text class="empty" x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">No data yet</text></svg>')
+        parts.append(
+            f'<text class="empty" x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">No data yet</text></svg>'
+        )
         return "".join(parts)
-    levels = (values + [value for _, value, _ in lines] + [value for *_, old in earlier for _, value in old]
-              + ([target] if target is not None else []))
+    levels = (
+        values
+        + [value for _, value, _ in lines]
+        + [value for *_, old in earlier for _, value in old]
+        + ([target] if target is not None else [])
+    )
     low, high = min(levels), max(levels)
     pad = (high - low) * 0.08 or max(abs(high), 1) * 0.1
     low, high = low - pad, high + pad
@@ -106,9 +156,13 @@ def _render(title: str, subtitle: str, dates: list[date], values: list[float], k
     parts.append(f'<line class="axis" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{TOP + plot_h}" y2="{TOP + plot_h}"/>')
     step = max(1, len(dates) // 8)
     for i in range(0, len(dates), step):
-        parts.append(f'<text x="{x(i):.1f}" y="{TOP + plot_h + 18}" text-anchor="middle">{dates[i].strftime("%d %b")}</text>')
-    parts.append(f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - 8}" text-anchor="middle" class="line-label">'
-                 f'period ending ({dates[0].isoformat()} to {dates[-1].isoformat()})</text>')
+        parts.append(
+            f'<text x="{x(i):.1f}" y="{TOP + plot_h + 18}" text-anchor="middle">{dates[i].strftime("%d %b")}</text>'
+        )
+    parts.append(
+        f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - 8}" text-anchor="middle" class="line-label">'
+        f"period ending ({dates[0].isoformat()} to {dates[-1].isoformat()})</text>"
+    )
 
     levels = [(css, value, label, "line-label") for css, value, label in lines]
     if target is not None:
@@ -121,30 +175,40 @@ def _render(title: str, subtitle: str, dates: list[date], values: list[float], k
         parts.append(_level_line(css, value, label, y(value), label_y, start_x, LEFT + plot_w, label_css))
     for first, following, old in earlier:
         for css, value in old:
-            parts.append(f'<line class="{css} earlier" x1="{x(first):.1f}" x2="{x(following):.1f}" y1="{y(value):.1f}" '
-                         f'y2="{y(value):.1f}" data-earlier-value="{_number(value)}" data-from="{first}"/>')
+            parts.append(
+                f'<line class="{css} earlier" x1="{x(first):.1f}" x2="{x(following):.1f}" y1="{y(value):.1f}" '
+                f'y2="{y(value):.1f}" data-earlier-value="{_number(value)}" data-from="{first}"/>'
+            )
 
     path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
     parts.append(f'<path class="series" d="{path}"/>')
     for i, (value, kind) in enumerate(zip(values, kinds)):
         radius = 4 if kind == COMMON else 5.5
-        parts.append(f'<circle class="point {kind}" cx="{x(i):.1f}" cy="{y(value):.1f}" r="{radius}" '
-                     f'fill="{COLOURS[kind]}" data-index="{i}" data-value="{_number(value)}">'
-                     f"<title>{dates[i].isoformat()}: {_number(value)}</title></circle>")
+        parts.append(
+            f'<circle class="point {kind}" cx="{x(i):.1f}" cy="{y(value):.1f}" r="{radius}" '
+            f'fill="{COLOURS[kind]}" data-index="{i}" data-value="{_number(value)}">'
+            f"<title>{dates[i].isoformat()}: {_number(value)}</title></circle>"
+        )
     legend_y = TOP + plot_h + 36
-    for offset, (kind, label) in enumerate(((COMMON, "common cause"), (IMPROVEMENT, "special cause: improvement"),
-                                            (CONCERN, "special cause: concern"))):
+    for offset, (kind, label) in enumerate(
+        ((COMMON, "common cause"), (IMPROVEMENT, "special cause: improvement"), (CONCERN, "special cause: concern"))
+    ):
         legend_x = LEFT + offset * 200
-        parts.append(f'<circle cx="{legend_x}" cy="{legend_y - 4}" r="5" fill="{COLOURS[kind]}"/>'
-                     f'<text x="{legend_x + 10}" y="{legend_y}">{label}</text>')
+        parts.append(
+            f'<circle cx="{legend_x}" cy="{legend_y - 4}" r="5" fill="{COLOURS[kind]}"/>'
+            f'<text x="{legend_x + 10}" y="{legend_y}">{label}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _level_line(css: str, value: float, label: str, at_y: float, label_y: float, x1: float, x2: float,
-                label_css: str) -> str:
-    return (f'<line class="{css}" x1="{x1}" x2="{x2}" y1="{at_y:.1f}" y2="{at_y:.1f}" data-value="{_number(value)}"/>'
-            f'<text class="{label_css}" x="{x2 + 6}" y="{label_y:.1f}">{escape(label)} {_number(value)}</text>')
+def _level_line(
+    css: str, value: float, label: str, at_y: float, label_y: float, x1: float, x2: float, label_css: str
+) -> str:
+    return (
+        f'<line class="{css}" x1="{x1}" x2="{x2}" y1="{at_y:.1f}" y2="{at_y:.1f}" data-value="{_number(value)}"/>'
+        f'<text class="{label_css}" x="{x2 + 6}" y="{label_y:.1f}">{escape(label)} {_number(value)}</text>'
+    )
 
 
 def _ticks(low: float, high: float, count: int = 5) -> list[float]:

@@ -1,4 +1,5 @@
 """The passport service's per-process parts."""
+
 from __future__ import annotations
 
 from services.passport.passport_types import ContentCache

@@ -1,16 +1,25 @@
 """The passport's rules, as pure functions: content, who may do what, sign-off state, completion."""
+
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
 
-from shared.domain import Caller
-from shared.domain import Conflict, Forbidden, Invalid, NotFound
-from shared.language import (COMPLETED, IN_PROGRESS, LEVELS, NOT_YET, PASSPORT_ASSIGNERS, PASSPORT_READERS,
-                             PLATFORM_ADMIN, PROFICIENT, WITHDRAWN)
+from shared.domain import Caller, Conflict, Forbidden, Invalid, NotFound
+from shared.language import (
+    COMPLETED,
+    IN_PROGRESS,
+    LEVELS,
+    NOT_YET,
+    PASSPORT_ASSIGNERS,
+    PASSPORT_READERS,
+    PLATFORM_ADMIN,
+    PROFICIENT,
+    WITHDRAWN,
+)
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9.-]*$")
 
@@ -21,6 +30,7 @@ STAFF_READERS = (*READERS, PLATFORM_ADMIN)
 
 
 # --- Content -----------------------------------------------------------------------------------------
+
 
 def content_errors(domains: list[dict]) -> dict[str, list[str]]:
     """What makes a passport type's content unusable: empty domains, repeated or unsafe codes."""
@@ -49,6 +59,7 @@ def skill_codes_of(domains: list[dict]) -> list[str]:
 
 
 # --- Who may do what ---------------------------------------------------------------------------------
+
 
 def check_can_start(caller: Caller, staff_id: uuid.UUID | None) -> uuid.UUID:
     """Returns whose passport it is: the caller's own, or a staff member's a lead/educator/admin assigns."""
@@ -116,8 +127,10 @@ def check_surge_dates(started_on, ended_on) -> None:
 # --- Assigning in bulk -------------------------------------------------------------------------------
 
 CREATED, EXISTING, REJECTED = "created", "existing", "rejected"
-NOT_IN_TRUST = ("No such staff member in your Trust. Someone registered a moment ago may take a second to "
-                "appear here; try again shortly.")
+NOT_IN_TRUST = (
+    "No such staff member in your Trust. Someone registered a moment ago may take a second to "
+    "appear here; try again shortly."
+)
 LEFT = "This person's account is deactivated: they have left the Trust."
 
 
@@ -137,8 +150,12 @@ class BulkOutcome:
     errors: dict[str, list[str]] | None = None
 
 
-def bulk_outcomes(trust_id: uuid.UUID, staff_ids: list[uuid.UUID], known: dict[uuid.UUID, Colleague],
-                  holding: dict[uuid.UUID, uuid.UUID]) -> list[BulkOutcome]:
+def bulk_outcomes(
+    trust_id: uuid.UUID,
+    staff_ids: list[uuid.UUID],
+    known: dict[uuid.UUID, Colleague],
+    holding: dict[uuid.UUID, uuid.UUID],
+) -> list[BulkOutcome]:
     """Who gets a new passport: a person of another Trust, or unheard of, is rejected exactly alike; a leaver
     is rejected; someone already holding one of the type (`holding`: staff id → passport id) keeps it."""
     outcomes = []
@@ -169,11 +186,13 @@ def rejections_as_errors(outcomes: list[BulkOutcome]) -> dict[str, list[str]]:
     """Each rejected person by position in `staff_ids`, naming the id: for all-or-nothing requests."""
     return {
         f"staff_ids.{index}": [f"{outcome.staff_id}: {message}" for message in outcome.errors["staff_id"]]
-        for index, outcome in enumerate(outcomes) if outcome.status == REJECTED
+        for index, outcome in enumerate(outcomes)
+        if outcome.status == REJECTED
     }
 
 
 # --- Sign-off state and completion -------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Decision:

@@ -1,4 +1,5 @@
 """The passport service's commands and the effects of the events it consumes."""
+
 from __future__ import annotations
 
 import json
@@ -9,17 +10,22 @@ import sqlalchemy as sa
 
 from services.passport import domain, events
 from services.passport.models import (
-    LearningRecord, Passport, PassportType, SelfAssessment, SignoffDecision, SkillState, StaffMember,
+    LearningRecord,
+    Passport,
+    PassportType,
+    SelfAssessment,
+    SignoffDecision,
+    SkillState,
+    StaffMember,
 )
 from services.passport.passport_types import ContentCache, TypeContent, current_type, store_version
-from shared.domain import Caller
 from shared.consumer import Unprocessable
 from shared.db import utcnow
-from shared.domain import Conflict, Forbidden, Invalid, NotFound
+from shared.domain import Caller, Conflict, Forbidden, Invalid, NotFound
 from shared.uow import UnitOfWork
 
-
 # --- Passport types ----------------------------------------------------------------------------------
+
 
 def import_type_version(uow: UnitOfWork, caller: Caller, content: dict) -> PassportType:
     errors = domain.content_errors(content["domains"])
@@ -47,6 +53,7 @@ def get_type(uow: UnitOfWork, code: str, version: int | None) -> PassportType:
 
 
 # --- Passports ---------------------------------------------------------------------------------------
+
 
 def start_passport(uow: UnitOfWork, caller: Caller, data: dict) -> Passport:
     holder = domain.check_can_start(caller, data["staff_id"])
@@ -89,8 +96,12 @@ def start_passport(uow: UnitOfWork, caller: Caller, data: dict) -> Passport:
         state = SkillState(passport_id=passport.id, skill_code=code, position=index, learning=[])
         refresh_view(state)
         uow.session.add(state)
-    uow.publish("passport.started", subject=passport.id, trust_id=passport.trust_id,
-                data=events.passport_started(passport, type_row.title, skill_codes))
+    uow.publish(
+        "passport.started",
+        subject=passport.id,
+        trust_id=passport.trust_id,
+        data=events.passport_started(passport, type_row.title, skill_codes),
+    )
     uow.commit()
     return passport
 
@@ -114,13 +125,17 @@ def assign_in_bulk(uow: UnitOfWork, caller: Caller, data: dict) -> dict:
     held: dict[uuid.UUID, list] = {}
     for row in uow.session.execute(
         sa.select(Passport.id, Passport.staff_id, Passport.status, Passport.started_at).where(
-            Passport.staff_id.in_(staff_ids), Passport.passport_type == type_row.code,
+            Passport.staff_id.in_(staff_ids),
+            Passport.passport_type == type_row.code,
             Passport.trust_id == caller.trust_id,
         )
     ):
         held.setdefault(row.staff_id, []).append((row.id, row.status, row.started_at))
-    holding = {staff_id: passport_id for staff_id, passports in held.items()
-               if (passport_id := domain.held_passport(passports)) is not None}
+    holding = {
+        staff_id: passport_id
+        for staff_id, passports in held.items()
+        if (passport_id := domain.held_passport(passports)) is not None
+    }
     outcomes = domain.bulk_outcomes(caller.trust_id, staff_ids, known, holding)
     if data["all_or_nothing"]:
         errors = domain.rejections_as_errors(outcomes)
@@ -130,12 +145,18 @@ def assign_in_bulk(uow: UnitOfWork, caller: Caller, data: dict) -> dict:
     created = _start_many(uow, caller, type_row, [o.staff_id for o in outcomes if o.status == domain.CREATED])
     uow.commit()
     results = [
-        {"staff_id": o.staff_id, "status": o.status, "passport_id": created.get(o.staff_id, o.passport_id),
-         "errors": o.errors}
+        {
+            "staff_id": o.staff_id,
+            "status": o.status,
+            "passport_id": created.get(o.staff_id, o.passport_id),
+            "errors": o.errors,
+        }
         for o in outcomes
     ]
-    count = {status: sum(1 for o in outcomes if o.status == status)
-             for status in (domain.CREATED, domain.EXISTING, domain.REJECTED)}
+    count = {
+        status: sum(1 for o in outcomes if o.status == status)
+        for status in (domain.CREATED, domain.EXISTING, domain.REJECTED)
+    }
     return {**count, "results": results}
 
 
@@ -149,21 +170,40 @@ def _start_many(uow: UnitOfWork, caller: Caller, type_row: PassportType, holders
     blank = SkillState(learning=[])
     refresh_view(blank)
     passports = [
-        Passport(id=uuid.uuid4(), staff_id=holder, trust_id=caller.trust_id, passport_type=type_row.code,
-                 type_version=type_row.version, status=domain.IN_PROGRESS, retrospective=False,
-                 assigned_by=caller.user_id if holder != caller.user_id else None, started_at=now,
-                 last_activity_at=now, skills_total=type_row.skill_count, skills_self_assessed=0, skills_signed_off=0)
+        Passport(
+            id=uuid.uuid4(),
+            staff_id=holder,
+            trust_id=caller.trust_id,
+            passport_type=type_row.code,
+            type_version=type_row.version,
+            status=domain.IN_PROGRESS,
+            retrospective=False,
+            assigned_by=caller.user_id if holder != caller.user_id else None,
+            started_at=now,
+            last_activity_at=now,
+            skills_total=type_row.skill_count,
+            skills_self_assessed=0,
+            skills_signed_off=0,
+        )
         for holder in holders
     ]
     uow.session.add_all(passports)
     uow.session.flush()
-    uow.session.execute(sa.insert(SkillState), [
-        {"passport_id": passport.id, "skill_code": code, "position": index, "learning": [], "view": blank.view}
-        for passport in passports for index, code in enumerate(skill_codes)
-    ])
+    uow.session.execute(
+        sa.insert(SkillState),
+        [
+            {"passport_id": passport.id, "skill_code": code, "position": index, "learning": [], "view": blank.view}
+            for passport in passports
+            for index, code in enumerate(skill_codes)
+        ],
+    )
     for passport in passports:
-        uow.publish("passport.started", subject=passport.id, trust_id=passport.trust_id,
-                    data=events.passport_started(passport, type_row.title, skill_codes))
+        uow.publish(
+            "passport.started",
+            subject=passport.id,
+            trust_id=passport.trust_id,
+            data=events.passport_started(passport, type_row.title, skill_codes),
+        )
     return {passport.staff_id: passport.id for passport in passports}
 
 
@@ -191,7 +231,8 @@ def update_retrospective(uow: UnitOfWork, caller: Caller, passport_id: uuid.UUID
     if not changes:
         raise Invalid("body", "Give at least one field to change.")
     domain.check_surge_dates(
-        changes.get("surge_started_on", passport.surge_started_on), changes.get("surge_ended_on", passport.surge_ended_on)
+        changes.get("surge_started_on", passport.surge_started_on),
+        changes.get("surge_ended_on", passport.surge_ended_on),
     )
     for name, value in changes.items():
         setattr(passport, name, value)
@@ -207,14 +248,16 @@ def withdraw(uow: UnitOfWork, caller: Caller, passport_id: uuid.UUID, reason: st
     passport.status = domain.WITHDRAWN
     passport.withdrawn_at = passport.last_activity_at = utcnow()
     passport.withdrawal_reason = reason
-    uow.publish("passport.withdrawn", subject=passport.id, trust_id=passport.trust_id,
-                data=events.passport_withdrawn(passport))
+    uow.publish(
+        "passport.withdrawn", subject=passport.id, trust_id=passport.trust_id, data=events.passport_withdrawn(passport)
+    )
     uow.commit()
     return passport
 
 
-def self_assess(uow: UnitOfWork, caller: Caller, cache: ContentCache, passport_id: uuid.UUID,
-                skill_code: str, data: dict) -> SelfAssessment:
+def self_assess(
+    uow: UnitOfWork, caller: Caller, cache: ContentCache, passport_id: uuid.UUID, skill_code: str, data: dict
+) -> SelfAssessment:
     passport = _passport_for(uow, caller, passport_id, lock=True)
     domain.check_holder(caller, passport.staff_id, passport.trust_id, "self-assess")
     domain.check_skill(skill_code, cache.get(uow.session, passport.passport_type, passport.type_version).skill_codes)
@@ -222,21 +265,27 @@ def self_assess(uow: UnitOfWork, caller: Caller, cache: ContentCache, passport_i
     state = uow.session.get(SkillState, (passport.id, skill_code))
     first = state.level is None
     now = utcnow()
-    assessment = SelfAssessment(passport_id=passport.id, skill_code=skill_code, level=data["level"],
-                                note=data.get("note"), assessed_at=now)
+    assessment = SelfAssessment(
+        passport_id=passport.id, skill_code=skill_code, level=data["level"], note=data.get("note"), assessed_at=now
+    )
     uow.session.add(assessment)
     state.level, state.level_note, state.self_assessed_at = data["level"], data.get("note"), now
     refresh_view(state)
     passport.skills_self_assessed += int(first)
     passport.last_activity_at = now
-    uow.publish("passport.skill_assessed", subject=passport.id, trust_id=passport.trust_id,
-                data=events.skill_assessed(passport, assessment, first))
+    uow.publish(
+        "passport.skill_assessed",
+        subject=passport.id,
+        trust_id=passport.trust_id,
+        data=events.skill_assessed(passport, assessment, first),
+    )
     uow.commit()
     return assessment
 
 
-def record_learning(uow: UnitOfWork, caller: Caller, cache: ContentCache, passport_id: uuid.UUID,
-                    skill_code: str, data: dict) -> LearningRecord:
+def record_learning(
+    uow: UnitOfWork, caller: Caller, cache: ContentCache, passport_id: uuid.UUID, skill_code: str, data: dict
+) -> LearningRecord:
     passport = _passport_for(uow, caller, passport_id, lock=True)
     if caller.user_id != passport.staff_id and not caller.has_any(*domain.ASSIGNERS):
         raise Forbidden("Only the holder, an educator, a lead or a trust_admin may record learning.")
@@ -244,21 +293,35 @@ def record_learning(uow: UnitOfWork, caller: Caller, cache: ContentCache, passpo
     if passport.status == domain.WITHDRAWN:
         raise Conflict("The passport is withdrawn: cannot record learning.")
     now = utcnow()
-    record = LearningRecord(id=uuid.uuid4(), passport_id=passport.id, skill_code=skill_code, kind=data["kind"],
-                            status=data["status"], date=data.get("date"), hours=data.get("hours"),
-                            note=data.get("note"), recorded_at=now, recorded_by=caller.user_id)
+    record = LearningRecord(
+        id=uuid.uuid4(),
+        passport_id=passport.id,
+        skill_code=skill_code,
+        kind=data["kind"],
+        status=data["status"],
+        date=data.get("date"),
+        hours=data.get("hours"),
+        note=data.get("note"),
+        recorded_at=now,
+        recorded_by=caller.user_id,
+    )
     uow.session.add(record)
     state = uow.session.get(SkillState, (passport.id, skill_code))
     state.learning = [*state.learning, learning_json(record)]  # a new list: JSON columns track assignment
     refresh_view(state)
     passport.last_activity_at = now
-    uow.publish("passport.learning_recorded", subject=passport.id, trust_id=passport.trust_id,
-                data=events.learning_recorded(passport, record))
+    uow.publish(
+        "passport.learning_recorded",
+        subject=passport.id,
+        trust_id=passport.trust_id,
+        data=events.learning_recorded(passport, record),
+    )
     uow.commit()
     return record
 
 
 # --- Reading -----------------------------------------------------------------------------------------
+
 
 def list_passports(uow: UnitOfWork, caller: Caller, filters: dict):
     query = sa.select(Passport).where(Passport.trust_id == caller.trust_id).order_by(Passport.started_at, Passport.id)
@@ -301,9 +364,15 @@ def passport_view(passport: Passport, content: TypeContent, holder: StaffMember 
 
 def learning_json(record: LearningRecord) -> dict:
     return {
-        "id": str(record.id), "skill_code": record.skill_code, "kind": record.kind, "status": record.status,
-        "date": _iso(record.date), "hours": record.hours, "note": record.note,
-        "recorded_at": _iso(record.recorded_at), "recorded_by": str(record.recorded_by),
+        "id": str(record.id),
+        "skill_code": record.skill_code,
+        "kind": record.kind,
+        "status": record.status,
+        "date": _iso(record.date),
+        "hours": record.hours,
+        "note": record.note,
+        "recorded_at": _iso(record.recorded_at),
+        "recorded_by": str(record.recorded_by),
     }
 
 
@@ -311,12 +380,18 @@ def refresh_view(state: SkillState) -> None:
     """Rewrite the skill's JSON view after a change to it."""
     self_assessment = (
         {"level": state.level, "note": state.level_note, "assessed_at": _iso(state.self_assessed_at)}
-        if state.level else None
+        if state.level
+        else None
     )
     signoff = (
-        {"signoff_id": str(state.signoff_id), "outcome": state.signoff_outcome, "decided_at": _iso(state.signed_off_at),
-         "supervisor_id": str(state.signed_off_by) if state.signed_off_by else None}
-        if state.signoff_outcome else None
+        {
+            "signoff_id": str(state.signoff_id),
+            "outcome": state.signoff_outcome,
+            "decided_at": _iso(state.signed_off_at),
+            "supervisor_id": str(state.signed_off_by) if state.signed_off_by else None,
+        }
+        if state.signoff_outcome
+        else None
     )
     state.view = json.dumps({"self_assessment": self_assessment, "learning": state.learning, "signoff": signoff})
 
@@ -333,7 +408,9 @@ def passport_detail(
     passport = _passport_for(uow, caller, passport_id)
     content = cache.get(uow.session, passport.passport_type, passport.type_version)
     views = dict(
-        uow.session.execute(sa.select(SkillState.skill_code, SkillState.view).where(SkillState.passport_id == passport.id)).all()
+        uow.session.execute(
+            sa.select(SkillState.skill_code, SkillState.view).where(SkillState.passport_id == passport.id)
+        ).all()
     )
     return passport_view(passport, content, uow.session.get(StaffMember, passport.staff_id)), content, views
 
@@ -353,10 +430,12 @@ def list_staff(caller: Caller, filters: dict):
         query = query.where(StaffMember.active.is_(active))
     if "q" in filters:
         text = filters["q"].strip().lower()
-        query = query.where(sa.or_(
-            sa.func.lower(StaffMember.name).contains(text, autoescape=True),
-            sa.func.lower(StaffMember.staff_number).startswith(text, autoescape=True),
-        ))
+        query = query.where(
+            sa.or_(
+                sa.func.lower(StaffMember.name).contains(text, autoescape=True),
+                sa.func.lower(StaffMember.staff_number).startswith(text, autoescape=True),
+            )
+        )
     for name in ("professional_group", "department"):
         if name in filters:
             query = query.where(sa.func.lower(getattr(StaffMember, name)) == filters[name].strip().lower())
@@ -368,13 +447,19 @@ def _skill_view(skill: dict, state: SkillState, learning: list) -> dict:
         **skill,
         "self_assessment": (
             {"level": state.level, "note": state.level_note, "assessed_at": state.self_assessed_at}
-            if state.level else None
+            if state.level
+            else None
         ),
         "learning": learning,
         "signoff": (
-            {"signoff_id": state.signoff_id, "outcome": state.signoff_outcome, "decided_at": state.signed_off_at,
-             "supervisor_id": state.signed_off_by}
-            if state.signoff_outcome else None
+            {
+                "signoff_id": state.signoff_id,
+                "outcome": state.signoff_outcome,
+                "decided_at": state.signed_off_at,
+                "supervisor_id": state.signed_off_by,
+            }
+            if state.signoff_outcome
+            else None
         ),
     }
 
@@ -386,19 +471,23 @@ def skill_detail(uow: UnitOfWork, caller: Caller, cache: ContentCache, passport_
     skill = next(s for d in content.domains for s in d["skills"] if s["code"] == skill_code)
     state = uow.session.get(SkillState, (passport.id, skill_code))
     where = dict(passport_id=passport.id, skill_code=skill_code)
-    learning = list(uow.session.scalars(sa.select(LearningRecord).filter_by(**where).order_by(LearningRecord.recorded_at)))
+    learning = list(
+        uow.session.scalars(sa.select(LearningRecord).filter_by(**where).order_by(LearningRecord.recorded_at))
+    )
     history = uow.session.scalars(sa.select(SelfAssessment).filter_by(**where).order_by(SelfAssessment.assessed_at))
     decisions = uow.session.scalars(sa.select(SignoffDecision).filter_by(**where).order_by(SignoffDecision.decided_at))
     return {
         **_skill_view(skill, state, learning),
         "passport_id": passport.id,
-        "self_assessment_history": [
-            {"level": a.level, "note": a.note, "assessed_at": a.assessed_at} for a in history
-        ],
+        "self_assessment_history": [{"level": a.level, "note": a.note, "assessed_at": a.assessed_at} for a in history],
         "signoff_history": [
-            {"signoff_id": str(d.signoff_id), "outcome": d.outcome,
-             "decided_at": d.decided_at.isoformat() if d.decided_at else None,
-             "revoked": d.revoked, "revoke_reason": d.revoke_reason}
+            {
+                "signoff_id": str(d.signoff_id),
+                "outcome": d.outcome,
+                "decided_at": d.decided_at.isoformat() if d.decided_at else None,
+                "revoked": d.revoked,
+                "revoke_reason": d.revoke_reason,
+            }
             for d in decisions
         ],
     }
@@ -406,7 +495,10 @@ def skill_detail(uow: UnitOfWork, caller: Caller, cache: ContentCache, passport_
 
 # --- Consumed events ---------------------------------------------------------------------------------
 
-def apply_signoff(uow: UnitOfWork, payload: dict, *, revoked_at: datetime | None = None, reason: str | None = None) -> None:
+
+def apply_signoff(
+    uow: UnitOfWork, payload: dict, *, revoked_at: datetime | None = None, reason: str | None = None
+) -> None:
     """Record a decision (or its revocation) and bring the skill's state and the passport's status in line."""
     session = uow.session
     passport = session.get(Passport, payload["passport_id"], with_for_update=True)
@@ -418,8 +510,9 @@ def apply_signoff(uow: UnitOfWork, payload: dict, *, revoked_at: datetime | None
 
     decision = session.get(SignoffDecision, payload["signoff_id"], with_for_update=True)
     if decision is None:
-        decision = SignoffDecision(signoff_id=payload["signoff_id"], passport_id=passport.id,
-                                   skill_code=state.skill_code, revoked=False)
+        decision = SignoffDecision(
+            signoff_id=payload["signoff_id"], passport_id=passport.id, skill_code=state.skill_code, revoked=False
+        )
         session.add(decision)
     if revoked_at is None:
         decision.outcome, decision.decided_at = payload["outcome"], payload["decided_at"]
@@ -442,9 +535,9 @@ def apply_signoff(uow: UnitOfWork, payload: dict, *, revoked_at: datetime | None
     session.flush()
 
     passport.skills_signed_off = session.scalar(
-        sa.select(sa.func.count()).select_from(SkillState).where(
-            SkillState.passport_id == passport.id, SkillState.signoff_outcome == domain.PROFICIENT
-        )
+        sa.select(sa.func.count())
+        .select_from(SkillState)
+        .where(SkillState.passport_id == passport.id, SkillState.signoff_outcome == domain.PROFICIENT)
     )
     all_proficient = passport.skills_signed_off == passport.skills_total
     _follow_completion(uow, passport, all_proficient=all_proficient, skill_code=state.skill_code)
@@ -459,12 +552,20 @@ def _follow_completion(uow: UnitOfWork, passport: Passport, *, all_proficient: b
     if status == domain.COMPLETED:
         passport.status, passport.completed_at = status, now
         type_row = uow.session.get(PassportType, (passport.passport_type, passport.type_version))
-        uow.publish("passport.completed", subject=passport.id, trust_id=passport.trust_id,
-                    data=events.passport_completed(passport, type_row))
+        uow.publish(
+            "passport.completed",
+            subject=passport.id,
+            trust_id=passport.trust_id,
+            data=events.passport_completed(passport, type_row),
+        )
     else:
         passport.status, passport.completed_at = status, None
-        uow.publish("passport.reopened", subject=passport.id, trust_id=passport.trust_id,
-                    data=events.passport_reopened(passport, skill_code, now))
+        uow.publish(
+            "passport.reopened",
+            subject=passport.id,
+            trust_id=passport.trust_id,
+            data=events.passport_reopened(passport, skill_code, now),
+        )
 
 
 def apply_staff_profile(uow: UnitOfWork, payload: dict, as_of: datetime, *, active: bool | None = None) -> None:
@@ -485,6 +586,7 @@ def apply_staff_profile(uow: UnitOfWork, payload: dict, as_of: datetime, *, acti
 
 
 # --- The events this service consumes: the consumer's table ----------------------------------------------------------------------------------------
+
 
 def on_signoff_recorded(uow, event, payload):
     apply_signoff(uow, payload)

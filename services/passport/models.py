@@ -1,4 +1,5 @@
 """The passport service's tables."""
+
 from __future__ import annotations
 
 import uuid

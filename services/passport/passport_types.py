@@ -2,6 +2,7 @@
 
 A stored version never changes, so each process caches what it has read for good.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,7 +37,7 @@ class TypeContent:
     encoded: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
 
     @classmethod
-    def of(cls, row: PassportType) -> "TypeContent":
+    def of(cls, row: PassportType) -> TypeContent:
         encoded = [
             (
                 json.dumps({"code": d["code"], "title": d["title"]})[:-1] + ',"skills":[',
@@ -44,7 +45,9 @@ class TypeContent:
             )
             for d in row.domains
         ]
-        return cls(row.code, row.version, row.title, row.sample, row.domains, domain.skill_codes_of(row.domains), encoded)
+        return cls(
+            row.code, row.version, row.title, row.sample, row.domains, domain.skill_codes_of(row.domains), encoded
+        )
 
     def render(self, passport_json: str, skill_states_json: dict[str, str]) -> str:
         """The passport with every domain and skill: its JSON object, its domains added."""

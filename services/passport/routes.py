@@ -1,4 +1,5 @@
 """The passport service's HTTP API: thin views over the handlers."""
+
 from __future__ import annotations
 
 import json
@@ -162,7 +163,9 @@ class Learning(MethodView):
     def post(self, body, passport_id, skill_code):
         """Record e-learning or face-to-face training for a skill (the holder, an educator, lead or trust_admin)."""
         with unit_of_work() as uow:
-            return handlers.record_learning(uow, current_caller(), content_cache(runtime()), passport_id, skill_code, body)
+            return handlers.record_learning(
+                uow, current_caller(), content_cache(runtime()), passport_id, skill_code, body
+            )
 
 
 @staff.route("/staff")

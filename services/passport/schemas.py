@@ -1,7 +1,8 @@
 """The passport service's request and response bodies."""
+
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.passport.domain import LEVELS
 from shared.schemas import RequestSchema
@@ -15,6 +16,7 @@ MAX_BULK = 1000
 
 
 # --- Passport type content ---------------------------------------------------------------------------
+
 
 class LearningResource(RequestSchema):
     kind = fields.String(required=True, validate=validate.OneOf(("elearning", "face_to_face")))
@@ -75,7 +77,9 @@ class PassportTypeDetail(PassportTypeSummary):
     notice = fields.String(allow_none=True)
     current = fields.Boolean(metadata={"description": "the version new passports start on"})
     imported_at = fields.AwareDateTime()
-    domains = fields.List(fields.Dict(), metadata={"description": "domains, each with its skills and their learning resources"})
+    domains = fields.List(
+        fields.Dict(), metadata={"description": "domains, each with its skills and their learning resources"}
+    )
 
 
 class PassportTypeQuery(RequestSchema):
@@ -83,6 +87,7 @@ class PassportTypeQuery(RequestSchema):
 
 
 # --- Passports ---------------------------------------------------------------------------------------
+
 
 class Retrospective(RequestSchema):
     retrospective = fields.Boolean(metadata={"description": "staff deployed in an earlier surge"})
@@ -94,7 +99,8 @@ class Retrospective(RequestSchema):
 class PassportCreate(Retrospective):
     passport_type = fields.String(required=True, validate=TYPE_CODE, metadata={"example": "NRSS"})
     staff_id = fields.UUID(
-        load_default=None, allow_none=True,
+        load_default=None,
+        allow_none=True,
         metadata={"description": "whom to assign it to (lead, educator, trust_admin); omitted: the caller"},
     )
 
@@ -102,14 +108,17 @@ class PassportCreate(Retrospective):
 class BulkAssignment(RequestSchema):
     passport_type = fields.String(required=True, validate=TYPE_CODE, metadata={"example": "NRSS"})
     staff_ids = fields.List(
-        fields.UUID(), required=True,
+        fields.UUID(),
+        required=True,
         validate=validate.Length(min=1, max=MAX_BULK, error=f"Give 1 to {MAX_BULK} staff ids."),
         metadata={"description": f"the people to assign it to, each once (at most {MAX_BULK})"},
     )
     all_or_nothing = fields.Boolean(
         load_default=False,
-        metadata={"description": "true: if anyone would be rejected, 422 naming each and nothing is created; "
-                                 "false (the default): everyone who can be is assigned, the rest are listed"},
+        metadata={
+            "description": "true: if anyone would be rejected, 422 naming each and nothing is created; "
+            "false (the default): everyone who can be is assigned, the rest are listed"
+        },
     )
 
     @validates_schema
@@ -134,7 +143,8 @@ class Withdrawal(RequestSchema):
 
 class PassportQuery(RequestSchema):
     id = fields.List(
-        fields.UUID(), validate=IDS,
+        fields.UUID(),
+        validate=IDS,
         metadata={"description": f"only these passports (repeat the parameter, at most {MAX_IDS})"},
     )
     staff_id = fields.UUID()
@@ -174,12 +184,21 @@ class Passport(Schema):
 
 class BulkResult(Schema):
     staff_id = fields.UUID()
-    status = fields.String(metadata={
-        "description": "created (a new passport), existing (they already hold one of the type, in progress or "
-                       "completed: no second one), or rejected (not of your Trust, not known here yet, or left)"})
-    passport_id = fields.UUID(allow_none=True, metadata={"description": "the new or existing passport; null if rejected"})
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), allow_none=True,
-                         metadata={"description": "why it was rejected, by field"})
+    status = fields.String(
+        metadata={
+            "description": "created (a new passport), existing (they already hold one of the type, in progress or "
+            "completed: no second one), or rejected (not of your Trust, not known here yet, or left)"
+        }
+    )
+    passport_id = fields.UUID(
+        allow_none=True, metadata={"description": "the new or existing passport; null if rejected"}
+    )
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        allow_none=True,
+        metadata={"description": "why it was rejected, by field"},
+    )
 
 
 class BulkAssignmentResult(Schema):
@@ -255,22 +274,31 @@ class SkillDetail(SkillOnPassport):
 
 # --- Staff -------------------------------------------------------------------------------------------
 
+
 class StaffQuery(RequestSchema):
     id = fields.List(
         fields.UUID(),
         validate=validate.Length(min=1, max=MAX_IDS, error=f"Give 1 to {MAX_IDS} ids."),
-        metadata={"description": f"only these people (repeat the parameter, at most {MAX_IDS}); unknown ids are "
-                                 "left out"},
+        metadata={
+            "description": f"only these people (repeat the parameter, at most {MAX_IDS}); unknown ids are left out"
+        },
     )
-    q = fields.String(validate=validate.Length(min=1, max=100),
-                      metadata={"description": "part of the name, or the start of the staff number"})
-    professional_group = fields.String(validate=validate.Length(min=1, max=100),
-                                       metadata={"description": "this professional group only (any case)"})
-    department = fields.String(validate=validate.Length(min=1, max=100),
-                               metadata={"description": "this department only (any case)"})
-    active = fields.Boolean(metadata={
-        "description": "true: people still with the Trust, false: leavers. By default only those still with the "
-                       "Trust, except when naming people by `id`, where leavers are named too"})
+    q = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "part of the name, or the start of the staff number"},
+    )
+    professional_group = fields.String(
+        validate=validate.Length(min=1, max=100), metadata={"description": "this professional group only (any case)"}
+    )
+    department = fields.String(
+        validate=validate.Length(min=1, max=100), metadata={"description": "this department only (any case)"}
+    )
+    active = fields.Boolean(
+        metadata={
+            "description": "true: people still with the Trust, false: leavers. By default only those still with the "
+            "Trust, except when naming people by `id`, where leavers are named too"
+        }
+    )
 
 
 class StaffMember(Schema):

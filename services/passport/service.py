@@ -1,4 +1,5 @@
 """The passport service: what it serves, publishes, consumes and runs at start-up."""
+
 from __future__ import annotations
 
 import logging

@@ -1,16 +1,28 @@
 """The planning rules, as pure functions: who may do what, stakeholder quadrants, the driver tree, the
 measure limit and the roster's standing after certificate events."""
+
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Mapping
 
-from shared.domain import Caller
-from shared.domain import Invalid, NotFound
-from shared.language import (CERTIFIED, ELIGIBLE, EXPIRED, INELIGIBLE, LEFT, MAX_MEASURES, MEASURE_KINDS, METRICS,
-                             PLAN_READERS, PLAN_WRITERS, REVOKED, ROSTER_READERS)
+from shared.domain import Caller, Invalid, NotFound
+from shared.language import (
+    CERTIFIED,
+    ELIGIBLE,
+    EXPIRED,
+    INELIGIBLE,
+    LEFT,
+    MAX_MEASURES,
+    MEASURE_KINDS,
+    METRICS,
+    PLAN_READERS,
+    PLAN_WRITERS,
+    REVOKED,
+    ROSTER_READERS,
+)
 
 WRITERS, READERS = PLAN_WRITERS, PLAN_READERS
 
@@ -30,8 +42,8 @@ METHODS = ("quantitative", "qualitative")
 ACTS = ("adopt", "adapt", "abandon")
 
 
-
 # --- Who may do what ---------------------------------------------------------------------------------
+
 
 def check_plan_in_trust(caller: Caller, plan_id: uuid.UUID, trust_id: uuid.UUID | None) -> None:
     """Another Trust's plan is answered exactly like one that does not exist."""
@@ -46,6 +58,7 @@ def reads_whole_roster(caller: Caller) -> bool:
 
 # --- Stakeholders ------------------------------------------------------------------------------------
 
+
 def quadrant(power: str, impact: str) -> str:
     """Where the power/impact grid places a stakeholder, and so how to engage them."""
     if power == HIGH:
@@ -54,6 +67,7 @@ def quadrant(power: str, impact: str) -> str:
 
 
 # --- The driver diagram ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class DriverNode:
@@ -83,9 +97,14 @@ def tree_problems(node: DriverNode, plan_drivers: Mapping[uuid.UUID, DriverNode]
     elif _makes_cycle(node, tree):
         problems["parent_id"] = ["This link would make a cycle: a driver cannot lead to itself."]
     elif tree[node.parent_id].kind not in ALLOWED_PARENTS[node.kind]:
-        problems["parent_id"] = [f"{_needs_parent(node.kind)} Driver {node.parent_id} is a {tree[node.parent_id].kind}."]
-    orphaned = [child for child in tree.values() if child.parent_id == node.id and child.id != node.id
-                and node.kind not in ALLOWED_PARENTS[child.kind]]
+        problems["parent_id"] = [
+            f"{_needs_parent(node.kind)} Driver {node.parent_id} is a {tree[node.parent_id].kind}."
+        ]
+    orphaned = [
+        child
+        for child in tree.values()
+        if child.parent_id == node.id and child.id != node.id and node.kind not in ALLOWED_PARENTS[child.kind]
+    ]
     if orphaned:
         problems["kind"] = [
             f"A {node.kind} cannot keep its {len(orphaned)} linked driver(s) or activities "
@@ -113,6 +132,7 @@ def _makes_cycle(node: DriverNode, tree: Mapping[uuid.UUID, DriverNode]) -> bool
 
 # --- Measures ----------------------------------------------------------------------------------------
 
+
 def check_measure_limit(existing: int) -> None:
     """The toolkit's advice, enforced: no more than six measures a plan."""
     if existing >= MAX_MEASURES:
@@ -123,6 +143,7 @@ def check_measure_limit(existing: int) -> None:
 
 
 # --- The roster --------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CertificateFacts:
@@ -142,8 +163,13 @@ class Standing:
     reason: str
 
 
-def facts_after(facts: CertificateFacts, *, issued_at: datetime | None = None, ended_at: datetime | None = None,
-                end_reason: str | None = None) -> CertificateFacts:
+def facts_after(
+    facts: CertificateFacts,
+    *,
+    issued_at: datetime | None = None,
+    ended_at: datetime | None = None,
+    end_reason: str | None = None,
+) -> CertificateFacts:
     """A certificate's facts with one more event applied. It ends at its first revocation or expiry: a later
     one changes nothing, nor does an earlier one arriving late move the end back beyond its first cause."""
     if ended_at is not None and (facts.ended_at is None or ended_at < facts.ended_at):
@@ -153,8 +179,9 @@ def facts_after(facts: CertificateFacts, *, issued_at: datetime | None = None, e
     return facts
 
 
-def standing(certificates: Iterable[CertificateFacts], left_at: datetime | None = None,
-             taken_back: bool = False) -> Standing | None:
+def standing(
+    certificates: Iterable[CertificateFacts], left_at: datetime | None = None, taken_back: bool = False
+) -> Standing | None:
     """Eligibility in a role from everything known of the person's certificates for it: eligible on the
     newest issued certificate still standing, otherwise ineligible since the latest end. Times decide,
     never the order the events arrived in.
@@ -181,6 +208,7 @@ def standing(certificates: Iterable[CertificateFacts], left_at: datetime | None 
 
 
 # --- Leavers -----------------------------------------------------------------------------------------
+
 
 def latest(moment: datetime | None, other: datetime) -> datetime:
     return other if moment is None or other > moment else moment

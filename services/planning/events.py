@@ -4,6 +4,7 @@ roster.updated is also public (DESIGN §9): republished to skillpass.public as `
 with the person's staff number and name, which is why planning keeps Trusts' ODS codes (trust.created)
 and people's names and staff numbers (user.registered, user.updated); the roster lists carry them too.
 user.deactivated (a leaver) makes each entry the person is eligible in `ineligible` with reason `left`."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -16,35 +17,55 @@ PUBLISHES = ("plan.updated", "measure.defined", "cohort.updated", "roster.update
 def plan_updated(plan: Plan, *, deleted: bool = False) -> dict:
     aim = plan.aim
     return {
-        "plan_id": plan.id, "trust_id": plan.trust_id, "name": plan.name,
+        "plan_id": plan.id,
+        "trust_id": plan.trust_id,
+        "name": plan.name,
         "aim_statement": aim.statement if aim else None,
         "target_passport_types": list(aim.target_passport_types) if aim else [],
         "target_percentage": aim.target_percentage if aim else None,
         "target_cohort_size": aim.target_cohort_size if aim else None,
         "target_deadline": aim.target_deadline if aim else None,
-        "deleted": deleted, "updated_at": plan.updated_at,
+        "deleted": deleted,
+        "updated_at": plan.updated_at,
     }
 
 
 def measure_defined(measure: Measure, trust_id, at: datetime, *, deleted: bool = False) -> dict:
     return {
-        "measure_id": measure.id, "plan_id": measure.plan_id, "trust_id": trust_id, "name": measure.name,
-        "kind": measure.kind, "metric": measure.metric, "passport_type": measure.passport_type,
-        "target": measure.target, "frequency": measure.frequency,
-        "improvement_direction": measure.improvement_direction, "deleted": deleted, "defined_at": at,
+        "measure_id": measure.id,
+        "plan_id": measure.plan_id,
+        "trust_id": trust_id,
+        "name": measure.name,
+        "kind": measure.kind,
+        "metric": measure.metric,
+        "passport_type": measure.passport_type,
+        "target": measure.target,
+        "frequency": measure.frequency,
+        "improvement_direction": measure.improvement_direction,
+        "deleted": deleted,
+        "defined_at": at,
     }
 
 
 def cohort_updated(plan: Plan, role: WorkforceRole, at: datetime) -> dict:
     return {
-        "plan_id": plan.id, "trust_id": plan.trust_id, "role": role.role,
-        "identified": role.prospective + role.retrospective, "prospective": role.prospective,
-        "retrospective": role.retrospective, "updated_at": at,
+        "plan_id": plan.id,
+        "trust_id": plan.trust_id,
+        "role": role.role,
+        "identified": role.prospective + role.retrospective,
+        "prospective": role.prospective,
+        "retrospective": role.retrospective,
+        "updated_at": at,
     }
 
 
 def roster_updated(entry: RosterEntry) -> dict:
     return {
-        "staff_id": entry.staff_id, "trust_id": entry.trust_id, "role": entry.role, "status": entry.status,
-        "certificate_id": entry.certificate_id, "since": entry.since, "reason": entry.reason,
+        "staff_id": entry.staff_id,
+        "trust_id": entry.trust_id,
+        "role": entry.role,
+        "status": entry.status,
+        "certificate_id": entry.certificate_id,
+        "since": entry.since,
+        "reason": entry.reason,
     }

@@ -2,6 +2,7 @@
 
 The data file goes through the same request schemas and handlers as the API, so that the example can
 never hold what a client could not have written."""
+
 from __future__ import annotations
 
 import json
@@ -35,7 +36,9 @@ def load_example(uow: UnitOfWork, trust_id: uuid.UUID, created_by: uuid.UUID | N
         handlers.add_measure(uow, plan, schemas.MeasureIn().load(measure))
     for cycle in example["cycles"]:
         body = {key: value for key, value in cycle.items() if key != "activity"}
-        handlers.add_cycle(uow, plan, schemas.CycleIn().load({**body, "activity_id": str(activities[cycle["activity"]])}))
+        handlers.add_cycle(
+            uow, plan, schemas.CycleIn().load({**body, "activity_id": str(activities[cycle["activity"]])})
+        )
     handlers.set_workforce(uow, plan, schemas.WorkforceIn().load(example["workforce"]))
     return plan
 
@@ -47,11 +50,15 @@ def _add_driver_tree(uow: UnitOfWork, plan: Plan, primaries: list[dict]) -> dict
     for primary in primaries:
         primary_id = handlers.add_driver(uow, plan, driver.load({"kind": domain.PRIMARY, "title": primary["title"]})).id
         for secondary in primary["secondary"]:
-            secondary_id = handlers.add_driver(uow, plan, driver.load(
-                {"kind": domain.SECONDARY, "title": secondary["title"], "parent_id": str(primary_id)})).id
+            secondary_id = handlers.add_driver(
+                uow,
+                plan,
+                driver.load({"kind": domain.SECONDARY, "title": secondary["title"], "parent_id": str(primary_id)}),
+            ).id
             for activity in secondary["activities"]:
-                activities[activity["title"]] = handlers.add_driver(uow, plan, driver.load(
-                    {"kind": domain.ACTIVITY, "parent_id": str(secondary_id), **activity})).id
+                activities[activity["title"]] = handlers.add_driver(
+                    uow, plan, driver.load({"kind": domain.ACTIVITY, "parent_id": str(secondary_id), **activity})
+                ).id
     return activities
 
 

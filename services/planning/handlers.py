@@ -3,6 +3,7 @@
 The caller-facing functions check the Trust, lock the plan (so that concurrent edits, the measure limit
 and the driver tree cannot race), change it, stage its events and commit. The plain functions they call
 (new_plan, set_aim, add_driver...) change an already checked plan and are shared with the worked example."""
+
 from __future__ import annotations
 
 import uuid
@@ -13,12 +14,22 @@ import sqlalchemy as sa
 
 from services.planning import domain, events, pictures, svg
 from services.planning.models import (
-    Aim, Cycle, Driver, Launch, Measure, Plan, ProcessMap, RosterCertificate, RosterEntry, RosterHistory, Stakeholder,
-    StaffMember, WorkforceRole,
+    Aim,
+    Cycle,
+    Driver,
+    Launch,
+    Measure,
+    Plan,
+    ProcessMap,
+    RosterCertificate,
+    RosterEntry,
+    RosterHistory,
+    StaffMember,
+    Stakeholder,
+    WorkforceRole,
 )
-from shared.domain import Caller
 from shared.db import insert_if_missing, upsert_locked, utcnow
-from shared.domain import Conflict, Invalid, NotFound
+from shared.domain import Caller, Conflict, Invalid, NotFound
 from shared.events import Event
 from shared.events.public import PublicFacts
 from shared.outbox import remember_trust
@@ -27,11 +38,19 @@ from shared.uow import UnitOfWork
 Part = TypeVar("Part", Aim, ProcessMap, Launch)
 Item = TypeVar("Item", Stakeholder, Driver, Measure, Cycle)
 
-PART_NAMES = {Aim: "aim", ProcessMap: "process map", Launch: "launch plan",
-              Stakeholder: "stakeholder", Driver: "driver", Measure: "measure", Cycle: "PDSA cycle"}
+PART_NAMES = {
+    Aim: "aim",
+    ProcessMap: "process map",
+    Launch: "launch plan",
+    Stakeholder: "stakeholder",
+    Driver: "driver",
+    Measure: "measure",
+    Cycle: "PDSA cycle",
+}
 
 
 # --- Plans -------------------------------------------------------------------------------------------
+
 
 def plan_of_caller(uow: UnitOfWork, caller: Caller, plan_id: uuid.UUID, *, for_change: bool = False) -> Plan:
     """The plan, when it is of the caller's Trust; locked when it is about to change."""
@@ -42,8 +61,9 @@ def plan_of_caller(uow: UnitOfWork, caller: Caller, plan_id: uuid.UUID, *, for_c
 
 def new_plan(uow: UnitOfWork, trust_id: uuid.UUID, name: str, created_by: uuid.UUID | None) -> Plan:
     now = utcnow()
-    plan = Plan(id=uuid.uuid4(), trust_id=trust_id, name=name, created_by=created_by, created_at=now,
-                updated_at=now, aim=None)
+    plan = Plan(
+        id=uuid.uuid4(), trust_id=trust_id, name=name, created_by=created_by, created_at=now, updated_at=now, aim=None
+    )
     uow.session.add(plan)
     _plan_changed(uow, plan)
     return plan
@@ -72,8 +92,12 @@ def delete_plan(uow: UnitOfWork, caller: Caller, plan_id: uuid.UUID) -> None:
     plan = plan_of_caller(uow, caller, plan_id, for_change=True)
     now = utcnow()
     for measure in _items(uow, Measure, plan.id):
-        uow.publish("measure.defined", subject=measure.id, trust_id=plan.trust_id,
-                    data=events.measure_defined(measure, plan.trust_id, now, deleted=True))
+        uow.publish(
+            "measure.defined",
+            subject=measure.id,
+            trust_id=plan.trust_id,
+            data=events.measure_defined(measure, plan.trust_id, now, deleted=True),
+        )
     plan.updated_at = now
     uow.publish("plan.updated", subject=plan.id, trust_id=plan.trust_id, data=events.plan_updated(plan, deleted=True))
     # Cycles and drivers first: they refer to drivers, which the database would otherwise refuse to drop.
@@ -87,11 +111,19 @@ def plan_detail(uow: UnitOfWork, caller: Caller, plan_id: uuid.UUID) -> dict:
     """The plan whole: every part, as its own GET route gives it."""
     plan = plan_of_caller(uow, caller, plan_id)
     return {
-        "id": plan.id, "trust_id": plan.trust_id, "name": plan.name, "created_by": plan.created_by,
-        "created_at": plan.created_at, "updated_at": plan.updated_at, "aim": plan.aim,
-        "stakeholders": _items(uow, Stakeholder, plan.id), "drivers": _items(uow, Driver, plan.id),
-        "process_map": uow.session.get(ProcessMap, plan.id), "launch": uow.session.get(Launch, plan.id),
-        "measures": _items(uow, Measure, plan.id), "cycles": _items(uow, Cycle, plan.id),
+        "id": plan.id,
+        "trust_id": plan.trust_id,
+        "name": plan.name,
+        "created_by": plan.created_by,
+        "created_at": plan.created_at,
+        "updated_at": plan.updated_at,
+        "aim": plan.aim,
+        "stakeholders": _items(uow, Stakeholder, plan.id),
+        "drivers": _items(uow, Driver, plan.id),
+        "process_map": uow.session.get(ProcessMap, plan.id),
+        "launch": uow.session.get(Launch, plan.id),
+        "measures": _items(uow, Measure, plan.id),
+        "cycles": _items(uow, Cycle, plan.id),
         "workforce": _workforce_view(uow, plan.id),
     }
 
@@ -103,6 +135,7 @@ def _plan_changed(uow: UnitOfWork, plan: Plan) -> None:
 
 
 # --- Parts a plan has one of: aim, process map, launch -----------------------------------------------
+
 
 def get_part(uow: UnitOfWork, caller: Caller, plan_id: uuid.UUID, model: type[Part]) -> Part:
     plan = plan_of_caller(uow, caller, plan_id)
@@ -147,11 +180,17 @@ def delete_part(uow: UnitOfWork, caller: Caller, plan_id: uuid.UUID, model: type
 def process_map_picture(uow: UnitOfWork, caller: Caller, plan_id: uuid.UUID) -> str:
     process_map = get_part(uow, caller, plan_id, ProcessMap)
     plan = uow.session.get(Plan, plan_id)
-    return svg.render(process_map.lanes, process_map.stages, process_map.steps, process_map.links,
-                      title=f"{plan.name}: future-state process map")
+    return svg.render(
+        process_map.lanes,
+        process_map.stages,
+        process_map.steps,
+        process_map.links,
+        title=f"{plan.name}: future-state process map",
+    )
 
 
 # --- Parts a plan has many of: stakeholders, drivers, measures, cycles -------------------------------
+
 
 def _items(uow: UnitOfWork, model: type[Item], plan_id: uuid.UUID) -> list[Item]:
     order = (model.position,) if model in (Stakeholder, Driver) else (model.created_at, model.id)
@@ -162,8 +201,15 @@ def list_items(uow: UnitOfWork, caller: Caller, plan_id: uuid.UUID, model: type[
     return _items(uow, model, plan_of_caller(uow, caller, plan_id).id)
 
 
-def get_item(uow: UnitOfWork, caller: Caller, plan_id: uuid.UUID, model: type[Item], item_id: uuid.UUID,
-             *, for_change: bool = False) -> Item:
+def get_item(
+    uow: UnitOfWork,
+    caller: Caller,
+    plan_id: uuid.UUID,
+    model: type[Item],
+    item_id: uuid.UUID,
+    *,
+    for_change: bool = False,
+) -> Item:
     plan = plan_of_caller(uow, caller, plan_id, for_change=for_change)
     item = uow.session.get(model, item_id)
     if item is None or item.plan_id != plan.id:
@@ -176,8 +222,9 @@ def _next_position(uow: UnitOfWork, model: type[Item], plan_id: uuid.UUID) -> in
 
 
 def add_stakeholder(uow: UnitOfWork, plan: Plan, body: dict) -> Stakeholder:
-    stakeholder = Stakeholder(id=uuid.uuid4(), plan_id=plan.id, position=_next_position(uow, Stakeholder, plan.id),
-                              **body)
+    stakeholder = Stakeholder(
+        id=uuid.uuid4(), plan_id=plan.id, position=_next_position(uow, Stakeholder, plan.id), **body
+    )
     uow.session.add(stakeholder)
     return stakeholder
 
@@ -192,22 +239,28 @@ def add_driver(uow: UnitOfWork, plan: Plan, body: dict) -> Driver:
 
 
 def _check_tree(uow: UnitOfWork, plan_id: uuid.UUID, driver_id: uuid.UUID, body: dict) -> None:
-    plan_drivers = {driver.id: domain.DriverNode(driver.id, driver.kind, driver.parent_id)
-                    for driver in _items(uow, Driver, plan_id)}
+    plan_drivers = {
+        driver.id: domain.DriverNode(driver.id, driver.kind, driver.parent_id)
+        for driver in _items(uow, Driver, plan_id)
+    }
     problems = domain.tree_problems(domain.DriverNode(driver_id, body["kind"], body["parent_id"]), plan_drivers)
     if problems:
         raise Invalid.fields(problems)
 
 
 def add_measure(uow: UnitOfWork, plan: Plan, body: dict) -> Measure:
-    domain.check_measure_limit(uow.session.scalar(
-        sa.select(sa.func.count()).select_from(Measure).where(Measure.plan_id == plan.id)
-    ))
+    domain.check_measure_limit(
+        uow.session.scalar(sa.select(sa.func.count()).select_from(Measure).where(Measure.plan_id == plan.id))
+    )
     now = utcnow()
     measure = Measure(id=uuid.uuid4(), plan_id=plan.id, created_at=now, updated_at=now, **body)
     uow.session.add(measure)
-    uow.publish("measure.defined", subject=measure.id, trust_id=plan.trust_id,
-                data=events.measure_defined(measure, plan.trust_id, now))
+    uow.publish(
+        "measure.defined",
+        subject=measure.id,
+        trust_id=plan.trust_id,
+        data=events.measure_defined(measure, plan.trust_id, now),
+    )
     return measure
 
 
@@ -234,8 +287,9 @@ def create_item(uow: UnitOfWork, caller: Caller, plan_id: uuid.UUID, model: type
     return item
 
 
-def replace_item(uow: UnitOfWork, caller: Caller, plan_id: uuid.UUID, model: type[Item], item_id: uuid.UUID,
-                 body: dict) -> Item:
+def replace_item(
+    uow: UnitOfWork, caller: Caller, plan_id: uuid.UUID, model: type[Item], item_id: uuid.UUID, body: dict
+) -> Item:
     item = get_item(uow, caller, plan_id, model, item_id, for_change=True)
     if model is Driver:
         _check_tree(uow, plan_id, item.id, body)
@@ -246,8 +300,12 @@ def replace_item(uow: UnitOfWork, caller: Caller, plan_id: uuid.UUID, model: typ
     if model in (Measure, Cycle):
         item.updated_at = utcnow()
     if model is Measure:
-        uow.publish("measure.defined", subject=item.id, trust_id=caller.trust_id,
-                    data=events.measure_defined(item, caller.trust_id, item.updated_at))
+        uow.publish(
+            "measure.defined",
+            subject=item.id,
+            trust_id=caller.trust_id,
+            data=events.measure_defined(item, caller.trust_id, item.updated_at),
+        )
     uow.commit()
     return item
 
@@ -257,8 +315,12 @@ def delete_item(uow: UnitOfWork, caller: Caller, plan_id: uuid.UUID, model: type
     if model is Driver:
         _check_nothing_hangs_from(uow, item)
     if model is Measure:
-        uow.publish("measure.defined", subject=item.id, trust_id=caller.trust_id,
-                    data=events.measure_defined(item, caller.trust_id, utcnow(), deleted=True))
+        uow.publish(
+            "measure.defined",
+            subject=item.id,
+            trust_id=caller.trust_id,
+            data=events.measure_defined(item, caller.trust_id, utcnow(), deleted=True),
+        )
     uow.session.delete(item)
     uow.commit()
 
@@ -275,27 +337,47 @@ def _check_nothing_hangs_from(uow: UnitOfWork, driver: Driver) -> None:
 def driver_diagram_picture(uow: UnitOfWork, caller: Caller, plan_id: uuid.UUID) -> str:
     """The aim (the plan's name until it has one), its drivers and their activities, as a picture."""
     plan = plan_of_caller(uow, caller, plan_id)
-    drivers = [{"id": driver.id, "kind": driver.kind, "title": driver.title, "parent_id": driver.parent_id,
-                "status": driver.status, "priority": driver.priority} for driver in _items(uow, Driver, plan.id)]
-    return pictures.driver_diagram(plan.aim.statement if plan.aim else plan.name, drivers,
-                                   title=f"{plan.name}: driver diagram")
+    drivers = [
+        {
+            "id": driver.id,
+            "kind": driver.kind,
+            "title": driver.title,
+            "parent_id": driver.parent_id,
+            "status": driver.status,
+            "priority": driver.priority,
+        }
+        for driver in _items(uow, Driver, plan.id)
+    ]
+    return pictures.driver_diagram(
+        plan.aim.statement if plan.aim else plan.name, drivers, title=f"{plan.name}: driver diagram"
+    )
 
 
 def stakeholder_grid_picture(uow: UnitOfWork, caller: Caller, plan_id: uuid.UUID) -> str:
     """The plan's stakeholders on the power/impact grid, as a picture."""
     plan = plan_of_caller(uow, caller, plan_id)
-    stakeholders = [{"id": stakeholder.id, "name": stakeholder.name, "role": stakeholder.role,
-                     "power": stakeholder.power, "impact": stakeholder.impact}
-                    for stakeholder in _items(uow, Stakeholder, plan.id)]
+    stakeholders = [
+        {
+            "id": stakeholder.id,
+            "name": stakeholder.name,
+            "role": stakeholder.role,
+            "power": stakeholder.power,
+            "impact": stakeholder.impact,
+        }
+        for stakeholder in _items(uow, Stakeholder, plan.id)
+    ]
     return pictures.stakeholder_grid(stakeholders, title=f"{plan.name}: stakeholders by power and impact")
 
 
 # --- Workforce ---------------------------------------------------------------------------------------
 
+
 def _workforce_roles(uow: UnitOfWork, plan_id: uuid.UUID) -> list[WorkforceRole]:
-    return list(uow.session.scalars(
-        sa.select(WorkforceRole).where(WorkforceRole.plan_id == plan_id).order_by(WorkforceRole.role)
-    ))
+    return list(
+        uow.session.scalars(
+            sa.select(WorkforceRole).where(WorkforceRole.plan_id == plan_id).order_by(WorkforceRole.role)
+        )
+    )
 
 
 def _workforce_view(uow: UnitOfWork, plan_id: uuid.UUID) -> dict:
@@ -327,7 +409,9 @@ def set_workforce(uow: UnitOfWork, plan: Plan, body: dict) -> dict:
             uow.session.delete(role)
             changed.append(WorkforceRole(plan_id=plan.id, role=name, needed=0, prospective=0, retrospective=0))
     for role in changed:
-        uow.publish("cohort.updated", subject=plan.id, trust_id=plan.trust_id, data=events.cohort_updated(plan, role, now))
+        uow.publish(
+            "cohort.updated", subject=plan.id, trust_id=plan.trust_id, data=events.cohort_updated(plan, role, now)
+        )
     uow.session.flush()
     return _workforce_view(uow, plan.id)
 
@@ -340,8 +424,16 @@ def put_workforce(uow: UnitOfWork, caller: Caller, plan_id: uuid.UUID, body: dic
 
 # --- The roster --------------------------------------------------------------------------------------
 
-def apply_certificate_event(uow: UnitOfWork, event: Event, payload: dict, *, issued_at: datetime | None = None,
-                            ended_at: datetime | None = None, end_reason: str | None = None) -> None:
+
+def apply_certificate_event(
+    uow: UnitOfWork,
+    event: Event,
+    payload: dict,
+    *,
+    issued_at: datetime | None = None,
+    ended_at: datetime | None = None,
+    end_reason: str | None = None,
+) -> None:
     """Record what the event says of its certificate, then recompute the person's standing in the role;
     a change is kept in the history and published as roster.updated."""
     # The person first, then the entry: the order user.deactivated takes its locks in too, so that a leaving
@@ -354,7 +446,11 @@ def apply_certificate_event(uow: UnitOfWork, event: Event, payload: dict, *, iss
     insert_if_missing(uow.session, RosterCertificate, {"certificate_id": payload["certificate_id"], **key})
     certificate = uow.session.get(RosterCertificate, payload["certificate_id"], with_for_update=True)
     facts = domain.facts_after(_facts(certificate), issued_at=issued_at, ended_at=ended_at, end_reason=end_reason)
-    certificate.issued_at, certificate.ended_at, certificate.end_reason = facts.issued_at, facts.ended_at, facts.end_reason
+    certificate.issued_at, certificate.ended_at, certificate.end_reason = (
+        facts.issued_at,
+        facts.ended_at,
+        facts.end_reason,
+    )
     uow.session.flush()
     _restand(uow, event, entry, staff)
 
@@ -362,31 +458,60 @@ def apply_certificate_event(uow: UnitOfWork, event: Event, payload: dict, *, iss
 def _restand(uow: UnitOfWork, event: Event, entry: RosterEntry, staff: StaffMember) -> None:
     """Recompute a locked entry's standing from its certificates and whether the person has left; a change
     is kept in the history and published as roster.updated (and its public twin)."""
-    certificates = uow.session.scalars(sa.select(RosterCertificate).where(
-        RosterCertificate.trust_id == entry.trust_id, RosterCertificate.staff_id == entry.staff_id,
-        RosterCertificate.role == entry.role,
-    ))
+    certificates = uow.session.scalars(
+        sa.select(RosterCertificate).where(
+            RosterCertificate.trust_id == entry.trust_id,
+            RosterCertificate.staff_id == entry.staff_id,
+            RosterCertificate.role == entry.role,
+        )
+    )
     taken_back = domain.left_since(staff.left_at, staff.active_at) is None
     standing = domain.standing((_facts(c) for c in certificates), staff.left_at, taken_back)
     if standing is None or (entry.status, entry.certificate_id, entry.since, entry.reason) == (
-        standing.status, standing.certificate_id, standing.since, standing.reason
+        standing.status,
+        standing.certificate_id,
+        standing.since,
+        standing.reason,
     ):
         return
     now = utcnow()
     entry.status, entry.certificate_id, entry.since, entry.reason = (
-        standing.status, standing.certificate_id, standing.since, standing.reason)
+        standing.status,
+        standing.certificate_id,
+        standing.since,
+        standing.reason,
+    )
     entry.updated_at = now
-    uow.session.add(RosterHistory(id=uuid.uuid4(), trust_id=entry.trust_id, staff_id=entry.staff_id, role=entry.role,
-                                  status=entry.status, certificate_id=entry.certificate_id, since=entry.since,
-                                  reason=entry.reason, recorded_at=now, event_id=event.id))
-    uow.publish("roster.updated", subject=entry.staff_id, trust_id=entry.trust_id, data=events.roster_updated(entry),
-                public=PublicFacts(staff_number=staff.staff_number, staff_name=staff.name))
+    uow.session.add(
+        RosterHistory(
+            id=uuid.uuid4(),
+            trust_id=entry.trust_id,
+            staff_id=entry.staff_id,
+            role=entry.role,
+            status=entry.status,
+            certificate_id=entry.certificate_id,
+            since=entry.since,
+            reason=entry.reason,
+            recorded_at=now,
+            event_id=event.id,
+        )
+    )
+    uow.publish(
+        "roster.updated",
+        subject=entry.staff_id,
+        trust_id=entry.trust_id,
+        data=events.roster_updated(entry),
+        public=PublicFacts(staff_number=staff.staff_number, staff_name=staff.name),
+    )
 
 
 def _staff_locked(uow: UnitOfWork, staff_id: uuid.UUID) -> StaffMember:
     """The person's row, locked; created empty when nothing from identity has arrived yet."""
-    return upsert_locked(uow.session, StaffMember, {"id": staff_id, "name": None, "staff_number": None,
-                                                    "as_of": None, "left_at": None, "active_at": None})
+    return upsert_locked(
+        uow.session,
+        StaffMember,
+        {"id": staff_id, "name": None, "staff_number": None, "as_of": None, "left_at": None, "active_at": None},
+    )
 
 
 def _restand_person(uow: UnitOfWork, event: Event, staff: StaffMember, was_left_since: datetime | None) -> None:
@@ -394,14 +519,17 @@ def _restand_person(uow: UnitOfWork, event: Event, staff: StaffMember, was_left_
     if domain.left_since(staff.left_at, staff.active_at) == was_left_since:
         return
     entries = uow.session.scalars(
-        sa.select(RosterEntry).where(RosterEntry.staff_id == staff.id)
-        .order_by(RosterEntry.trust_id, RosterEntry.role).with_for_update()
+        sa.select(RosterEntry)
+        .where(RosterEntry.staff_id == staff.id)
+        .order_by(RosterEntry.trust_id, RosterEntry.role)
+        .with_for_update()
     ).all()
     for entry in entries:
         _restand(uow, event, entry, staff)
 
 
 # --- Read models fed by identity: names for the roster and the public roster.updated, and leavers -----
+
 
 def apply_trust(uow: UnitOfWork, payload: dict) -> None:
     """The Trust's ODS code routes its public events; any held for want of it leave now."""
@@ -430,8 +558,9 @@ def apply_leaver(uow: UnitOfWork, event: Event, payload: dict) -> None:
 
 
 def _facts(certificate: RosterCertificate) -> domain.CertificateFacts:
-    return domain.CertificateFacts(certificate.certificate_id, certificate.issued_at, certificate.ended_at,
-                                   certificate.end_reason)
+    return domain.CertificateFacts(
+        certificate.certificate_id, certificate.issued_at, certificate.ended_at, certificate.end_reason
+    )
 
 
 def list_roster(caller: Caller, filters: dict) -> sa.Select:
@@ -453,14 +582,21 @@ def list_roster(caller: Caller, filters: dict) -> sa.Select:
 def roster_history(uow: UnitOfWork, caller: Caller, staff_id: uuid.UUID, role: str) -> list[RosterHistory]:
     if not domain.reads_whole_roster(caller) and staff_id != caller.user_id:
         return []
-    return list(uow.session.scalars(
-        sa.select(RosterHistory)
-        .where(RosterHistory.trust_id == caller.trust_id, RosterHistory.staff_id == staff_id, RosterHistory.role == role)
-        .order_by(RosterHistory.recorded_at, RosterHistory.id)
-    ))
+    return list(
+        uow.session.scalars(
+            sa.select(RosterHistory)
+            .where(
+                RosterHistory.trust_id == caller.trust_id,
+                RosterHistory.staff_id == staff_id,
+                RosterHistory.role == role,
+            )
+            .order_by(RosterHistory.recorded_at, RosterHistory.id)
+        )
+    )
 
 
 # --- The events this service consumes: the consumer's table ----------------------------------------------------------------------------------------
+
 
 def on_trust_created(uow, event, payload):
     apply_trust(uow, payload)

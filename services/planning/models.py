@@ -2,6 +2,7 @@
 
 Nested parts that are always read and written whole (process-map lanes, steps and links; the launch's
 lists) are JSON columns, validated by the request schemas before they are stored."""
+
 from __future__ import annotations
 
 import uuid
@@ -183,8 +184,9 @@ class StaffMember(Base):
 
 def _staff_of(model: str) -> Mapped[StaffMember | None]:
     # Names are looked up, never copied: a name changed in identity shows on the next read.
-    return relationship(StaffMember, primaryjoin=f"foreign({model}.staff_id) == StaffMember.id", viewonly=True,
-                        lazy="selectin")
+    return relationship(
+        StaffMember, primaryjoin=f"foreign({model}.staff_id) == StaffMember.id", viewonly=True, lazy="selectin"
+    )
 
 
 class NamedStaff:
@@ -201,6 +203,7 @@ class NamedStaff:
 
 
 # --- The roster --------------------------------------------------------------------------------------
+
 
 class RosterEntry(NamedStaff, Base):
     """Whether a person may be rostered in a role now. The row is what concurrent certificate events for

@@ -3,13 +3,21 @@ lists in, SVG text out.
 
 Each node, link, quadrant and marker carries data- attributes (its id, its level or quadrant, its parent)
 beside its geometry, so that a program can check a picture the way a person reads it."""
+
 from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
 from services.planning import domain
 from services.planning.svg import (
-    ARROW_MARKER, CHARS_PER_LINE, LINE_HEIGHT, TEXT_STYLE, Box, document, text_block, wrap,
+    ARROW_MARKER,
+    CHARS_PER_LINE,
+    LINE_HEIGHT,
+    TEXT_STYLE,
+    Box,
+    document,
+    text_block,
+    wrap,
 )
 
 
@@ -23,8 +31,12 @@ def _line(label: str, x: float, y: float, css_class: str, anchor: str = "middle"
 AIM = "aim"
 # The diagram's columns, left to right: the aim, then what leads to it, then the ideas that change it.
 COLUMNS = (AIM, domain.PRIMARY, domain.SECONDARY, domain.ACTIVITY)
-COLUMN_NAMES = {AIM: "Aim", domain.PRIMARY: "Primary drivers", domain.SECONDARY: "Secondary drivers",
-                domain.ACTIVITY: "Change ideas"}
+COLUMN_NAMES = {
+    AIM: "Aim",
+    domain.PRIMARY: "Primary drivers",
+    domain.SECONDARY: "Secondary drivers",
+    domain.ACTIVITY: "Change ideas",
+}
 NODE_WIDTH = 190
 COLUMN_GAP = 70
 NODE_GAP = 14
@@ -35,7 +47,9 @@ MARGIN = 20
 MAX_LINES = {AIM: 16, domain.PRIMARY: 8, domain.SECONDARY: 8, domain.ACTIVITY: 8}
 AIM_CHARS_PER_LINE = 22  # the aim is in bold, which is wider
 
-DRIVER_STYLE = TEXT_STYLE + """.header { fill: #005eb8; }
+DRIVER_STYLE = (
+    TEXT_STYLE
+    + """.header { fill: #005eb8; }
 .header-text { fill: #ffffff; font-weight: bold; font-size: 13px; }
 .box { stroke-width: 1.5; }
 .box.aim { fill: #005eb8; stroke: #003087; }
@@ -47,6 +61,7 @@ DRIVER_STYLE = TEXT_STYLE + """.header { fill: #005eb8; }
 .link { stroke: #425563; stroke-width: 1.5; fill: none; }
 .empty { font-size: 14px; fill: #425563; }
 """
+)
 
 
 def driver_diagram(aim: str, drivers: list[dict], *, title: str) -> str:
@@ -60,9 +75,12 @@ def driver_diagram(aim: str, drivers: list[dict], *, title: str) -> str:
         nodes[driver["id"]] = driver
         parents[driver["id"]] = AIM if driver["parent_id"] is None else driver["parent_id"]
         children.setdefault(parents[driver["id"]], []).append(driver["id"])
-    lines = {node_id: wrap(node["title"], AIM_CHARS_PER_LINE if node_id == AIM else CHARS_PER_LINE,
-                           max_lines=MAX_LINES[node["kind"]])
-             for node_id, node in nodes.items()}
+    lines = {
+        node_id: wrap(
+            node["title"], AIM_CHARS_PER_LINE if node_id == AIM else CHARS_PER_LINE, max_lines=MAX_LINES[node["kind"]]
+        )
+        for node_id, node in nodes.items()
+    }
     heights = {node_id: _node_height(nodes[node_id]["kind"], len(lines[node_id])) for node_id in nodes}
 
     # Children are always in a column right of their parent's: bands are summed from the right, boxes placed
@@ -94,8 +112,7 @@ def driver_diagram(aim: str, drivers: list[dict], *, title: str) -> str:
     if not drivers:
         note = "No drivers yet: add the primary drivers that lead to the aim."
         parts.append(_line(note, _column_x(domain.PRIMARY), boxes[AIM].centre[1], "empty", anchor="start"))
-    return document(width, height, parts, title=title, description=_driver_description(drivers),
-                    style=DRIVER_STYLE)
+    return document(width, height, parts, title=title, description=_driver_description(drivers), style=DRIVER_STYLE)
 
 
 def _column_x(kind: str) -> float:
@@ -124,14 +141,17 @@ def _driver_node(node: dict, parent, box: Box, lines: list[str]) -> str:
     if parent is not None:
         attributes += f" data-parent={quoteattr(str(parent))}"
     text_middle = box.y + NODE_PADDING + len(lines) * LINE_HEIGHT / 2
-    drawn = [f'<rect class="box {kind}" x="{box.x:.1f}" y="{box.y:.1f}" width="{box.width}" height="{box.height:.1f}" '
-             f'rx="{8 if kind == AIM else 3}"/>',
-             text_block(node["title"], box.centre[0], text_middle, "aim-text" if kind == AIM else "", lines)]
+    drawn = [
+        f'<rect class="box {kind}" x="{box.x:.1f}" y="{box.y:.1f}" width="{box.width}" height="{box.height:.1f}" '
+        f'rx="{8 if kind == AIM else 3}"/>',
+        text_block(node["title"], box.centre[0], text_middle, "aim-text" if kind == AIM else "", lines),
+    ]
     spoken = node["title"]
     if kind == domain.ACTIVITY:
         detail = _activity_detail(node)
-        drawn.append(_line(detail, box.centre[0], text_middle + len(lines) * LINE_HEIGHT / 2 + DETAIL_HEIGHT / 2,
-                           "detail"))
+        drawn.append(
+            _line(detail, box.centre[0], text_middle + len(lines) * LINE_HEIGHT / 2 + DETAIL_HEIGHT / 2, "detail")
+        )
         spoken += f" ({detail})"
     return f"<g {attributes}><title>{escape(spoken)}</title>{''.join(drawn)}</g>"
 
@@ -142,17 +162,21 @@ def _driver_link(parent_id, child_id, parent: Box, child: Box) -> str:
     start_x, start_y = parent.x + parent.width, parent.centre[1]
     end_x, end_y = child.x, child.centre[1]
     turn_x = start_x + COLUMN_GAP / 2
-    return (f'<path class="link" data-from={quoteattr(str(parent_id))} data-to={quoteattr(str(child_id))} '
-            f'd="M {start_x:.1f} {start_y:.1f} H {turn_x:.1f} V {end_y:.1f} H {end_x:.1f}"/>')
+    return (
+        f'<path class="link" data-from={quoteattr(str(parent_id))} data-to={quoteattr(str(child_id))} '
+        f'd="M {start_x:.1f} {start_y:.1f} H {turn_x:.1f} V {end_y:.1f} H {end_x:.1f}"/>'
+    )
 
 
 def _driver_description(drivers: list[dict]) -> str:
     if not drivers:
         return "The aim alone: no drivers yet."
     counts = {kind: sum(1 for driver in drivers if driver["kind"] == kind) for kind in domain.DRIVER_KINDS}
-    return (f"The aim on the left, then {counts[domain.PRIMARY]} primary drivers, {counts[domain.SECONDARY]} "
-            f"secondary drivers and {counts[domain.ACTIVITY]} activities (change ideas, with their status and "
-            f"priority), each joined by a line to what it leads to.")
+    return (
+        f"The aim on the left, then {counts[domain.PRIMARY]} primary drivers, {counts[domain.SECONDARY]} "
+        f"secondary drivers and {counts[domain.ACTIVITY]} activities (change ideas, with their status and "
+        f"priority), each joined by a line to what it leads to."
+    )
 
 
 # --- The stakeholder power/impact grid ----------------------------------------------------------------
@@ -175,7 +199,9 @@ LABEL_CHARS = 40
 ROLE_HEIGHT = 13
 ENTRY_GAP = 10
 
-STAKEHOLDER_STYLE = TEXT_STYLE + """.quadrant { stroke: #b8c4d0; stroke-width: 1; }
+STAKEHOLDER_STYLE = (
+    TEXT_STYLE
+    + """.quadrant { stroke: #b8c4d0; stroke-width: 1; }
 .quadrant[data-quadrant="manage"] { fill: #e8f1fb; }
 .quadrant[data-quadrant="satisfy"] { fill: #eef7fc; }
 .quadrant[data-quadrant="inform"] { fill: #e6f4ec; }
@@ -194,6 +220,7 @@ STAKEHOLDER_STYLE = TEXT_STYLE + """.quadrant { stroke: #b8c4d0; stroke-width: 1
 .empty { font-size: 14px; fill: #425563; }
 .empty-card { fill: #ffffff; stroke: #b8c4d0; }
 """
+)
 
 
 def stakeholder_grid(stakeholders: list[dict], *, title: str) -> str:
@@ -213,8 +240,9 @@ def stakeholder_grid(stakeholders: list[dict], *, title: str) -> str:
     for row, power in enumerate(POWER_ROWS):
         for column, impact in enumerate(IMPACT_COLUMNS):
             name = domain.quadrant(power, impact)
-            cell = Box(AXIS_LEFT + column * QUADRANT_WIDTH, GRID_TOP + sum(row_heights[:row]), QUADRANT_WIDTH,
-                       row_heights[row])
+            cell = Box(
+                AXIS_LEFT + column * QUADRANT_WIDTH, GRID_TOP + sum(row_heights[:row]), QUADRANT_WIDTH, row_heights[row]
+            )
             parts.append(_quadrant(name, power, impact, cell, len(in_quadrant.get(name, []))))
             top = cell.y + QUADRANT_HEADER
             for stakeholder in in_quadrant.get(name, []):
@@ -226,11 +254,14 @@ def stakeholder_grid(stakeholders: list[dict], *, title: str) -> str:
         # Across the middle line, below the quadrants' names, where it hides none of them.
         middle_x = AXIS_LEFT + QUADRANT_WIDTH
         middle_y = GRID_TOP + row_heights[0] + (QUADRANT_HEADER + row_heights[1]) / 2
-        parts.append(f'<rect class="empty-card" x="{middle_x - 110:.1f}" y="{middle_y - 18:.1f}" width="220" '
-                     f'height="36" rx="4"/>')
+        parts.append(
+            f'<rect class="empty-card" x="{middle_x - 110:.1f}" y="{middle_y - 18:.1f}" width="220" '
+            f'height="36" rx="4"/>'
+        )
         parts.append(_line("No stakeholders yet", middle_x, middle_y, "empty"))
-    return document(width, height, parts, title=title, description=_grid_description(in_quadrant),
-                    style=STAKEHOLDER_STYLE)
+    return document(
+        width, height, parts, title=title, description=_grid_description(in_quadrant), style=STAKEHOLDER_STYLE
+    )
 
 
 def _name_lines(stakeholder: dict) -> list[str]:
@@ -249,32 +280,47 @@ def _entry_height(stakeholder: dict) -> float:
 def _row_height(power: str, in_quadrant: dict[str, list[dict]]) -> float:
     """A row of the grid is as tall as the longer list of its two quadrants."""
     lists = [in_quadrant.get(domain.quadrant(power, impact), []) for impact in IMPACT_COLUMNS]
-    return max(MIN_QUADRANT_HEIGHT, *(QUADRANT_HEADER + sum(map(_entry_height, stakeholders)) + QUADRANT_PADDING
-                                      for stakeholders in lists))
+    return max(
+        MIN_QUADRANT_HEIGHT,
+        *(QUADRANT_HEADER + sum(map(_entry_height, stakeholders)) + QUADRANT_PADDING for stakeholders in lists),
+    )
 
 
 def _quadrant(name: str, power: str, impact: str, cell: Box, count: int) -> str:
     key = name.lower()
     levels = f"{power} power · {impact} impact · {count} stakeholder{'' if count == 1 else 's'}"
-    return (f'<g class="quadrant-cell"><rect class="quadrant" data-quadrant="{key}" x="{cell.x:.1f}" '
-            f'y="{cell.y:.1f}" width="{cell.width:.1f}" height="{cell.height:.1f}"/>'
-            f'{_line(name, cell.x + QUADRANT_PADDING, cell.y + 18, "quadrant-name", anchor="start")}'
-            f'{_line(levels, cell.x + QUADRANT_PADDING, cell.y + 34, "quadrant-levels", anchor="start")}'
-            f"</g>")
+    return (
+        f'<g class="quadrant-cell"><rect class="quadrant" data-quadrant="{key}" x="{cell.x:.1f}" '
+        f'y="{cell.y:.1f}" width="{cell.width:.1f}" height="{cell.height:.1f}"/>'
+        f"{_line(name, cell.x + QUADRANT_PADDING, cell.y + 18, 'quadrant-name', anchor='start')}"
+        f"{_line(levels, cell.x + QUADRANT_PADDING, cell.y + 34, 'quadrant-levels', anchor='start')}"
+        f"</g>"
+    )
 
 
 def _stakeholder(stakeholder: dict, quadrant: str, left: float, top: float) -> str:
     name_lines, role_line = _name_lines(stakeholder), _role_line(stakeholder)
     middle = top + len(name_lines) * LINE_HEIGHT / 2
     spoken = stakeholder["name"] + (f", {stakeholder['role']}" if stakeholder.get("role") else "") + f": {quadrant}"
-    drawn = [f'<circle class="marker" cx="{left + MARKER_INSET:.1f}" cy="{middle:.1f}" r="{MARKER_RADIUS}"/>',
-             text_block(stakeholder["name"], left + LABEL_INSET, middle, "", name_lines, anchor="start")]
+    drawn = [
+        f'<circle class="marker" cx="{left + MARKER_INSET:.1f}" cy="{middle:.1f}" r="{MARKER_RADIUS}"/>',
+        text_block(stakeholder["name"], left + LABEL_INSET, middle, "", name_lines, anchor="start"),
+    ]
     if role_line:
-        drawn.append(_line(role_line, left + LABEL_INSET, top + len(name_lines) * LINE_HEIGHT + ROLE_HEIGHT / 2 - 2,
-                           "role", anchor="start"))
-    return (f'<g class="stakeholder" data-id={quoteattr(str(stakeholder["id"]))} data-quadrant="{quadrant.lower()}" '
-            f'data-power={quoteattr(stakeholder["power"])} data-impact={quoteattr(stakeholder["impact"])}>'
-            f"<title>{escape(spoken)}</title>{''.join(drawn)}</g>")
+        drawn.append(
+            _line(
+                role_line,
+                left + LABEL_INSET,
+                top + len(name_lines) * LINE_HEIGHT + ROLE_HEIGHT / 2 - 2,
+                "role",
+                anchor="start",
+            )
+        )
+    return (
+        f'<g class="stakeholder" data-id={quoteattr(str(stakeholder["id"]))} data-quadrant="{quadrant.lower()}" '
+        f"data-power={quoteattr(stakeholder['power'])} data-impact={quoteattr(stakeholder['impact'])}>"
+        f"<title>{escape(spoken)}</title>{''.join(drawn)}</g>"
+    )
 
 
 def _axes(grid_bottom: float, width: float) -> list[str]:
@@ -302,5 +348,7 @@ def _grid_description(in_quadrant: dict[str, list[dict]]) -> str:
         return "The power/impact grid, empty: no stakeholders yet."
     names = [domain.quadrant(power, impact) for power in POWER_ROWS for impact in reversed(IMPACT_COLUMNS)]
     counts = ", ".join(f"{name} {len(in_quadrant.get(name, []))}" for name in names)
-    return (f"{total} stakeholders on the power/impact grid, impact from low (left) to high (right) and power "
-            f"from low (bottom) to high (top): {counts}.")
+    return (
+        f"{total} stakeholders on the power/impact grid, impact from low (left) to high (right) and power "
+        f"from low (bottom) to high (top): {counts}."
+    )

@@ -1,4 +1,5 @@
 """The planning service's HTTP API: thin views over the handlers."""
+
 from __future__ import annotations
 
 import csv
@@ -168,18 +169,42 @@ def _many_parts(path: str, model, schema_in, schema_out, what: str, rules: str =
 
 
 _single_part("aim", Aim, schemas.AimIn, schemas.Aim, "aim: why, how, what, the statement and the target")
-_single_part("process-map", ProcessMap, schemas.ProcessMapIn, schemas.ProcessMap,
-             "future-state process map: lanes, stages, shaped steps and links")
+_single_part(
+    "process-map",
+    ProcessMap,
+    schemas.ProcessMapIn,
+    schemas.ProcessMap,
+    "future-state process map: lanes, stages, shaped steps and links",
+)
 _single_part("launch", Launch, schemas.LaunchIn, schemas.Launch, "launch plan")
-_many_parts("stakeholders", Stakeholder, schemas.StakeholderIn, schemas.Stakeholder, "stakeholder",
-            "The quadrant follows from power and impact.")
-_many_parts("drivers", Driver, schemas.DriverIn, schemas.Driver, "driver",
-            "Primary drivers have no parent, secondary drivers link to a primary, activities to a driver; "
-            "a link that would break the tree is refused (422).")
-_many_parts("measures", Measure, schemas.MeasureIn, schemas.Measure, "measure",
-            f"At most {domain.MAX_MEASURES} per plan; the next is refused (422).")
-_many_parts("cycles", Cycle, schemas.CycleIn, schemas.Cycle, "PDSA cycle",
-            "It tests an activity of this plan's driver diagram.")
+_many_parts(
+    "stakeholders",
+    Stakeholder,
+    schemas.StakeholderIn,
+    schemas.Stakeholder,
+    "stakeholder",
+    "The quadrant follows from power and impact.",
+)
+_many_parts(
+    "drivers",
+    Driver,
+    schemas.DriverIn,
+    schemas.Driver,
+    "driver",
+    "Primary drivers have no parent, secondary drivers link to a primary, activities to a driver; "
+    "a link that would break the tree is refused (422).",
+)
+_many_parts(
+    "measures",
+    Measure,
+    schemas.MeasureIn,
+    schemas.Measure,
+    "measure",
+    f"At most {domain.MAX_MEASURES} per plan; the next is refused (422).",
+)
+_many_parts(
+    "cycles", Cycle, schemas.CycleIn, schemas.Cycle, "PDSA cycle", "It tests an activity of this plan's driver diagram."
+)
 
 
 def _picture(path: str, name: str, draw, summary: str) -> None:
@@ -199,14 +224,26 @@ def _picture(path: str, name: str, draw, summary: str) -> None:
     plans.route(f"{PLAN}/{path}")(Picture)
 
 
-_picture("process-map.svg", "ProcessMapPicture", handlers.process_map_picture,
-         "The process map as an SVG picture: lanes as rows, stages as columns, shaped steps, arrows.")
-_picture("drivers.svg", "DriverDiagramPicture", handlers.driver_diagram_picture,
-         "The driver diagram as an SVG picture, left to right: the aim, primary drivers, secondary drivers, "
-         "activities with their status and priority.")
-_picture("stakeholders.svg", "StakeholderGridPicture", handlers.stakeholder_grid_picture,
-         "The stakeholders as an SVG picture: the power/impact grid, each stakeholder in its quadrant (Manage, "
-         "Satisfy, Inform, Monitor).")
+_picture(
+    "process-map.svg",
+    "ProcessMapPicture",
+    handlers.process_map_picture,
+    "The process map as an SVG picture: lanes as rows, stages as columns, shaped steps, arrows.",
+)
+_picture(
+    "drivers.svg",
+    "DriverDiagramPicture",
+    handlers.driver_diagram_picture,
+    "The driver diagram as an SVG picture, left to right: the aim, primary drivers, secondary drivers, "
+    "activities with their status and priority.",
+)
+_picture(
+    "stakeholders.svg",
+    "StakeholderGridPicture",
+    handlers.stakeholder_grid_picture,
+    "The stakeholders as an SVG picture: the power/impact grid, each stakeholder in its quadrant (Manage, "
+    "Satisfy, Inform, Monitor).",
+)
 
 
 @plans.route(f"{PLAN}/workforce")
@@ -261,9 +298,21 @@ class RosterCsv(MethodView):
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
         for entry in entries:
-            writer.writerow([formula_safe(str(value)) if value is not None else "" for value in (
-                entry.staff_id, entry.staff_number, entry.staff_name, entry.role, entry.status, entry.certificate_id,
-                entry.since.isoformat(), entry.reason)])
+            writer.writerow(
+                [
+                    formula_safe(str(value)) if value is not None else ""
+                    for value in (
+                        entry.staff_id,
+                        entry.staff_number,
+                        entry.staff_name,
+                        entry.role,
+                        entry.status,
+                        entry.certificate_id,
+                        entry.since.isoformat(),
+                        entry.reason,
+                    )
+                ]
+            )
         response = current_app.response_class(out.getvalue(), mimetype="text/csv")
         response.headers["Content-Disposition"] = 'attachment; filename="roster.csv"'
         return response

@@ -1,10 +1,11 @@
 """The planning service's request and response bodies."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.planning import domain
-from shared.events.catalogue import INCREASE, IMPROVEMENT_DIRECTIONS
+from shared.events.catalogue import IMPROVEMENT_DIRECTIONS, INCREASE
 from shared.schemas import RequestSchema
 
 CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9.-]{0,31}$", error="Codes are upper-case letters, digits, '-' and '.'.")
@@ -39,6 +40,7 @@ def _repeated(values: list) -> list[int]:
 
 # --- Plans -------------------------------------------------------------------------------------------
 
+
 class PlanCreate(RequestSchema):
     name = fields.String(required=True, validate=[NAME, _not_blank])
 
@@ -54,14 +56,21 @@ class PlanSummary(Schema):
 
 # --- Aim ---------------------------------------------------------------------------------------------
 
+
 class AimIn(RequestSchema):
     why = _text(metadata={"description": "Golden Circle: why (the purpose)"})
     how = _text(metadata={"description": "Golden Circle: how (who, and what they will do)"})
     what = _text(metadata={"description": "Golden Circle: what (the measurable result)"})
-    statement = fields.String(required=True, validate=[TEXT, _not_blank], metadata={"description": "the full aim statement"})
-    target_passport_types = fields.List(fields.String(validate=CODE), load_default=list, validate=validate.Length(max=20))
+    statement = fields.String(
+        required=True, validate=[TEXT, _not_blank], metadata={"description": "the full aim statement"}
+    )
+    target_passport_types = fields.List(
+        fields.String(validate=CODE), load_default=list, validate=validate.Length(max=20)
+    )
     target_percentage = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0, max=100))
-    target_cohort_size = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=1_000_000))
+    target_cohort_size = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=0, max=1_000_000)
+    )
     target_deadline = fields.Date(load_default=None, allow_none=True)
 
     @validates_schema
@@ -77,6 +86,7 @@ class Aim(AimIn):
 
 
 # --- Stakeholders ------------------------------------------------------------------------------------
+
 
 class StakeholderIn(RequestSchema):
     name = fields.String(required=True, validate=[NAME, _not_blank], metadata={"description": "a person or a group"})
@@ -100,11 +110,15 @@ class Stakeholder(StakeholderIn):
 
 # --- Drivers -----------------------------------------------------------------------------------------
 
+
 class DriverIn(RequestSchema):
     kind = fields.String(required=True, validate=validate.OneOf(domain.DRIVER_KINDS))
     title = fields.String(required=True, validate=[TEXT, _not_blank])
-    parent_id = fields.UUID(load_default=None, allow_none=True, metadata={
-        "description": "none for a primary driver; a primary for a secondary; a driver for an activity"})
+    parent_id = fields.UUID(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "none for a primary driver; a primary for a secondary; a driver for an activity"},
+    )
     status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(domain.DRIVER_STATUSES))
     priority = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(domain.PRIORITIES))
 
@@ -115,6 +129,7 @@ class Driver(DriverIn):
 
 
 # --- Process map -------------------------------------------------------------------------------------
+
 
 class Lane(RequestSchema):
     key = fields.String(required=True, validate=KEY)
@@ -141,8 +156,12 @@ def _default_stages() -> list[dict]:
 
 class ProcessMapIn(RequestSchema):
     lanes = fields.List(fields.Nested(Lane), required=True, validate=validate.Length(min=1, max=30))
-    stages = fields.List(fields.Nested(Lane), load_default=_default_stages, validate=validate.Length(min=1, max=20),
-                         metadata={"description": "columns; identification, completion, training, rostering if omitted"})
+    stages = fields.List(
+        fields.Nested(Lane),
+        load_default=_default_stages,
+        validate=validate.Length(min=1, max=20),
+        metadata={"description": "columns; identification, completion, training, rostering if omitted"},
+    )
     steps = fields.List(fields.Nested(Step), load_default=list, validate=validate.Length(max=300))
     links = fields.List(fields.Nested(Link), load_default=list, validate=validate.Length(max=600))
 
@@ -176,9 +195,13 @@ class ProcessMap(ProcessMapIn):
 
 # --- Launch ------------------------------------------------------------------------------------------
 
+
 class TimelineItem(RequestSchema):
-    when = fields.String(required=True, validate=[validate.Length(max=100), _not_blank],
-                         metadata={"description": "a date or a period, e.g. 2021-11 or 'week 2'"})
+    when = fields.String(
+        required=True,
+        validate=[validate.Length(max=100), _not_blank],
+        metadata={"description": "a date or a period, e.g. 2021-11 or 'week 2'"},
+    )
     what = fields.String(required=True, validate=[TEXT, _not_blank])
 
 
@@ -199,6 +222,7 @@ class Launch(LaunchIn):
 
 # --- Measures ----------------------------------------------------------------------------------------
 
+
 class MeasureIn(RequestSchema):
     name = fields.String(required=True, validate=[NAME, _not_blank])
     kind = fields.String(required=True, validate=validate.OneOf(domain.MEASURE_KINDS))
@@ -209,15 +233,27 @@ class MeasureIn(RequestSchema):
     method = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(domain.METHODS))
     owner = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     shared_where = _text()
-    metric = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(domain.METRICS),
-                           metadata={"description": "the computable metric the metrics service computes it from"})
-    passport_type = fields.String(load_default=None, allow_none=True, validate=CODE,
-                                  metadata={"description": "with a metric: the passport type it counts; none for all"})
+    metric = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(domain.METRICS),
+        metadata={"description": "the computable metric the metrics service computes it from"},
+    )
+    passport_type = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=CODE,
+        metadata={"description": "with a metric: the passport type it counts; none for all"},
+    )
     target = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0))
     improvement_direction = fields.String(
-        load_default=INCREASE, validate=validate.OneOf(IMPROVEMENT_DIRECTIONS),
-        metadata={"description": "which way is better: increase (higher values are better, the default) or decrease; "
-                                 "the charts colour signals and judge the target by it"})
+        load_default=INCREASE,
+        validate=validate.OneOf(IMPROVEMENT_DIRECTIONS),
+        metadata={
+            "description": "which way is better: increase (higher values are better, the default) or decrease; "
+            "the charts colour signals and judge the target by it"
+        },
+    )
 
     @validates_schema(skip_on_field_errors=True)
     def _a_passport_type_needs_a_metric(self, data, **kwargs):
@@ -233,6 +269,7 @@ class Measure(MeasureIn):
 
 
 # --- PDSA cycles -------------------------------------------------------------------------------------
+
 
 class CycleIn(RequestSchema):
     activity_id = fields.UUID(required=True, metadata={"description": "the activity (change idea) it tests"})
@@ -267,15 +304,19 @@ COUNT = validate.Range(min=0, max=100_000)
 class WorkforceRoleIn(RequestSchema):
     role = fields.String(required=True, validate=CODE, metadata={"description": "the passport type code"})
     needed = fields.Integer(required=True, validate=COUNT, metadata={"description": "staff the surge model needs"})
-    prospective = fields.Integer(load_default=0, validate=COUNT, metadata={
-        "description": "staff identified to rotate in future surges"})
-    retrospective = fields.Integer(load_default=0, validate=COUNT, metadata={
-        "description": "staff identified who were deployed in earlier surges"})
+    prospective = fields.Integer(
+        load_default=0, validate=COUNT, metadata={"description": "staff identified to rotate in future surges"}
+    )
+    retrospective = fields.Integer(
+        load_default=0, validate=COUNT, metadata={"description": "staff identified who were deployed in earlier surges"}
+    )
 
 
 class WorkforceRole(WorkforceRoleIn):
-    identified = fields.Function(lambda role: role.prospective + role.retrospective,
-                                 metadata={"description": "the rotation cohort: prospective + retrospective"})
+    identified = fields.Function(
+        lambda role: role.prospective + role.retrospective,
+        metadata={"description": "the rotation cohort: prospective + retrospective"},
+    )
 
 
 class WorkforceIn(RequestSchema):
@@ -295,6 +336,7 @@ class Workforce(Schema):
 
 # --- A plan whole ------------------------------------------------------------------------------------
 
+
 class PlanDetail(PlanSummary):
     aim = fields.Nested(Aim, allow_none=True)
     stakeholders = fields.List(fields.Nested(Stakeholder))
@@ -308,6 +350,7 @@ class PlanDetail(PlanSummary):
 
 # --- The roster --------------------------------------------------------------------------------------
 
+
 class RosterQuery(RequestSchema):
     trust_id = fields.UUID()
     role = fields.String(validate=CODE)
@@ -316,8 +359,10 @@ class RosterQuery(RequestSchema):
 
 
 def _staff_name() -> fields.String:
-    return fields.String(allow_none=True, metadata={"description": "the person's name; null until identity's user "
-                                                                   "event reaches planning"})
+    return fields.String(
+        allow_none=True,
+        metadata={"description": "the person's name; null until identity's user event reaches planning"},
+    )
 
 
 def _staff_number() -> fields.String:
@@ -352,5 +397,8 @@ class RosterChange(Schema):
     since = fields.AwareDateTime()
     reason = fields.String()
     recorded_at = fields.AwareDateTime()
-    event_id = fields.UUID(metadata={"description": "the event that made the change: a certificate event, or "
-                                                    "identity's user event of a leaver"})
+    event_id = fields.UUID(
+        metadata={
+            "description": "the event that made the change: a certificate event, or identity's user event of a leaver"
+        }
+    )

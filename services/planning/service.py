@@ -1,4 +1,5 @@
 """The planning service: what it serves, publishes, consumes and offers on the command line."""
+
 from __future__ import annotations
 
 from pathlib import Path

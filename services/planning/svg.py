@@ -3,6 +3,7 @@ inside its cell, and arrows for the links. Pure: a process map's lists in, SVG t
 
 The plan's other pictures (pictures.py) are drawn with the same pieces, so that they all look alike and read
 alike to a screen reader: wrapped and escaped text, Arial in NHS colours, a title and a description."""
+
 from __future__ import annotations
 
 import math
@@ -23,7 +24,9 @@ CHARS_PER_LINE = 26
 TEXT_STYLE = """
 text { font-family: Arial, Helvetica, sans-serif; font-size: 12px; fill: #1d2733; }
 """
-STYLE = TEXT_STYLE + """.title { font-size: 13px; font-weight: bold; }
+STYLE = (
+    TEXT_STYLE
+    + """.title { font-size: 13px; font-weight: bold; }
 .lane-band { fill: #f5f8fb; stroke: #b8c4d0; }
 .lane-band.odd { fill: #ffffff; }
 .header { fill: #005eb8; }
@@ -35,8 +38,11 @@ STYLE = TEXT_STYLE + """.title { font-size: 13px; font-weight: bold; }
 .link { stroke: #425563; stroke-width: 1.5; fill: none; }
 .link-label { font-size: 11px; fill: #425563; }
 """
-ARROW_MARKER = ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" '
-                'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#425563"/></marker></defs>')
+)
+ARROW_MARKER = (
+    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" '
+    'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#425563"/></marker></defs>'
+)
 
 
 @dataclass(frozen=True)
@@ -59,15 +65,17 @@ def wrap(label: str, width: int = CHARS_PER_LINE, max_lines: int | None = None) 
 def document(width: float, height: float, body: list[str], *, title: str, description: str, style: str) -> str:
     """A whole picture: its title and description first, for screen readers, then its style and drawing."""
     width, height = math.ceil(width), math.ceil(height)
-    return "\n".join([
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img">',
-        f"<title>{escape(title)}</title>",
-        f"<desc>{escape(description)}</desc>",
-        f"<style>{style}</style>",
-        *body,
-        "</svg>",
-    ])
+    return "\n".join(
+        [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" role="img">',
+            f"<title>{escape(title)}</title>",
+            f"<desc>{escape(description)}</desc>",
+            f"<style>{style}</style>",
+            *body,
+            "</svg>",
+        ]
+    )
 
 
 def _step_height(step: dict) -> float:
@@ -87,8 +95,9 @@ def render(lanes: list[dict], stages: list[dict], steps: list[dict], links: list
     lane_heights = []
     for row in range(len(lanes)):
         stacks = [cells.get((row, column), []) for column in range(len(stages))]
-        tallest = max((sum(_step_height(s) for s in stack) + STEP_GAP * (len(stack) - 1) for stack in stacks if stack),
-                      default=0)
+        tallest = max(
+            (sum(_step_height(s) for s in stack) + STEP_GAP * (len(stack) - 1) for stack in stacks if stack), default=0
+        )
         lane_heights.append(max(tallest + 2 * CELL_PADDING, 90, len(wrap(lanes[row]["name"])) * LINE_HEIGHT + 30))
     lane_tops = [STAGE_HEADER_HEIGHT + sum(lane_heights[:row]) for row in range(len(lanes))]
     width = LANE_HEADER_WIDTH + STAGE_WIDTH * len(stages)
@@ -112,7 +121,9 @@ def render(lanes: list[dict], stages: list[dict], steps: list[dict], links: list
         parts.append(text_block(stage["name"].upper(), x + STAGE_WIDTH / 2, STAGE_HEADER_HEIGHT / 2, "header-text"))
     for row, lane in enumerate(lanes):
         odd = " odd" if row % 2 else ""
-        parts.append(f'<rect class="lane-band{odd}" x="0" y="{lane_tops[row]}" width="{width}" height="{lane_heights[row]}"/>')
+        parts.append(
+            f'<rect class="lane-band{odd}" x="0" y="{lane_tops[row]}" width="{width}" height="{lane_heights[row]}"/>'
+        )
         parts.append(text_block(lane["name"], LANE_HEADER_WIDTH / 2, lane_tops[row] + lane_heights[row] / 2, "title"))
     for column in range(len(stages) + 1):
         x = LANE_HEADER_WIDTH + column * STAGE_WIDTH
@@ -125,14 +136,17 @@ def render(lanes: list[dict], stages: list[dict], steps: list[dict], links: list
     for step in steps:
         parts.append(_step(step, boxes[step["key"]]))
     parts.append(_legend(height + 20))
-    description = (f"Swim lanes as rows ({', '.join(lane['name'] for lane in lanes)}), stages as columns "
-                   f"({', '.join(stage['name'] for stage in stages)}); "
-                   f"{len(steps)} steps joined by {len(links)} links.")
+    description = (
+        f"Swim lanes as rows ({', '.join(lane['name'] for lane in lanes)}), stages as columns "
+        f"({', '.join(stage['name'] for stage in stages)}); "
+        f"{len(steps)} steps joined by {len(links)} links."
+    )
     return document(width, height + 30, parts, title=title, description=description, style=STYLE)
 
 
-def text_block(label: str, x: float, y: float, css_class: str = "", lines: list[str] | None = None,
-               anchor: str = "middle") -> str:
+def text_block(
+    label: str, x: float, y: float, css_class: str = "", lines: list[str] | None = None, anchor: str = "middle"
+) -> str:
     """The label's lines, one below the other, their middle at y; anchored at x by `anchor` (middle, start)."""
     lines = lines if lines is not None else wrap(label)
     first_y = y - (len(lines) - 1) * LINE_HEIGHT / 2
@@ -149,20 +163,28 @@ def _step(step: dict, box: Box) -> str:
     css = f'class="step {shape}"'
     x, y, w, h = box.x, box.y, box.width, box.height
     if shape == "start_end":
-        outline = f'<rect {css} x="{x:.1f}" y="{y:.1f}" width="{w}" height="{h:.1f}" rx="{h / 2:.1f}" ry="{h / 2:.1f}"/>'
+        outline = (
+            f'<rect {css} x="{x:.1f}" y="{y:.1f}" width="{w}" height="{h:.1f}" rx="{h / 2:.1f}" ry="{h / 2:.1f}"/>'
+        )
     elif shape == "decision":
         cx, cy = box.centre
-        outline = f'<polygon {css} points="{cx:.1f},{y:.1f} {x + w:.1f},{cy:.1f} {cx:.1f},{y + h:.1f} {x:.1f},{cy:.1f}"/>'
+        outline = (
+            f'<polygon {css} points="{cx:.1f},{y:.1f} {x + w:.1f},{cy:.1f} {cx:.1f},{y + h:.1f} {x:.1f},{cy:.1f}"/>'
+        )
     elif shape == "document":
         wave = 8
-        outline = (f'<path {css} d="M {x:.1f} {y:.1f} H {x + w:.1f} V {y + h - wave:.1f} '
-                   f'Q {x + w * 0.75:.1f} {y + h - 2 * wave:.1f} {x + w / 2:.1f} {y + h - wave:.1f} '
-                   f'T {x:.1f} {y + h - wave:.1f} Z"/>')
+        outline = (
+            f'<path {css} d="M {x:.1f} {y:.1f} H {x + w:.1f} V {y + h - wave:.1f} '
+            f"Q {x + w * 0.75:.1f} {y + h - 2 * wave:.1f} {x + w / 2:.1f} {y + h - wave:.1f} "
+            f'T {x:.1f} {y + h - wave:.1f} Z"/>'
+        )
     else:
         outline = f'<rect {css} x="{x:.1f}" y="{y:.1f}" width="{w}" height="{h:.1f}" rx="3"/>'
     cx, cy = box.centre
-    return (f'<g id={quoteattr("step-" + step["key"])}><title>{escape(step["label"])}</title>{outline}'
-            f'{text_block(step["label"], cx, cy - (4 if shape == "document" else 0))}</g>')
+    return (
+        f"<g id={quoteattr('step-' + step['key'])}><title>{escape(step['label'])}</title>{outline}"
+        f"{text_block(step['label'], cx, cy - (4 if shape == 'document' else 0))}</g>"
+    )
 
 
 def _detour(link: dict, source: Box, target: Box, boxes: dict[str, Box], drawn_pairs: set) -> str | None:
@@ -173,8 +195,11 @@ def _detour(link: dict, source: Box, target: Box, boxes: dict[str, Box], drawn_p
     if (link["target"], link["source"]) in drawn_pairs:
         return "left"
     top, bottom = sorted((source.centre[1], target.centre[1]))
-    between = [box for box in boxes.values() if box not in (source, target)
-               and abs(box.centre[0] - source.centre[0]) < 1 and top < box.centre[1] < bottom]
+    between = [
+        box
+        for box in boxes.values()
+        if box not in (source, target) and abs(box.centre[0] - source.centre[0]) < 1 and top < box.centre[1] < bottom
+    ]
     return "right" if between else None
 
 

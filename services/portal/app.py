@@ -1,8 +1,9 @@
 """The portal's app factory: pages in the NHS.UK design system over the services' APIs."""
+
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Flask, jsonify, redirect, render_template, request, session, url_for
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
@@ -12,13 +13,19 @@ from services.portal import presenters
 from services.portal.backend import Backend, BackendUnavailable, get
 from services.portal.pages import BLUEPRINTS
 from services.portal.pages.support import SessionEnded, here
-from services.portal.session import (CSRF_FIELD, EncryptedCookieSessionInterface, csrf_is_valid, csrf_token, sign_out,
-                                     signed_in)
+from services.portal.session import (
+    CSRF_FIELD,
+    EncryptedCookieSessionInterface,
+    csrf_is_valid,
+    csrf_token,
+    sign_out,
+    signed_in,
+)
 from services.portal.settings import PortalSettings
 from shared.app import install_request_log, loggable_path
 from shared.logs import configure_logging, current_correlation_id
-from shared.public_address import trust_proxy
 from shared.metrics_http import install_http_metrics
+from shared.public_address import trust_proxy
 
 log = logging.getLogger("skillpass.portal")
 TEMPLATES = __file__.rsplit("/", 1)[0] + "/templates"
@@ -26,8 +33,8 @@ TEMPLATES = __file__.rsplit("/", 1)[0] + "/templates"
 SECURITY_HEADERS = {
     # No inline script or style anywhere: every script and stylesheet is a file of this site.
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-                               "form-action 'self'; frame-ancestors 'none'",
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
@@ -50,8 +57,13 @@ def create_app(settings: PortalSettings | None = None, *, log_to_stdout: bool = 
     trust_proxy(app, settings.proxy_hops)  # behind a TLS-terminating proxy: its X-Forwarded-Proto marks cookies Secure
     app.session_interface = EncryptedCookieSessionInterface(settings.secret_key, settings.session_hours * 3600)
     app.extensions["portal"] = Backend(settings.backend_urls, settings.api_timeout_seconds)
-    app.jinja_env.globals.update(csrf_token=csrf_token, csrf_field=CSRF_FIELD, long_date=presenters.long_date,
-                                 person=presenters.person, levels=presenters.LEVELS)
+    app.jinja_env.globals.update(
+        csrf_token=csrf_token,
+        csrf_field=CSRF_FIELD,
+        long_date=presenters.long_date,
+        person=presenters.person,
+        levels=presenters.LEVELS,
+    )
     install_http_metrics(app, "portal", settings.prometheus_multiproc_dir)  # first: it times the CSRF refusals too
     install_request_log(app)
     _install_csrf(app)
@@ -63,7 +75,7 @@ def create_app(settings: PortalSettings | None = None, *, log_to_stdout: bool = 
 
     @app.context_processor
     def _page_context():
-        return {"user": signed_in(), "now": datetime.now(timezone.utc)}
+        return {"user": signed_in(), "now": datetime.now(UTC)}
 
     return app
 
@@ -101,7 +113,10 @@ def _install_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         if error.code >= 500:
-            log.error("request failed", extra={"status": error.code, "error": repr(getattr(error, "original_exception", error))})
+            log.error(
+                "request failed",
+                extra={"status": error.code, "error": repr(getattr(error, "original_exception", error))},
+            )
             return render_template("errors/unavailable.html", correlation_id=current_correlation_id()), error.code
         template = {404: "errors/not-found.html", 413: "errors/too-large.html"}.get(error.code, "errors/problem.html")
         return render_template(template, status=error.code, correlation_id=current_correlation_id()), error.code

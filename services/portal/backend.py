@@ -3,6 +3,7 @@
 One connection pool per process (keep-alive to each service), and a small thread pool so that the calls
 a page needs go out together instead of one after another.
 """
+
 from __future__ import annotations
 
 import json
@@ -87,7 +88,9 @@ class Backend:
     def call(self, call: Call, token: str | None = None) -> Answer:
         response = self._send(call, token, preload=True)
         if response.status >= 500:
-            raise BackendUnavailable(call.service, f"answered {response.status} to {call.method} {_loggable(call.path)}")
+            raise BackendUnavailable(
+                call.service, f"answered {response.status} to {call.method} {_loggable(call.path)}"
+            )
         content_type = response.headers.get("Content-Type", "")
         body: Any = None
         if "json" in content_type and response.data:
@@ -102,7 +105,9 @@ class Backend:
         response = self._send(call, token, preload=False, accept=accept)
         if response.status >= 500:
             response.release_conn()
-            raise BackendUnavailable(call.service, f"answered {response.status} to {call.method} {_loggable(call.path)}")
+            raise BackendUnavailable(
+                call.service, f"answered {response.status} to {call.method} {_loggable(call.path)}"
+            )
         return response
 
     def _send(self, call: Call, token: str | None, preload: bool, accept: str = "application/json"):
@@ -124,16 +129,26 @@ class Backend:
             headers["Content-Type"] = "application/json"
         started = time.perf_counter()
         try:
-            timeout = self.timeout if call.read_timeout is None else \
-                urllib3.Timeout(connect=self.timeout.connect_timeout, read=call.read_timeout)
-            return self.http.request(call.method, url, body=data, headers=headers, timeout=timeout,
-                                     preload_content=preload, redirect=False)
+            timeout = (
+                self.timeout
+                if call.read_timeout is None
+                else urllib3.Timeout(connect=self.timeout.connect_timeout, read=call.read_timeout)
+            )
+            return self.http.request(
+                call.method, url, body=data, headers=headers, timeout=timeout, preload_content=preload, redirect=False
+            )
         except urllib3.exceptions.HTTPError as error:
             raise BackendUnavailable(call.service, _loggable(f"{type(error).__name__}: {error}")) from error
         finally:
-            log.debug("backend call", extra={"service": call.service, "method": call.method,
-                                             "path": _loggable(call.path),
-                                             "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
+            log.debug(
+                "backend call",
+                extra={
+                    "service": call.service,
+                    "method": call.method,
+                    "path": _loggable(call.path),
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
 
     def call_all(self, calls: list[Call], token: str | None = None) -> list[Answer]:
         """The calls at once, answers in the same order; the first failure is raised."""

@@ -1,14 +1,15 @@
 """How the services' data reads to a person: plain words, names and dates. Pure functions, no Flask."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 try:
     LOCAL_TIME = ZoneInfo("Europe/London")
 except ZoneInfoNotFoundError:  # a machine without time zone data: UTC is the nearest honest answer
-    LOCAL_TIME = timezone.utc
+    LOCAL_TIME = UTC
 
 LEVELS = {
     "none": "I cannot do this yet",
@@ -27,7 +28,9 @@ LEARNING_STATUSES = {"planned": "Planned", "attended": "Attended", "completed": 
 CARE_SETTINGS = {"adult": "Adult critical care", "paediatric": "Paediatric critical care"}
 PASSPORT_STATUSES = {"in_progress": "In progress", "completed": "Completed", "withdrawn": "Withdrawn"}
 CERTIFICATE_STATUSES = {
-    "valid": ("Valid", "green"), "revoked": ("Revoked", "red"), "expired": ("Expired", "grey"),
+    "valid": ("Valid", "green"),
+    "revoked": ("Revoked", "red"),
+    "expired": ("Expired", "grey"),
     "superseded": ("Replaced by a newer certificate", "grey"),
 }
 
@@ -42,7 +45,7 @@ def parse_time(value: str | None) -> datetime | None:
     if not value:
         return None
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def long_date(value: str | date | datetime | None) -> str:
@@ -125,12 +128,21 @@ def passport_rows(passport: dict, decisions: list[dict]) -> list[DomainRows]:
     standing = standing_decisions(decisions)
     revoked = {d["skill_code"] for d in decisions if d.get("revocation")}
     return [
-        DomainRows(domain["code"], domain["title"], [
-            SkillRow(skill["code"], skill["title"],
-                     skill_status(skill, standing.get(skill["code"]), skill["code"] in revoked),
-                     skill.get("self_assessment"), skill.get("learning") or [], standing.get(skill["code"]))
-            for skill in domain.get("skills") or []
-        ])
+        DomainRows(
+            domain["code"],
+            domain["title"],
+            [
+                SkillRow(
+                    skill["code"],
+                    skill["title"],
+                    skill_status(skill, standing.get(skill["code"]), skill["code"] in revoked),
+                    skill.get("self_assessment"),
+                    skill.get("learning") or [],
+                    standing.get(skill["code"]),
+                )
+                for skill in domain.get("skills") or []
+            ],
+        )
         for domain in passport.get("domains") or []
     ]
 
@@ -160,8 +172,9 @@ class FieldError:
     message: str
 
 
-def field_errors(api_errors: dict[str, list[str]], fields: dict[str, str], messages: dict[str, str],
-                 detail: str = "") -> list[FieldError]:
+def field_errors(
+    api_errors: dict[str, list[str]], fields: dict[str, str], messages: dict[str, str], detail: str = ""
+) -> list[FieldError]:
     """An API's problem+json errors as the form's own: `fields` maps the API's field path to the form's
     field, `messages` the form field to the plain words shown (the API's own words otherwise)."""
     found: dict[str, FieldError] = {}
@@ -231,8 +244,10 @@ def plural(count: int, one: str, many: str | None = None) -> str:
 def import_summary(report: dict) -> str:
     """147 added, 0 updated, 0 unchanged, 3 rows not imported."""
     rejected = len(report.get("rejected") or [])
-    return (f"{report.get('created', 0)} added, {report.get('updated', 0)} updated, "
-            f"{report.get('unchanged', 0)} unchanged, {plural(rejected, 'row')} not imported")
+    return (
+        f"{report.get('created', 0)} added, {report.get('updated', 0)} updated, "
+        f"{report.get('unchanged', 0)} unchanged, {plural(rejected, 'row')} not imported"
+    )
 
 
 @dataclass(frozen=True)
@@ -271,8 +286,13 @@ def page_numbers(current: int, total: int, around: int = 2) -> list[int | None]:
 
 POWER_IMPACT = {"high": "High", "low": "Low"}
 DRIVER_KINDS = {"primary": "Primary driver", "secondary": "Secondary driver", "activity": "Change idea"}
-DRIVER_STATUSES = {"proposed": "Proposed", "planned": "Planned", "in_progress": "In progress", "done": "Done",
-                   "not_pursued": "Not pursued"}
+DRIVER_STATUSES = {
+    "proposed": "Proposed",
+    "planned": "Planned",
+    "in_progress": "In progress",
+    "done": "Done",
+    "not_pursued": "Not pursued",
+}
 PRIORITIES = {"high": "High", "medium": "Medium", "low": "Low"}
 STEP_SHAPES = {"start_end": "Start or end", "activity": "Activity", "decision": "Decision", "document": "Document"}
 MEASURE_KINDS = {"outcome": "Outcome measure", "process": "Process measure"}
@@ -303,14 +323,30 @@ class Quadrant:
 
 # In reading order of the toolkit's grid: high power on top, high impact on the right.
 QUADRANTS = (
-    Quadrant("satisfy", "Satisfy", "high", "low",
-             "Opinion formers. Keep them satisfied with what is happening and review their position regularly."),
-    Quadrant("manage", "Manage", "high", "high",
-             "Key stakeholders: engage them fully through communication and consultation."),
-    Quadrant("monitor", "Monitor", "low", "low",
-             "Less vital: this group can wait when time and resources are stretched."),
-    Quadrant("inform", "Inform", "low", "high",
-             "Keep them informed; organising them into groups can increase their influence."),
+    Quadrant(
+        "satisfy",
+        "Satisfy",
+        "high",
+        "low",
+        "Opinion formers. Keep them satisfied with what is happening and review their position regularly.",
+    ),
+    Quadrant(
+        "manage",
+        "Manage",
+        "high",
+        "high",
+        "Key stakeholders: engage them fully through communication and consultation.",
+    ),
+    Quadrant(
+        "monitor", "Monitor", "low", "low", "Less vital: this group can wait when time and resources are stretched."
+    ),
+    Quadrant(
+        "inform",
+        "Inform",
+        "low",
+        "high",
+        "Keep them informed; organising them into groups can increase their influence.",
+    ),
 )
 
 
@@ -335,7 +371,7 @@ GRID_FIRST_LINE, GRID_LINE_HEIGHT, GRID_CHARS = 52, 18, 24
 
 
 def _shortened(text: str, most: int) -> str:
-    return text if len(text) <= most else text[:most - 1].rstrip() + "…"
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
 
 def stakeholder_grid(stakeholders: list[dict]) -> list[GridCell]:
@@ -346,19 +382,24 @@ def stakeholder_grid(stakeholders: list[dict]) -> list[GridCell]:
         members = [s for s in stakeholders if s.get("power") == quadrant.power and s.get("impact") == quadrant.impact]
         x = GRID_LEFT + (index % 2) * GRID_CELL_WIDTH
         y = GRID_TOP + (index // 2) * GRID_CELL_HEIGHT
-        shown = members if len(members) <= fits else members[:fits - 1]
-        lines = [(y + GRID_FIRST_LINE + row * GRID_LINE_HEIGHT, _shortened(s["name"], GRID_CHARS))
-                 for row, s in enumerate(shown)]
-        cells.append(GridCell(quadrant, members, x, y, GRID_CELL_WIDTH, GRID_CELL_HEIGHT, lines,
-                              len(members) - len(shown)))
+        shown = members if len(members) <= fits else members[: fits - 1]
+        lines = [
+            (y + GRID_FIRST_LINE + row * GRID_LINE_HEIGHT, _shortened(s["name"], GRID_CHARS))
+            for row, s in enumerate(shown)
+        ]
+        cells.append(
+            GridCell(quadrant, members, x, y, GRID_CELL_WIDTH, GRID_CELL_HEIGHT, lines, len(members) - len(shown))
+        )
     return cells
 
 
 def stakeholder_summary(stakeholders: list[dict]) -> str:
     if not stakeholders:
         return "No stakeholders yet"
-    counts = [(q, sum(1 for s in stakeholders if s.get("power") == q.power and s.get("impact") == q.impact))
-              for q in (QUADRANTS[1], QUADRANTS[0], QUADRANTS[3], QUADRANTS[2])]
+    counts = [
+        (q, sum(1 for s in stakeholders if s.get("power") == q.power and s.get("impact") == q.impact))
+        for q in (QUADRANTS[1], QUADRANTS[0], QUADRANTS[3], QUADRANTS[2])
+    ]
     parts = ", ".join(f"{count} to {quadrant.name.lower()}" for quadrant, count in counts if count)
     return f"{_count(len(stakeholders), 'stakeholder')}: {parts}"
 
@@ -387,17 +428,24 @@ def driver_tree(drivers: list[dict]) -> list[DriverNode]:
 def driver_summary(drivers: list[dict]) -> str:
     if not drivers:
         return "No drivers yet"
-    counts = [(sum(1 for d in drivers if d["kind"] == kind), noun)
-              for kind, noun in (("primary", "primary driver"), ("secondary", "secondary driver"),
-                                 ("activity", "change idea"))]
+    counts = [
+        (sum(1 for d in drivers if d["kind"] == kind), noun)
+        for kind, noun in (
+            ("primary", "primary driver"),
+            ("secondary", "secondary driver"),
+            ("activity", "change idea"),
+        )
+    ]
     return ", ".join(_count(number, noun) for number, noun in counts)
 
 
 def process_map_summary(process_map: dict | None) -> str:
     if not process_map:
         return "No process map yet"
-    return ", ".join(_count(len(process_map.get(name) or []), noun)
-                     for name, noun in (("lanes", "lane"), ("stages", "stage"), ("steps", "step")))
+    return ", ".join(
+        _count(len(process_map.get(name) or []), noun)
+        for name, noun in (("lanes", "lane"), ("stages", "stage"), ("steps", "step"))
+    )
 
 
 def process_map_text(process_map: dict | None) -> list[tuple[dict, list[tuple[dict, list[dict]]]]]:
@@ -413,8 +461,11 @@ def process_map_text(process_map: dict | None) -> list[tuple[dict, list[tuple[di
     for lane in process_map.get("lanes") or []:
         stages = []
         for stage in process_map.get("stages") or []:
-            steps = [{**step, "next": following.get(step["key"], [])} for step in process_map.get("steps") or []
-                     if step["lane"] == lane["key"] and step["stage"] == stage["key"]]
+            steps = [
+                {**step, "next": following.get(step["key"], [])}
+                for step in process_map.get("steps") or []
+                if step["lane"] == lane["key"] and step["stage"] == stage["key"]
+            ]
             if steps:
                 stages.append((stage, steps))
         lanes.append((lane, stages))
@@ -477,15 +528,20 @@ def iso_date(day: str, month: str, year: str) -> str | None:
     return f"{year.zfill(4)}-{month.zfill(2)}-{day.zfill(2)}"
 
 
-def plan_field_errors(api_errors: dict[str, list[str]], fields: dict[str, str], messages: dict[str, str],
-                      detail: str = "") -> list[FieldError]:
+def plan_field_errors(
+    api_errors: dict[str, list[str]], fields: dict[str, str], messages: dict[str, str], detail: str = ""
+) -> list[FieldError]:
     """Like field_errors, for the planning service's dotted paths (`benefits.2`, `steps.3.label`): a path is
     matched whole, then by its last name, then by its first."""
     found: dict[str, FieldError] = {}
     for path, texts in api_errors.items():
         names = [part for part in path.split(".") if not part.isdigit()]
-        form_field = fields.get(path) or (fields.get(names[-1]) if names else None) \
-            or (fields.get(names[0]) if names else None) or ""
+        form_field = (
+            fields.get(path)
+            or (fields.get(names[-1]) if names else None)
+            or (fields.get(names[0]) if names else None)
+            or ""
+        )
         if form_field not in found:
             found[form_field] = FieldError(form_field, messages.get(form_field) or "; ".join(texts))
     if not found and detail:
@@ -538,25 +594,39 @@ def cohort_status(passport: dict, waiting: bool, certificate: dict | None, now: 
     if waiting:
         return "waiting_for_signoff", progress_text(progress)
     if progress.get("self_assessed") or progress.get("signed_off"):
-        return "self_assessing", f"{progress.get('self_assessed', 0)} of {progress.get('skills_total', 0)} skills self-assessed"
+        return (
+            "self_assessing",
+            f"{progress.get('self_assessed', 0)} of {progress.get('skills_total', 0)} skills self-assessed",
+        )
     return "not_started", "Nothing self-assessed yet"
 
 
-def cohort_rows(passports: list[dict], open_requests: list[dict], certificates: list[dict],
-                now: datetime) -> list[CohortRow]:
+def cohort_rows(
+    passports: list[dict], open_requests: list[dict], certificates: list[dict], now: datetime
+) -> list[CohortRow]:
     """Each passport not withdrawn, with its holder by name and where they are, sorted by name: built from three
     lists fetched once each, so a cohort of hundreds costs no call per person."""
     waiting = {request["passport_id"] for request in open_requests}
-    valid = {certificate["passport_id"]: certificate for certificate in certificates
-             if certificate.get("status") == "valid"}
+    valid = {
+        certificate["passport_id"]: certificate for certificate in certificates if certificate.get("status") == "valid"
+    }
     rows = []
     for passport in passports:
         if passport.get("status") == "withdrawn":
             continue
         status, detail = cohort_status(passport, passport["id"] in waiting, valid.get(passport["id"]), now)
-        rows.append(CohortRow(passport["id"], passport["staff_id"], passport.get("staff_name") or "Name not known yet",
-                              passport.get("staff_number"), passport["passport_type"],
-                              passport.get("title") or passport["passport_type"], status, detail))
+        rows.append(
+            CohortRow(
+                passport["id"],
+                passport["staff_id"],
+                passport.get("staff_name") or "Name not known yet",
+                passport.get("staff_number"),
+                passport["passport_type"],
+                passport.get("title") or passport["passport_type"],
+                status,
+                detail,
+            )
+        )
     return sorted(rows, key=lambda row: (row.name.casefold(), row.staff_number or "", row.passport_type))
 
 
@@ -588,13 +658,22 @@ def assignment_summary(result: dict) -> list[str]:
 # --- Dashboard and roster ----------------------------------------------------------------------------
 
 DASHBOARD_COLUMNS = (
-    ("started", "Started"), ("in_progress", "In progress"), ("completed", "Completed"),
-    ("certified", "Certified now"), ("certificates_issued", "Certificates issued"),
-    ("certificates_expired", "Expired"), ("certificates_revoked", "Revoked"), ("rostered", "On the roster"),
+    ("started", "Started"),
+    ("in_progress", "In progress"),
+    ("completed", "Completed"),
+    ("certified", "Certified now"),
+    ("certificates_issued", "Certificates issued"),
+    ("certificates_expired", "Expired"),
+    ("certificates_revoked", "Revoked"),
+    ("rostered", "On the roster"),
 )
 ROSTER_STATUSES = {"eligible": Tag("Eligible", "green"), "ineligible": Tag("Not eligible", "grey")}
-ROSTER_REASONS = {"certified": "Certified", "revoked": "Certificate revoked", "expired": "Certificate expired",
-                  "left": "Left the Trust"}
+ROSTER_REASONS = {
+    "certified": "Certified",
+    "revoked": "Certificate revoked",
+    "expired": "Certificate expired",
+    "left": "Left the Trust",
+}
 
 
 def dashboard_totals(passport_types: list[dict]) -> dict[str, int]:
@@ -629,14 +708,21 @@ def period_name(frequency: str | None, period_start: str | date | None) -> str:
 
 PERIOD_UNITS = {"daily": "day", "weekly": "week", "monthly": "month"}
 PERIOD_HEADINGS = {"daily": "Day", "weekly": "Week starting", "monthly": "Month starting"}
-PERIOD_LEGENDS = {"daily": "Which day is the value for?", "weekly": "Which week is the value for?",
-                  "monthly": "Which month is the value for?"}
-PERIOD_HINTS = {"daily": "For example, 28 11 2026",
-                "weekly": "The Monday the week starts on, for example 23 11 2026",
-                "monthly": "The first day of the month, for example 1 11 2026"}
-PERIOD_MESSAGES = {"daily": "Enter a real date, for example 28 11 2026",
-                   "weekly": "Enter the Monday the week starts on, for example 23 11 2026",
-                   "monthly": "Enter the first day of the month, for example 1 11 2026"}
+PERIOD_LEGENDS = {
+    "daily": "Which day is the value for?",
+    "weekly": "Which week is the value for?",
+    "monthly": "Which month is the value for?",
+}
+PERIOD_HINTS = {
+    "daily": "For example, 28 11 2026",
+    "weekly": "The Monday the week starts on, for example 23 11 2026",
+    "monthly": "The first day of the month, for example 1 11 2026",
+}
+PERIOD_MESSAGES = {
+    "daily": "Enter a real date, for example 28 11 2026",
+    "weekly": "Enter the Monday the week starts on, for example 23 11 2026",
+    "monthly": "Enter the first day of the month, for example 1 11 2026",
+}
 
 
 def real_date(text: str | None) -> date | None:

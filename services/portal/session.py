@@ -3,6 +3,7 @@
 It holds the user's API token, so that the token never reaches the page: not in the HTML, not readable
 by script, not readable even by someone who copies the cookie. The session ends when the token does.
 """
+
 from __future__ import annotations
 
 import base64
@@ -17,8 +18,18 @@ from flask import Flask, Request, Response, session
 from flask.sessions import SecureCookieSession, SessionInterface
 
 # Each service owns who may do what with its data; the portal only decides what to offer.
-from shared.language import (DASHBOARD_READERS, PASSPORT_ASSIGNERS, PLAN_READERS, PLAN_WRITERS, ROSTER_READERS,
-                             SIGNOFF_READERS, SIGNOFF_REVOKERS, SIGNOFF_SIGNERS, USAGE_EXPORTERS, VALUE_ENTERERS)
+from shared.language import (
+    DASHBOARD_READERS,
+    PASSPORT_ASSIGNERS,
+    PLAN_READERS,
+    PLAN_WRITERS,
+    ROSTER_READERS,
+    SIGNOFF_READERS,
+    SIGNOFF_REVOKERS,
+    SIGNOFF_SIGNERS,
+    USAGE_EXPORTERS,
+    VALUE_ENTERERS,
+)
 
 COOKIE_NAME = "skillpass_session"
 CSRF_FIELD = "csrf_token"
@@ -50,8 +61,15 @@ class EncryptedCookieSessionInterface(SessionInterface):
         if not session.modified:  # unchanged: the cookie the browser holds is still right
             return
         token = self.fernet.encrypt(json.dumps(session, separators=(",", ":")).encode()).decode()
-        response.set_cookie(COOKIE_NAME, token, max_age=self.max_age_seconds, path="/", httponly=True,
-                            secure=request.is_secure, samesite="Lax")
+        response.set_cookie(
+            COOKIE_NAME,
+            token,
+            max_age=self.max_age_seconds,
+            path="/",
+            httponly=True,
+            secure=request.is_secure,
+            samesite="Lax",
+        )
 
 
 def csrf_token() -> str:
@@ -141,20 +159,34 @@ class SignedIn:
 
 def sign_in(token: str, claims: dict, name: str, trust_name: str | None) -> None:
     session.clear()
-    session.update({
-        "token": token,
-        "user": {"user_id": claims["sub"], "name": name, "trust_id": claims.get("trust_id"),
-                 "trust_name": trust_name, "roles": list(claims.get("roles") or []), "expires_at": claims["exp"]},
-        "csrf": secrets.token_urlsafe(32),  # a new one at sign-in: a token planted before it is worthless
-    })
+    session.update(
+        {
+            "token": token,
+            "user": {
+                "user_id": claims["sub"],
+                "name": name,
+                "trust_id": claims.get("trust_id"),
+                "trust_name": trust_name,
+                "roles": list(claims.get("roles") or []),
+                "expires_at": claims["exp"],
+            },
+            "csrf": secrets.token_urlsafe(32),  # a new one at sign-in: a token planted before it is worthless
+        }
+    )
 
 
 def signed_in() -> SignedIn | None:
     user = session.get("user")
     if not user or "token" not in session:
         return None
-    return SignedIn(user["user_id"], user["name"], user.get("trust_id"), user.get("trust_name"),
-                    tuple(user.get("roles") or ()), float(user["expires_at"]))
+    return SignedIn(
+        user["user_id"],
+        user["name"],
+        user.get("trust_id"),
+        user.get("trust_name"),
+        tuple(user.get("roles") or ()),
+        float(user["expires_at"]),
+    )
 
 
 def token() -> str | None:

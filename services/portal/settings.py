@@ -1,4 +1,5 @@
 """The portal's settings, read once from the environment when the app is built."""
+
 from __future__ import annotations
 
 import base64
@@ -27,7 +28,7 @@ class PortalSettings:
     prometheus_multiproc_dir: str = ""
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "PortalSettings":
+    def from_env(cls, env: dict[str, str] | None = None) -> PortalSettings:
         env = dict(os.environ if env is None else env)
         return cls(
             backend_urls={

@@ -1,16 +1,25 @@
 """The sign-off rules, as pure functions: who may decide, request, revoke and read, and on what."""
+
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Iterable
 
-from shared.domain import Caller
-from shared.domain import Conflict, Forbidden, NotFound
-from shared.language import (COMPLETED, IN_PROGRESS, LEFT, NOT_YET, OUTCOMES, PROFICIENT, SIGNOFF_READERS,
-                             SIGNOFF_REVOKERS, SIGNOFF_SIGNERS, WITHDRAWN)
-
+from shared.domain import Caller, Conflict, Forbidden, NotFound
+from shared.language import (
+    COMPLETED,
+    IN_PROGRESS,
+    LEFT,
+    NOT_YET,
+    OUTCOMES,
+    PROFICIENT,
+    SIGNOFF_READERS,
+    SIGNOFF_REVOKERS,
+    SIGNOFF_SIGNERS,
+    WITHDRAWN,
+)
 
 OPEN, CLOSED = "open", "closed"
 # Why a request closed: every skill has a decision, the passport was withdrawn, or the holder left the Trust.
@@ -21,6 +30,7 @@ SIGNERS, REVOKERS, READERS = SIGNOFF_SIGNERS, SIGNOFF_REVOKERS, SIGNOFF_READERS
 
 
 # --- Passports as their events describe them ---------------------------------------------------------
+
 
 def status_after(
     status: str, changed_at: datetime | None, event_status: str, event_at: datetime
@@ -40,6 +50,7 @@ def is_newer_profile(known_as_of: datetime | None, event_at: datetime) -> bool:
 
 
 # --- Who may do what ---------------------------------------------------------------------------------
+
 
 def check_in_trust(caller: Caller, passport_id: uuid.UUID, trust_id: uuid.UUID | None) -> None:
     """A passport of another Trust is answered exactly like one this service has not heard of."""
@@ -74,12 +85,14 @@ def check_can_read(caller: Caller, holder_id: uuid.UUID, trust_id: uuid.UUID, wh
 
 # --- What may be decided -----------------------------------------------------------------------------
 
+
 def check_open_for_signoff(status: str) -> None:
     if status == WITHDRAWN:
         raise Conflict("The passport is withdrawn: none of its skills can be signed off.")
     if status == COMPLETED:
-        raise Conflict("The passport is completed: nothing is left to sign off. Revoke a sign-off to decide on "
-                       "that skill again.")
+        raise Conflict(
+            "The passport is completed: nothing is left to sign off. Revoke a sign-off to decide on that skill again."
+        )
 
 
 def check_started(skill_codes: list[str] | None) -> None:

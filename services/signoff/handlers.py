@@ -1,23 +1,29 @@
 """The sign-off service's commands and the effects of the events it consumes."""
+
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 import sqlalchemy as sa
 
 from services.signoff import domain, events
 from services.signoff.models import (
-    Passport, RequestedSkill, Revocation, SelfAssessedSkill, Signoff, SignoffRequest, StaffMember,
+    Passport,
+    RequestedSkill,
+    Revocation,
+    SelfAssessedSkill,
+    Signoff,
+    SignoffRequest,
+    StaffMember,
 )
-from shared.domain import Caller
 from shared.db import insert_if_missing, upsert_locked, utcnow
-from shared.domain import Invalid, NotFound
+from shared.domain import Caller, Invalid, NotFound
 from shared.uow import UnitOfWork
 
-
 # --- Decisions ---------------------------------------------------------------------------------------
+
 
 def record_signoff(uow: UnitOfWork, caller: Caller, body: dict) -> Signoff:
     [signoff] = _record(uow, caller, body["passport_id"], [body], skill_field=lambda index: "skill_code")
@@ -26,38 +32,51 @@ def record_signoff(uow: UnitOfWork, caller: Caller, body: dict) -> Signoff:
 
 def record_bulk(uow: UnitOfWork, caller: Caller, body: dict) -> list[Signoff]:
     """Several skills of one passport at once: every decision is recorded, or none is."""
-    return _record(uow, caller, body["passport_id"], body["signoffs"],
-                   skill_field=lambda index: f"signoffs.{index}.skill_code")
+    return _record(
+        uow, caller, body["passport_id"], body["signoffs"], skill_field=lambda index: f"signoffs.{index}.skill_code"
+    )
 
 
-def _record(uow: UnitOfWork, caller: Caller, passport_id: uuid.UUID, decisions: list[dict],
-            skill_field: Callable[[int], str]) -> list[Signoff]:
+def _record(
+    uow: UnitOfWork, caller: Caller, passport_id: uuid.UUID, decisions: list[dict], skill_field: Callable[[int], str]
+) -> list[Signoff]:
     passport = _passport_open_for_signoff(uow, caller, passport_id, domain.check_not_holder)
     _check_skills_open_for_signoff(uow, passport, [decision["skill_code"] for decision in decisions], skill_field)
     now = utcnow()
     holder = uow.session.get(StaffMember, passport.holder_id)
     signoffs = [
         Signoff(
-            id=uuid.uuid4(), passport_id=passport.id, skill_code=decision["skill_code"], holder_id=passport.holder_id,
-            trust_id=passport.trust_id, outcome=decision["outcome"], comment=decision["comment"],
-            evidence=decision["evidence"], action_plan=decision["action_plan"],
-            assessed_on=decision["assessed_on"] or now.date(), supervisor_id=caller.user_id, decided_at=now,
+            id=uuid.uuid4(),
+            passport_id=passport.id,
+            skill_code=decision["skill_code"],
+            holder_id=passport.holder_id,
+            trust_id=passport.trust_id,
+            outcome=decision["outcome"],
+            comment=decision["comment"],
+            evidence=decision["evidence"],
+            action_plan=decision["action_plan"],
+            assessed_on=decision["assessed_on"] or now.date(),
+            supervisor_id=caller.user_id,
+            decided_at=now,
             # Said outright: the response is written after the session has closed.
-            revocation=None, holder=holder,
+            revocation=None,
+            holder=holder,
         )
         for decision in decisions
     ]
     uow.session.add_all(signoffs)
     _answer_requests(uow, passport.id, {signoff.skill_code: signoff.id for signoff in signoffs}, now)
     for signoff in signoffs:
-        uow.publish("signoff.recorded", subject=passport.id, trust_id=passport.trust_id,
-                    data=events.signoff_recorded(signoff))
+        uow.publish(
+            "signoff.recorded", subject=passport.id, trust_id=passport.trust_id, data=events.signoff_recorded(signoff)
+        )
     uow.commit()
     return signoffs
 
 
-def _passport_open_for_signoff(uow: UnitOfWork, caller: Caller, passport_id: uuid.UUID,
-                               check_caller: Callable[[Caller, uuid.UUID], None]) -> Passport:
+def _passport_open_for_signoff(
+    uow: UnitOfWork, caller: Caller, passport_id: uuid.UUID, check_caller: Callable[[Caller, uuid.UUID], None]
+) -> Passport:
     """The passport, locked, once the caller may act on it and it still has skills to sign off."""
     passport = uow.session.get(Passport, passport_id, with_for_update=True)
     domain.check_in_trust(caller, passport_id, passport.trust_id if passport else None)
@@ -67,15 +86,18 @@ def _passport_open_for_signoff(uow: UnitOfWork, caller: Caller, passport_id: uui
     return passport
 
 
-def _check_skills_open_for_signoff(uow: UnitOfWork, passport: Passport, codes: list[str],
-                            skill_field: Callable[[int], str]) -> None:
+def _check_skills_open_for_signoff(
+    uow: UnitOfWork, passport: Passport, codes: list[str], skill_field: Callable[[int], str]
+) -> None:
     unknown = domain.unknown_skills(codes, passport.skill_codes)
     if unknown:
         type_version = f"{passport.passport_type} version {passport.type_version}"
-        raise Invalid.fields({skill_field(index): [f"{type_version} has no skill {codes[index]}."] for index in unknown})
-    self_assessed = set(uow.session.scalars(
-        sa.select(SelfAssessedSkill.skill_code).where(SelfAssessedSkill.passport_id == passport.id)
-    ))
+        raise Invalid.fields(
+            {skill_field(index): [f"{type_version} has no skill {codes[index]}."] for index in unknown}
+        )
+    self_assessed = set(
+        uow.session.scalars(sa.select(SelfAssessedSkill.skill_code).where(SelfAssessedSkill.passport_id == passport.id))
+    )
     domain.check_self_assessed(codes, self_assessed)
     domain.check_not_signed_off(codes, _standing_decisions(uow, passport.id))
 
@@ -91,13 +113,18 @@ def _standing_decisions(uow: UnitOfWork, passport_id: uuid.UUID) -> dict[str, do
 
 
 def _open_requests(uow: UnitOfWork, passport_id: uuid.UUID) -> list[SignoffRequest]:
-    return list(uow.session.scalars(
-        sa.select(SignoffRequest).where(SignoffRequest.passport_id == passport_id, SignoffRequest.closed_at.is_(None))
-    ))
+    return list(
+        uow.session.scalars(
+            sa.select(SignoffRequest).where(
+                SignoffRequest.passport_id == passport_id, SignoffRequest.closed_at.is_(None)
+            )
+        )
+    )
 
 
-def _answer_requests(uow: UnitOfWork, passport_id: uuid.UUID, signoff_by_skill: dict[str, uuid.UUID],
-                     now: datetime) -> None:
+def _answer_requests(
+    uow: UnitOfWork, passport_id: uuid.UUID, signoff_by_skill: dict[str, uuid.UUID], now: datetime
+) -> None:
     """A decision answers the open request for its skill; a request whose every skill is answered closes."""
     for request in _open_requests(uow, passport_id):
         for skill in request.skills:
@@ -115,8 +142,9 @@ def revoke(uow: UnitOfWork, caller: Caller, signoff_id: uuid.UUID, reason: str) 
     domain.check_not_holder(caller, signoff.holder_id)
     domain.check_not_revoked(signoff.revocation is not None)
     signoff.revocation = Revocation(revoked_by=caller.user_id, reason=reason, revoked_at=utcnow())
-    uow.publish("signoff.revoked", subject=signoff.passport_id, trust_id=signoff.trust_id,
-                data=events.signoff_revoked(signoff))
+    uow.publish(
+        "signoff.revoked", subject=signoff.passport_id, trust_id=signoff.trust_id, data=events.signoff_revoked(signoff)
+    )
     uow.commit()
     return signoff
 
@@ -124,7 +152,8 @@ def revoke(uow: UnitOfWork, caller: Caller, signoff_id: uuid.UUID, reason: str) 
 def list_signoffs(caller: Caller, filters: dict) -> sa.Select:
     """The audit trail: every decision, revoked or not, oldest first."""
     query = (
-        sa.select(Signoff).where(Signoff.trust_id == caller.trust_id)
+        sa.select(Signoff)
+        .where(Signoff.trust_id == caller.trust_id)
         .order_by(Signoff.decided_at, Signoff.skill_code, Signoff.id)
     )
     if not caller.has_any(*domain.READERS):
@@ -145,30 +174,43 @@ def get_signoff(uow: UnitOfWork, caller: Caller, signoff_id: uuid.UUID) -> Signo
 
 # --- Requests ----------------------------------------------------------------------------------------
 
+
 def request_signoff(uow: UnitOfWork, caller: Caller, body: dict) -> SignoffRequest:
     passport = _passport_open_for_signoff(uow, caller, body["passport_id"], domain.check_holder)
     codes = body["skill_codes"]
     _check_skills_open_for_signoff(uow, passport, codes, skill_field=lambda index: f"skill_codes.{index}")
-    domain.check_not_requested(codes, {
-        skill.skill_code: request.id
-        for request in _open_requests(uow, passport.id) for skill in request.skills if skill.signoff_id is None
-    })
+    domain.check_not_requested(
+        codes,
+        {
+            skill.skill_code: request.id
+            for request in _open_requests(uow, passport.id)
+            for skill in request.skills
+            if skill.signoff_id is None
+        },
+    )
     request = SignoffRequest(
-        id=uuid.uuid4(), passport_id=passport.id, holder_id=passport.holder_id, trust_id=passport.trust_id,
-        requested_at=utcnow(), closed_at=None, closed_reason=None,
+        id=uuid.uuid4(),
+        passport_id=passport.id,
+        holder_id=passport.holder_id,
+        trust_id=passport.trust_id,
+        requested_at=utcnow(),
+        closed_at=None,
+        closed_reason=None,
         skills=[RequestedSkill(skill_code=code, signoff_id=None) for code in codes],
         holder=uow.session.get(StaffMember, passport.holder_id),  # said outright, as for a decision
     )
     uow.session.add(request)
-    uow.publish("signoff.requested", subject=passport.id, trust_id=passport.trust_id,
-                data=events.signoff_requested(request))
+    uow.publish(
+        "signoff.requested", subject=passport.id, trust_id=passport.trust_id, data=events.signoff_requested(request)
+    )
     uow.commit()
     return request
 
 
 def list_requests(caller: Caller, filters: dict) -> sa.Select:
     query = (
-        sa.select(SignoffRequest).where(SignoffRequest.trust_id == caller.trust_id)
+        sa.select(SignoffRequest)
+        .where(SignoffRequest.trust_id == caller.trust_id)
         .order_by(SignoffRequest.requested_at, SignoffRequest.id)
     )
     if not caller.has_any(*domain.READERS):
@@ -184,12 +226,19 @@ def list_requests(caller: Caller, filters: dict) -> sa.Select:
 
 # --- Consumed events ---------------------------------------------------------------------------------
 
+
 def _passport_of_event(uow: UnitOfWork, payload: dict) -> Passport:
     """The passport an event is about, locked; created from the event when it is the first to arrive."""
-    insert_if_missing(uow.session, Passport, {
-        "id": payload["passport_id"], "holder_id": payload["staff_id"], "trust_id": payload["trust_id"],
-        "passport_type": payload["passport_type"],
-    })
+    insert_if_missing(
+        uow.session,
+        Passport,
+        {
+            "id": payload["passport_id"],
+            "holder_id": payload["staff_id"],
+            "trust_id": payload["trust_id"],
+            "passport_type": payload["passport_type"],
+        },
+    )
     return uow.session.get(Passport, payload["passport_id"], with_for_update=True)
 
 
@@ -201,8 +250,9 @@ def apply_passport_started(uow: UnitOfWork, payload: dict) -> None:
 
 def apply_self_assessment(uow: UnitOfWork, payload: dict) -> None:
     _passport_of_event(uow, payload)
-    insert_if_missing(uow.session, SelfAssessedSkill,
-                      {"passport_id": payload["passport_id"], "skill_code": payload["skill_code"]})
+    insert_if_missing(
+        uow.session, SelfAssessedSkill, {"passport_id": payload["passport_id"], "skill_code": payload["skill_code"]}
+    )
 
 
 def apply_status(uow: UnitOfWork, payload: dict, status: str, changed_at: datetime) -> None:
@@ -218,8 +268,11 @@ def apply_status(uow: UnitOfWork, payload: dict, status: str, changed_at: dateti
 
 def apply_staff(uow: UnitOfWork, payload: dict, as_of: datetime) -> None:
     """Keep the newest name and staff number of a user, whatever order user.* events arrive in."""
-    staff = upsert_locked(uow.session, StaffMember, {"id": payload["user_id"], "name": payload["name"],
-                                                     "staff_number": payload["staff_number"], "as_of": as_of})
+    staff = upsert_locked(
+        uow.session,
+        StaffMember,
+        {"id": payload["user_id"], "name": payload["name"], "staff_number": payload["staff_number"], "as_of": as_of},
+    )
     if domain.is_newer_profile(staff.as_of, as_of):
         staff.name, staff.staff_number, staff.as_of = payload["name"], payload["staff_number"], as_of
 
@@ -230,13 +283,15 @@ def apply_leaver(uow: UnitOfWork, payload: dict) -> None:
     open_requests = uow.session.scalars(
         sa.select(SignoffRequest)
         .where(SignoffRequest.holder_id == payload["user_id"], SignoffRequest.closed_at.is_(None))
-        .order_by(SignoffRequest.id).with_for_update()
+        .order_by(SignoffRequest.id)
+        .with_for_update()
     )
     for request in open_requests:
         request.closed_at, request.closed_reason = payload["deactivated_at"], domain.LEFT
 
 
 # --- The events this service consumes: the consumer's table ----------------------------------------------------------------------------------------
+
 
 def on_passport_started(uow, event, payload):
     apply_passport_started(uow, payload)

@@ -1,4 +1,5 @@
 """The sign-off service's tables: its read model of passports, and its own requests and decisions."""
+
 from __future__ import annotations
 
 import uuid
@@ -29,8 +30,9 @@ class StaffMember(Base):
 
 def _holder_of(model: str) -> Mapped[StaffMember | None]:
     # Names are looked up, never copied: a name changed in identity shows on the next read.
-    return relationship(StaffMember, primaryjoin=f"foreign({model}.holder_id) == StaffMember.id", viewonly=True,
-                        lazy="selectin")
+    return relationship(
+        StaffMember, primaryjoin=f"foreign({model}.holder_id) == StaffMember.id", viewonly=True, lazy="selectin"
+    )
 
 
 class NamedHolder:

@@ -1,4 +1,5 @@
 """The sign-off service's HTTP API: thin views over the handlers."""
+
 from __future__ import annotations
 
 from flask.views import MethodView

@@ -1,4 +1,5 @@
 """The sign-off service's request and response bodies."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
@@ -26,16 +27,26 @@ def _repeats(codes: list[str]) -> dict[int, list[str]]:
 
 # --- Decisions ---------------------------------------------------------------------------------------
 
+
 class Decision(RequestSchema):
     skill_code = fields.String(required=True, validate=CODE)
     outcome = fields.String(required=True, validate=validate.OneOf(domain.OUTCOMES))
     comment = fields.String(required=True, validate=TEXT, metadata={"description": "why: what was observed"})
-    evidence = fields.String(load_default=None, allow_none=True, validate=OPTIONAL_TEXT,
-                             metadata={"description": "what the decision rests on (observation, document, link)"})
-    action_plan = fields.String(load_default=None, allow_none=True, validate=OPTIONAL_TEXT,
-                                metadata={"description": "required with not_yet: what happens next"})
-    assessed_on = fields.Date(load_default=None, allow_none=True,
-                              metadata={"description": "the day the skill was observed; omitted: today"})
+    evidence = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=OPTIONAL_TEXT,
+        metadata={"description": "what the decision rests on (observation, document, link)"},
+    )
+    action_plan = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=OPTIONAL_TEXT,
+        metadata={"description": "required with not_yet: what happens next"},
+    )
+    assessed_on = fields.Date(
+        load_default=None, allow_none=True, metadata={"description": "the day the skill was observed; omitted: today"}
+    )
 
     @validates("assessed_on")
     def _not_in_the_future(self, assessed_on, **kwargs):
@@ -54,8 +65,12 @@ class SignoffCreate(Decision):
 
 class BulkSignoffCreate(RequestSchema):
     passport_id = fields.UUID(required=True)
-    signoffs = fields.List(fields.Nested(Decision), required=True, validate=MANY_SKILLS,
-                           metadata={"description": "one decision per skill; all are recorded or none"})
+    signoffs = fields.List(
+        fields.Nested(Decision),
+        required=True,
+        validate=MANY_SKILLS,
+        metadata={"description": "one decision per skill; all are recorded or none"},
+    )
 
     @validates_schema
     def _one_decision_per_skill(self, data, **kwargs):
@@ -82,8 +97,12 @@ class Revocation(Schema):
 
 
 def _staff_name() -> fields.String:
-    return fields.String(allow_none=True, metadata={
-        "description": "the holder's name (whose skill it is); null until identity's user event reaches sign-off"})
+    return fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the holder's name (whose skill it is); null until identity's user event reaches sign-off"
+        },
+    )
 
 
 def _staff_number() -> fields.String:
@@ -109,6 +128,7 @@ class Signoff(Schema):
 
 
 # --- Requests ----------------------------------------------------------------------------------------
+
 
 class SignoffRequestCreate(RequestSchema):
     passport_id = fields.UUID(required=True)
@@ -142,11 +162,17 @@ class SignoffRequest(Schema):
     requested_at = fields.AwareDateTime()
     status = fields.Function(
         lambda request: domain.OPEN if request.closed_at is None else domain.CLOSED,
-        metadata={"description": "open until every skill has a decision, the passport is withdrawn or the holder "
-                                 "leaves; then closed"},
+        metadata={
+            "description": "open until every skill has a decision, the passport is withdrawn or the holder "
+            "leaves; then closed"
+        },
     )
     closed_at = fields.AwareDateTime(allow_none=True)
-    closed_reason = fields.String(allow_none=True, metadata={
-        "description": "null while open; answered (every skill has a decision), withdrawn (the passport was "
-                       "withdrawn) or left (the holder left the Trust)"})
+    closed_reason = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "null while open; answered (every skill has a decision), withdrawn (the passport was "
+            "withdrawn) or left (the holder left the Trust)"
+        },
+    )
     skills = fields.List(fields.Nested(RequestedSkill))

@@ -1,4 +1,5 @@
 """The sign-off service: what it serves, publishes and consumes."""
+
 from __future__ import annotations
 
 from pathlib import Path

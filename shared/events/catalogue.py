@@ -9,6 +9,7 @@ systems. A public schema is an allow-list: its fields are copied from the intern
 except `staff_number` and `staff_name`, which the publisher supplies. Never put an email, a free-text
 reason or anything else a Trust's other systems do not need into one.
 """
+
 from __future__ import annotations
 
 import functools
@@ -16,8 +17,16 @@ from dataclasses import dataclass
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
-from shared.language import (LEARNING_KINDS, LEARNING_STEPS, LEVELS, MEASURE_KINDS, OUTCOMES, ROLES, ROSTER_REASONS,
-                             ROSTER_STATUSES)
+from shared.language import (
+    LEARNING_KINDS,
+    LEARNING_STEPS,
+    LEVELS,
+    MEASURE_KINDS,
+    OUTCOMES,
+    ROLES,
+    ROSTER_REASONS,
+    ROSTER_STATUSES,
+)
 
 
 class Payload(Schema):
@@ -34,13 +43,16 @@ class TrustCreated(Payload):
 
 class UserProfile(Payload):
     user_id = fields.UUID(required=True)
-    trust_id = fields.UUID(required=True, allow_none=True, metadata={"description": "null for platform admins outside any Trust"})
+    trust_id = fields.UUID(
+        required=True, allow_none=True, metadata={"description": "null for platform admins outside any Trust"}
+    )
     email = fields.Email(required=True)
     name = fields.String(required=True)
     staff_number = fields.String(required=True, allow_none=True)
     professional_group = fields.String(required=True, allow_none=True)
-    department = fields.String(allow_none=True, load_default=None,
-                               metadata={"description": "the person's department; may be absent or null"})
+    department = fields.String(
+        allow_none=True, load_default=None, metadata={"description": "the person's department; may be absent or null"}
+    )
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True)
     active = fields.Boolean(required=True)
 
@@ -60,8 +72,6 @@ class UserDeactivated(Payload):
     deactivated_at = fields.AwareDateTime(required=True)
 
 
-
-
 class PassportRef(Payload):
     """Who and what every passport event is about."""
 
@@ -74,9 +84,13 @@ class PassportRef(Payload):
 class PassportStarted(PassportRef):
     type_version = fields.Integer(required=True)
     title = fields.String(required=True, metadata={"description": "the passport type's title (the role)"})
-    skill_codes = fields.List(fields.String(), required=True, metadata={"description": "every skill of the type version"})
+    skill_codes = fields.List(
+        fields.String(), required=True, metadata={"description": "every skill of the type version"}
+    )
     retrospective = fields.Boolean(required=True)
-    assigned_by = fields.UUID(required=True, allow_none=True, metadata={"description": "null when the holder started it"})
+    assigned_by = fields.UUID(
+        required=True, allow_none=True, metadata={"description": "null when the holder started it"}
+    )
     started_at = fields.AwareDateTime(required=True)
 
 
@@ -153,7 +167,9 @@ class CertificateRef(Payload):
     staff_id = fields.UUID(required=True)
     trust_id = fields.UUID(required=True)
     passport_id = fields.UUID(required=True)
-    passport_type = fields.String(required=True, metadata={"description": "the role: the passport type code, e.g. NRSS"})
+    passport_type = fields.String(
+        required=True, metadata={"description": "the role: the passport type code, e.g. NRSS"}
+    )
 
 
 class CertificateIssued(CertificateRef):
@@ -166,7 +182,9 @@ class CertificateIssued(CertificateRef):
 
 class CertificateRevoked(CertificateRef):
     reason = fields.String(required=True)
-    revoked_by = fields.UUID(required=True, allow_none=True, metadata={"description": "null when a reopened passport revoked it"})
+    revoked_by = fields.UUID(
+        required=True, allow_none=True, metadata={"description": "null when a reopened passport revoked it"}
+    )
     revoked_at = fields.AwareDateTime(required=True)
 
 
@@ -186,8 +204,11 @@ class RosterUpdated(Payload):
     status = fields.String(required=True, validate=validate.OneOf(ROSTER_STATUSES))
     certificate_id = fields.UUID(required=True, allow_none=True)
     since = fields.AwareDateTime(required=True)
-    reason = fields.String(required=True, validate=validate.OneOf(ROSTER_REASONS),
-                           metadata={"description": "certified, revoked, expired, or left (the person left the Trust)"})
+    reason = fields.String(
+        required=True,
+        validate=validate.OneOf(ROSTER_REASONS),
+        metadata={"description": "certified, revoked, expired, or left (the person left the Trust)"},
+    )
 
 
 class PlanUpdated(Payload):
@@ -209,14 +230,19 @@ class MeasureDefined(Payload):
     trust_id = fields.UUID(required=True)
     name = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(MEASURE_KINDS))
-    metric = fields.String(required=True, allow_none=True, metadata={"description": "the computable metric it is bound to"})
+    metric = fields.String(
+        required=True, allow_none=True, metadata={"description": "the computable metric it is bound to"}
+    )
     passport_type = fields.String(required=True, allow_none=True)
     target = fields.Float(required=True, allow_none=True)
     frequency = fields.String(required=True, allow_none=True)
     improvement_direction = fields.String(
-        load_default=INCREASE, validate=validate.OneOf(IMPROVEMENT_DIRECTIONS),
-        metadata={"description": "which way is better: increase (the default, and what events before it meant) "
-                                 "or decrease"})
+        load_default=INCREASE,
+        validate=validate.OneOf(IMPROVEMENT_DIRECTIONS),
+        metadata={
+            "description": "which way is better: increase (the default, and what events before it meant) or decrease"
+        },
+    )
     deleted = fields.Boolean(required=True)
     defined_at = fields.AwareDateTime(required=True)
 
@@ -248,29 +274,40 @@ class PassportTypeCounts(Payload):
     learning_attended = fields.Integer(required=True)
     learning_completed = fields.Integer(required=True)
     rostered = fields.Integer(required=True, metadata={"description": "staff eligible on the roster in the role now"})
-    cohort_identified = fields.Integer(required=True, metadata={"description": "staff identified for rotation in the role"})
+    cohort_identified = fields.Integer(
+        required=True, metadata={"description": "staff identified for rotation in the role"}
+    )
 
 
 class MetricsRecalculated(Payload):
     trust_id = fields.UUID(required=True)
     passport_type = fields.String(required=True, metadata={"description": "the passport type code, e.g. NRSS"})
     counts = fields.Nested(PassportTypeCounts, required=True)
-    caused_by = fields.String(required=True, metadata={
-        "description": "the type of the event that changed the counts (the last of them, when several events "
-                       "applied together did)"})
+    caused_by = fields.String(
+        required=True,
+        metadata={
+            "description": "the type of the event that changed the counts (the last of them, when several events "
+            "applied together did)"
+        },
+    )
     recalculated_at = fields.AwareDateTime(required=True)
 
 
 # --- Public payloads (skillpass.public): minimised, for a Trust's other systems ------------------------
 
+
 def _staff_number() -> fields.String:
-    return fields.String(required=True, allow_none=True,
-                         metadata={"description": "the holder's staff number in the Trust; null when not known"})
+    return fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "the holder's staff number in the Trust; null when not known"},
+    )
 
 
 def _staff_name() -> fields.String:
-    return fields.String(required=True, allow_none=True,
-                         metadata={"description": "the holder's name; null when not known yet"})
+    return fields.String(
+        required=True, allow_none=True, metadata={"description": "the holder's name; null when not known yet"}
+    )
 
 
 class PublicCertificateRef(Payload):
@@ -279,7 +316,9 @@ class PublicCertificateRef(Payload):
     certificate_id = fields.UUID(required=True)
     staff_number = _staff_number()
     staff_name = _staff_name()
-    passport_type = fields.String(required=True, metadata={"description": "the role: the passport type code, e.g. NRSS"})
+    passport_type = fields.String(
+        required=True, metadata={"description": "the role: the passport type code, e.g. NRSS"}
+    )
 
 
 class PublicCertificateIssued(PublicCertificateRef):
@@ -330,34 +369,71 @@ CATALOGUE: dict[str, EventSpec] = {
         EventSpec("user.registered", "identity", UserRegistered, "A user account was created."),
         EventSpec("user.updated", "identity", UserUpdated, "A user's profile, roles or Trust changed."),
         EventSpec("user.deactivated", "identity", UserDeactivated, "A user can no longer sign in."),
-        EventSpec("passport.started", "passport", PassportStarted,
-                  "A member of staff started a passport, or had one assigned; carries the skill codes."),
+        EventSpec(
+            "passport.started",
+            "passport",
+            PassportStarted,
+            "A member of staff started a passport, or had one assigned; carries the skill codes.",
+        ),
         EventSpec("passport.skill_assessed", "passport", PassportSkillAssessed, "The holder self-assessed a skill."),
-        EventSpec("passport.learning_recorded", "passport", PassportLearningRecorded,
-                  "E-learning or face-to-face training was recorded against a skill."),
-        EventSpec("passport.completed", "passport", PassportCompleted,
-                  "Every skill of the passport is signed off proficient."),
-        EventSpec("passport.reopened", "passport", PassportReopened,
-                  "A completed passport is in progress again: a sign-off no longer holds."),
+        EventSpec(
+            "passport.learning_recorded",
+            "passport",
+            PassportLearningRecorded,
+            "E-learning or face-to-face training was recorded against a skill.",
+        ),
+        EventSpec(
+            "passport.completed", "passport", PassportCompleted, "Every skill of the passport is signed off proficient."
+        ),
+        EventSpec(
+            "passport.reopened",
+            "passport",
+            PassportReopened,
+            "A completed passport is in progress again: a sign-off no longer holds.",
+        ),
         EventSpec("passport.withdrawn", "passport", PassportWithdrawn, "The passport was withdrawn."),
         EventSpec("signoff.requested", "signoff", SignoffRequested, "The holder asked for sign-off of skills."),
-        EventSpec("signoff.recorded", "signoff", SignoffRecorded,
-                  "A supervisor decided on a skill: proficient or not yet."),
+        EventSpec(
+            "signoff.recorded", "signoff", SignoffRecorded, "A supervisor decided on a skill: proficient or not yet."
+        ),
         EventSpec("signoff.revoked", "signoff", SignoffRevoked, "A sign-off decision was revoked."),
-        EventSpec("certificate.issued", "certificate", CertificateIssued,
-                  "A certificate was issued for a completed passport: the holder may be rostered in the role.",
-                  public=PublicCertificateIssued),
-        EventSpec("certificate.revoked", "certificate", CertificateRevoked, "A certificate was revoked.",
-                  public=PublicCertificateRevoked),
-        EventSpec("certificate.expired", "certificate", CertificateExpired, "A certificate reached its expiry.",
-                  public=PublicCertificateExpired),
-        EventSpec("roster.updated", "planning", RosterUpdated, "A person's eligibility to be rostered in a role changed.",
-                  public=PublicRosterUpdated),
+        EventSpec(
+            "certificate.issued",
+            "certificate",
+            CertificateIssued,
+            "A certificate was issued for a completed passport: the holder may be rostered in the role.",
+            public=PublicCertificateIssued,
+        ),
+        EventSpec(
+            "certificate.revoked",
+            "certificate",
+            CertificateRevoked,
+            "A certificate was revoked.",
+            public=PublicCertificateRevoked,
+        ),
+        EventSpec(
+            "certificate.expired",
+            "certificate",
+            CertificateExpired,
+            "A certificate reached its expiry.",
+            public=PublicCertificateExpired,
+        ),
+        EventSpec(
+            "roster.updated",
+            "planning",
+            RosterUpdated,
+            "A person's eligibility to be rostered in a role changed.",
+            public=PublicRosterUpdated,
+        ),
         EventSpec("plan.updated", "planning", PlanUpdated, "An implementation plan or its aim changed."),
         EventSpec("measure.defined", "planning", MeasureDefined, "A plan's measure was defined, changed or removed."),
         EventSpec("cohort.updated", "planning", CohortUpdated, "The staff identified for rotation in a role changed."),
-        EventSpec("metrics.recalculated", "metrics", MetricsRecalculated,
-                  "A Trust's counts for a passport type changed after an event."),
+        EventSpec(
+            "metrics.recalculated",
+            "metrics",
+            MetricsRecalculated,
+            "A Trust's counts for a passport type changed after an event.",
+        ),
     ]
 }
 

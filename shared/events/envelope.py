@@ -1,10 +1,11 @@
 """The CloudEvents 1.0 envelope (structured JSON mode) of every event on the bus."""
+
 from __future__ import annotations
 
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 SPEC_VERSION = "1.0"
@@ -28,7 +29,7 @@ def event_type_of(ce_type_value: str) -> str:
 
 
 def rfc3339(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def make_envelope(
         "id": str(event_id or uuid.uuid4()),
         "source": f"/skillpass/{service}",
         "type": ce_type(event_type),
-        "time": rfc3339(time or datetime.now(timezone.utc)),
+        "time": rfc3339(time or datetime.now(UTC)),
         "subject": str(subject),
         "datacontenttype": "application/json",
         "data": data,

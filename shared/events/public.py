@@ -9,6 +9,7 @@ The ODS code is one word of the routing key: a Trust's code is written in upper 
 identity allows, and which would split the word) written `_` (which identity never allows), so that no
 Trust's keys can ever start with another Trust's word.
 """
+
 from __future__ import annotations
 
 import re
@@ -79,6 +80,7 @@ def public_envelope(envelope: dict[str, Any], data: dict[str, Any]) -> dict[str,
 
 # --- Binding patterns --------------------------------------------------------------------------------
 
+
 def check_event_pattern(pattern: str) -> str:
     """A topic pattern over event types (`certificate.*`, `roster.updated`, `#`) that matches a public event."""
     words = pattern.split(".")
@@ -91,6 +93,7 @@ def check_event_pattern(pattern: str) -> str:
 
 def topic_matches(pattern: str, routing_key: str) -> bool:
     """AMQP topic matching: `*` is exactly one word, `#` zero or more."""
+
     def match(pattern_words: list[str], key_words: list[str]) -> bool:
         if not pattern_words:
             return not key_words

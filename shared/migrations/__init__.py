@@ -1,4 +1,5 @@
 """Alembic migrations: the shared messaging tables plus each service's own versions."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,9 +15,7 @@ SHARED_MIGRATIONS = Path(__file__).resolve().parent
 def alembic_config(database_url: str, service_versions: Path) -> Config:
     config = Config()
     config.set_main_option("script_location", str(SHARED_MIGRATIONS))
-    config.set_main_option(
-        "version_locations", f"{SHARED_MIGRATIONS / 'versions'} {service_versions}"
-    )
+    config.set_main_option("version_locations", f"{SHARED_MIGRATIONS / 'versions'} {service_versions}")
     config.set_main_option("path_separator", "space")
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config

@@ -1,4 +1,5 @@
 """Each service's Trust A world, built once per module on SQLite."""
+
 from __future__ import annotations
 
 import json
@@ -29,5 +30,7 @@ def database_snapshot(world: World) -> dict[str, list]:
     runtime = world.service.runtime
     tables = [*runtime.spec.metadata.sorted_tables, OutboxMessage.__table__]
     with runtime.database.session() as session:
-        return {table.name: sorted(json.dumps(list(r), default=str) for r in session.execute(sa.select(table)))
-                for table in tables}
+        return {
+            table.name: sorted(json.dumps(list(r), default=str) for r in session.execute(sa.select(table)))
+            for table in tables
+        }

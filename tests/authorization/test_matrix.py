@@ -6,6 +6,7 @@ The table is tests/authorization/table.py. Besides each status, every case check
 - a refused write leaves the database as it was, outbox included.
 And the table and the apps must agree: a route missing from the table (or a row without a route) fails.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,7 @@ import pytest
 from shared.service import installed_services, load_spec
 from tests.authorization.conftest import database_snapshot
 from tests.authorization.table import ROWS, Raw, Row
-from tests.authorization.worlds import CALLERS, BUILDERS
+from tests.authorization.worlds import BUILDERS, CALLERS
 from tests.support.service_app import ServiceWithTestTokens
 
 CORE_CALLERS = {"anonymous", "staff", "supervisor", "trust_admin", "other_trust_admin"}
@@ -25,7 +26,9 @@ _CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
 def _cases():
     for entry in ROWS:
         for caller, status in entry.expect.items():
-            yield pytest.param(entry, caller, status, id=f"{entry.service} {entry.method} {entry.path} as {caller} → {status}")
+            yield pytest.param(
+                entry, caller, status, id=f"{entry.service} {entry.method} {entry.path} as {caller} → {status}"
+            )
 
 
 @pytest.mark.parametrize(("entry", "caller", "status"), list(_cases()))
@@ -36,8 +39,13 @@ def test_the_caller_gets_the_expected_status(worlds, entry: Row, caller: str, st
     before = database_snapshot(world) if entry.method != "GET" and status >= 400 else None
 
     if isinstance(body, Raw):
-        response = world.client.open(path, method=entry.method, data=body.text.encode(),
-                                     content_type=body.content_type, headers=world.headers[caller])
+        response = world.client.open(
+            path,
+            method=entry.method,
+            data=body.text.encode(),
+            content_type=body.content_type,
+            headers=world.headers[caller],
+        )
     else:
         response = world.client.open(path, method=entry.method, json=body, headers=world.headers[caller])
 

@@ -15,14 +15,15 @@ Path templates use the routes' own parameter names. `World.ids` holds the Trust 
 a name that differs by collection (planning's `item_id`) is looked up as `<collection>.<name>` first.
 `World.fresh_ids()` builds new objects for requests that use theirs up (revoking, deleting, withdrawing).
 """
+
 from __future__ import annotations
 
 import itertools
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from datetime import UTC, datetime, timedelta
 
 from services.planning import schemas as planning_schemas
 from tests.certificate.conftest import CertificateService
@@ -33,8 +34,16 @@ from tests.planning.conftest import PlanningService
 from tests.signoff.conftest import SKILLS, SignoffService
 from tests.support.service_app import Person
 
-CALLERS = ("anonymous", "staff", "supervisor", "trust_admin", "other_trust_admin", "platform_admin", "lead",
-           "other_trust_lead")
+CALLERS = (
+    "anonymous",
+    "staff",
+    "supervisor",
+    "trust_admin",
+    "other_trust_admin",
+    "platform_admin",
+    "lead",
+    "other_trust_lead",
+)
 _PLACEHOLDER = re.compile(r"{(\w+)}")
 # Parameters of routes every service has: Flask's static files (none are shipped) and the Swagger UI files
 # (the stylesheet: a real file, and the smallest of those the /docs page loads).
@@ -88,6 +97,7 @@ def lookup(template: str, match: re.Match, ids: dict[str, str]) -> str:
 
 # --- identity ----------------------------------------------------------------------------------------
 
+
 def identity_world(database_url: str) -> World:
     """Identity loads the caller's current roles from its own users: every caller is a real account."""
     identity = make_identity(database_url)
@@ -97,14 +107,23 @@ def identity_world(database_url: str) -> World:
     trust_admin = identity.new_user(trust_a["id"], ["trust_admin"])
     other_trust_admin = identity.new_user(trust_b["id"], ["trust_admin"])
     headers = {
-        "anonymous": {}, "staff": staff["headers"], "supervisor": supervisor["headers"],
-        "trust_admin": trust_admin["headers"], "other_trust_admin": other_trust_admin["headers"],
+        "anonymous": {},
+        "staff": staff["headers"],
+        "supervisor": supervisor["headers"],
+        "trust_admin": trust_admin["headers"],
+        "other_trust_admin": other_trust_admin["headers"],
         "platform_admin": identity.admin(),
     }
     # Someone invited, whose link nothing else voids (the invitation rows invite the staff member).
     invitee = identity.new_user(trust_a["id"], ["staff"])
-    ids = {"trust_id": trust_a["id"], "user_id": staff["id"], "staff_email": staff["email"],
-           "staff_password": staff["password"], "trust_b_id": trust_b["id"], "token": _invited(identity, invitee)}
+    ids = {
+        "trust_id": trust_a["id"],
+        "user_id": staff["id"],
+        "staff_email": staff["email"],
+        "staff_password": staff["password"],
+        "trust_b_id": trust_b["id"],
+        "token": _invited(identity, invitee),
+    }
 
     def fresh():
         user = identity.new_user(trust_a["id"], ["staff"])
@@ -123,59 +142,87 @@ def _invited(identity, user) -> str:
 
 # --- passport ----------------------------------------------------------------------------------------
 
+
 def _callers(service, **people) -> dict[str, dict[str, str]]:
     platform_admin = Person(service.keys, None, ["platform_admin"])
-    return {"anonymous": {}, "platform_admin": platform_admin.headers,
-            **{name: person.headers for name, person in people.items()}}
+    return {
+        "anonymous": {},
+        "platform_admin": platform_admin.headers,
+        **{name: person.headers for name, person in people.items()},
+    }
 
 
 def passport_world(database_url: str) -> World:
     service = PassportService(database_url)
     staff = service.person("staff")
-    people = dict(staff=staff, supervisor=service.person("supervisor"), trust_admin=service.person("trust_admin"),
-                  other_trust_admin=service.person("trust_admin", trust_id=uuid.uuid4()))
+    people = dict(
+        staff=staff,
+        supervisor=service.person("supervisor"),
+        trust_admin=service.person("trust_admin"),
+        other_trust_admin=service.person("trust_admin", trust_id=uuid.uuid4()),
+    )
     passport = service.start(staff, "NRSS")
     skill_code = service.skill_codes(passport["id"], staff)[0]
     ids = {"passport_id": passport["id"], "skill_code": skill_code, "code": "NRSS", "staff_id": str(staff.id)}
 
     def fresh():
         # The staff member's in-progress RSC passport: a refused write leaves it as it was, so it is reused.
-        listed = service.client.get("/passports", query_string={"passport_type": "RSC", "status": "in_progress"},
-                                    headers=staff.headers).get_json()
-        return {"passport_id": listed[0]["id"] if listed else service.start(staff, "RSC")["id"],
-                "assignee_id": str(service.person("staff").id)}
+        listed = service.client.get(
+            "/passports", query_string={"passport_type": "RSC", "status": "in_progress"}, headers=staff.headers
+        ).get_json()
+        return {
+            "passport_id": listed[0]["id"] if listed else service.start(staff, "RSC")["id"],
+            "assignee_id": str(service.person("staff").id),
+        }
 
     return World("passport", service, _callers(service, **people), ids, fresh, {passport["id"]})
 
 
 # --- signoff -----------------------------------------------------------------------------------------
 
+
 def signoff_world(database_url: str) -> World:
     service = SignoffService(database_url)
     staff, supervisor = service.person("staff"), service.person("supervisor")
-    people = dict(staff=staff, supervisor=supervisor, trust_admin=service.person("trust_admin"),
-                  other_trust_admin=service.person("trust_admin", trust_id=uuid.uuid4()))
+    people = dict(
+        staff=staff,
+        supervisor=supervisor,
+        trust_admin=service.person("trust_admin"),
+        other_trust_admin=service.person("trust_admin", trust_id=uuid.uuid4()),
+    )
     passport = service.passport(staff)
     signoff = service.signed(supervisor, passport, SKILLS[0])
-    ids = {"passport_id": str(passport["passport_id"]), "signoff_id": signoff["id"], "skill_code": SKILLS[1],
-           "staff_id": str(staff.id)}
+    ids = {
+        "passport_id": str(passport["passport_id"]),
+        "signoff_id": signoff["id"],
+        "skill_code": SKILLS[1],
+        "staff_id": str(staff.id),
+    }
 
     def fresh():
         other = service.passport(staff)
-        return {"signoff_id": service.signed(supervisor, other, SKILLS[0])["id"],
-                "passport_id": str(other["passport_id"])}
+        return {
+            "signoff_id": service.signed(supervisor, other, SKILLS[0])["id"],
+            "passport_id": str(other["passport_id"]),
+        }
 
-    return World("signoff", service, _callers(service, **people), ids, fresh,
-                 {signoff["id"], str(passport["passport_id"])})
+    return World(
+        "signoff", service, _callers(service, **people), ids, fresh, {signoff["id"], str(passport["passport_id"])}
+    )
 
 
 # --- certificate -------------------------------------------------------------------------------------
 
+
 def certificate_world(database_url: str) -> World:
     service = CertificateService(database_url)
     staff = service.person("staff")
-    people = dict(staff=staff, supervisor=service.person("supervisor"), trust_admin=service.person("trust_admin"),
-                  other_trust_admin=service.person("trust_admin", trust_id=uuid.uuid4(), name=None))
+    people = dict(
+        staff=staff,
+        supervisor=service.person("supervisor"),
+        trust_admin=service.person("trust_admin"),
+        other_trust_admin=service.person("trust_admin", trust_id=uuid.uuid4(), name=None),
+    )
     certificate = service.certified(staff)
     ids = {"certificate_id": certificate["id"], "staff_id": str(staff.id)}
 
@@ -189,18 +236,24 @@ def certificate_world(database_url: str) -> World:
 # --- planning ----------------------------------------------------------------------------------------
 
 PLAN_COLLECTIONS = {
-    "stakeholders": planning_schemas.StakeholderIn, "drivers": planning_schemas.DriverIn,
-    "measures": planning_schemas.MeasureIn, "cycles": planning_schemas.CycleIn,
+    "stakeholders": planning_schemas.StakeholderIn,
+    "drivers": planning_schemas.DriverIn,
+    "measures": planning_schemas.MeasureIn,
+    "cycles": planning_schemas.CycleIn,
 }
 
 
 def planning_world(database_url: str) -> World:
     service = PlanningService(database_url)
     staff, lead = service.person("staff"), service.person("lead")
-    people = dict(staff=staff, supervisor=service.person("supervisor"), trust_admin=service.person("trust_admin"),
-                  other_trust_admin=service.person("trust_admin", trust_id=uuid.uuid4()))
+    people = dict(
+        staff=staff,
+        supervisor=service.person("supervisor"),
+        trust_admin=service.person("trust_admin"),
+        other_trust_admin=service.person("trust_admin", trust_id=uuid.uuid4()),
+    )
     certificate = service.certificate(staff.id)
-    service.issued(certificate, datetime.now(timezone.utc) - timedelta(days=1))
+    service.issued(certificate, datetime.now(UTC) - timedelta(days=1))
 
     def whole_plan() -> dict[str, str]:
         """The toolkit's worked example: a plan with every part, so that every part's path has an object."""
@@ -215,14 +268,25 @@ def planning_world(database_url: str) -> World:
         return found
 
     ids = {**whole_plan(), "staff_id": str(staff.id), "role": certificate["passport_type"]}
-    return World("planning", service, _callers(service, **people), ids, whole_plan,
-                 {ids["plan_id"], str(certificate["certificate_id"])})
+    return World(
+        "planning",
+        service,
+        _callers(service, **people),
+        ids,
+        whole_plan,
+        {ids["plan_id"], str(certificate["certificate_id"])},
+    )
 
 
 def _leaf(plan: dict, collection: str) -> dict:
     """An item nothing else in the plan refers to, so that deleting it is allowed."""
-    referenced = {str(value) for key in ("drivers", "cycles", "measures") for item in plan[key]
-                  for name, value in item.items() if name.endswith("_id") and name != "plan_id" and value}
+    referenced = {
+        str(value)
+        for key in ("drivers", "cycles", "measures")
+        for item in plan[key]
+        for name, value in item.items()
+        if name.endswith("_id") and name != "plan_id" and value
+    }
     referenced |= {str(v) for item in plan["cycles"] for v in item.get("measure_ids", []) or []}
     candidates = [item for item in plan[collection] if item["id"] not in referenced]
     return (candidates or plan[collection])[-1]
@@ -230,15 +294,21 @@ def _leaf(plan: dict, collection: str) -> dict:
 
 # --- metrics -----------------------------------------------------------------------------------------
 
+
 def metrics_world(database_url: str) -> World:
     """A Trust A with an aim, a measure bound to a metric, a measure whose values are entered by hand (the one the
     measure rows aim at), and a certified nurse's passport to count and export."""
     service = MetricsService(database_url)
     staff, lead = service.person("staff"), service.person("lead")
-    people = dict(staff=staff, supervisor=service.person("supervisor"), trust_admin=service.person("trust_admin"),
-                  other_trust_admin=service.person("trust_admin", trust_id=uuid.uuid4()), lead=lead,
-                  other_trust_lead=service.person("lead", trust_id=uuid.uuid4()))
-    now = datetime.now(timezone.utc)
+    people = dict(
+        staff=staff,
+        supervisor=service.person("supervisor"),
+        trust_admin=service.person("trust_admin"),
+        other_trust_admin=service.person("trust_admin", trust_id=uuid.uuid4()),
+        lead=lead,
+        other_trust_lead=service.person("lead", trust_id=uuid.uuid4()),
+    )
+    now = datetime.now(UTC)
     earlier = now - timedelta(days=3)
     plan_id = uuid.uuid4()
     service.plan(plan_id, earlier)
@@ -250,8 +320,9 @@ def metrics_world(database_url: str) -> World:
     def entered_week() -> dict[str, str]:
         """An earlier week with a value entered, for each request that removes one."""
         week = (this_monday - timedelta(weeks=next(weeks_back))).isoformat()
-        response = service.client.put(f"/measures/{measure_id}/values/{week}", json={"value": 3.0, "note": None},
-                                      headers=lead.headers)
+        response = service.client.put(
+            f"/measures/{measure_id}/values/{week}", json={"value": 3.0, "note": None}, headers=lead.headers
+        )
         assert response.status_code == 200, response.get_data(as_text=True)
         return {"period_start": week}
 
@@ -260,12 +331,28 @@ def metrics_world(database_url: str) -> World:
     certificate = {**service.certificate(staff_id=staff.id), "passport_id": passport["passport_id"]}
     service.issued(certificate, earlier)
     ids = {"trust_id": str(service.trust_id), "measure_id": str(measure_id), **entered_week()}
-    return World("metrics", service, _callers(service, **people), ids, entered_week,
-                 {str(measure_id), str(computed_id), str(plan_id), str(passport["passport_id"]),
-                  str(certificate["certificate_id"]), str(staff.id)})
+    return World(
+        "metrics",
+        service,
+        _callers(service, **people),
+        ids,
+        entered_week,
+        {
+            str(measure_id),
+            str(computed_id),
+            str(plan_id),
+            str(passport["passport_id"]),
+            str(certificate["certificate_id"]),
+            str(staff.id),
+        },
+    )
 
 
 BUILDERS: dict[str, Callable[[str], World]] = {
-    "identity": identity_world, "passport": passport_world, "signoff": signoff_world,
-    "certificate": certificate_world, "planning": planning_world, "metrics": metrics_world,
+    "identity": identity_world,
+    "passport": passport_world,
+    "signoff": signoff_world,
+    "certificate": certificate_world,
+    "planning": planning_world,
+    "metrics": metrics_world,
 }

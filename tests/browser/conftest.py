@@ -1,5 +1,6 @@
 """The whole platform as real processes (six services and the portal, RabbitMQ, PostgreSQL) driven in a
 real browser: Debian's chromium through Playwright, as a person would use it."""
+
 from __future__ import annotations
 
 import email
@@ -74,8 +75,12 @@ def platform(amqp_url, database_server, tmp_path_factory, smtp_server):
         for service in SERVICES:
             mail = {"SMTP_URL": smtp_server.url} if service == "identity" else {}
             stack.start_service(service, **public, **mail)
-        stack.start("portal", "web", **{f"{name.upper()}_URL": stack.url(name) for name in SERVICES},
-                    SKILLPASS_DATA_DIR=str(stack.log_dir))
+        stack.start(
+            "portal",
+            "web",
+            **{f"{name.upper()}_URL": stack.url(name) for name in SERVICES},
+            SKILLPASS_DATA_DIR=str(stack.log_dir),
+        )
         stack.wait_ready("portal")
         yield stack
     finally:
@@ -101,8 +106,14 @@ def trust(platform) -> Trust:
 
 def add_person(trust: Trust, name: str, *roles: str) -> dict:
     """Someone of the Trust with a name of their own and a password they sign in with."""
-    body = {"email": f"{uuid.uuid4().hex[:10]}@example.nhs.uk", "name": name, "password": PASSWORD,
-            "trust_id": trust.id, "roles": list(roles), "staff_number": uuid.uuid4().hex[:8].upper()}
+    body = {
+        "email": f"{uuid.uuid4().hex[:10]}@example.nhs.uk",
+        "name": name,
+        "password": PASSWORD,
+        "trust_id": trust.id,
+        "roles": list(roles),
+        "staff_number": uuid.uuid4().hex[:8].upper(),
+    }
     response = trust.platform_admin.post("/users", body)
     assert response.status_code == 201, response.text
     return {**response.json(), "password": PASSWORD}

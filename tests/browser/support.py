@@ -1,5 +1,6 @@
 """Playwright helpers: pages checked with axe-core (WCAG 2.0, 2.1 and 2.2, A and AA) and for sideways
 scrolling at 320 CSS pixels, sign-in, and waiting for what events bring."""
+
 from __future__ import annotations
 
 import re

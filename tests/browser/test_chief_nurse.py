@@ -12,10 +12,11 @@ alone, a Tuesday refused first with the service's words; the dashboard then read
 glance, a special cause improvement (the last seven weeks lower) and a target that may be met or missed.
 The new pages, their error states and the dashboard are checked with axe-core on a desktop and on a phone.
 """
+
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -45,12 +46,20 @@ def certified_nurse(trust: Trust, name: str) -> dict:
     for code in skills:
         assessed = passport.put(f"/passports/{passport_id}/skills/{code}/self-assessment", {"level": "independent"})
         assert assessed.status_code == 200, assessed.text
-    body = {"passport_id": passport_id, "signoffs": [
-        {"skill_code": code, "outcome": "proficient", "comment": "Observed in practice, safe and confident"}
-        for code in skills]}
+    body = {
+        "passport_id": passport_id,
+        "signoffs": [
+            {"skill_code": code, "outcome": "proficient", "comment": "Observed in practice, safe and confident"}
+            for code in skills
+        ],
+    }
     # passport.started and the self-assessments may still be on their way to the sign-off service.
-    signed = eventually(lambda: trust.supervisor.api("signoff").post("/signoffs/bulk", body),
-                        lambda r: r.status_code not in (404, 409), timeout=120, interval=0.2)
+    signed = eventually(
+        lambda: trust.supervisor.api("signoff").post("/signoffs/bulk", body),
+        lambda r: r.status_code not in (404, 409),
+        timeout=120,
+        interval=0.2,
+    )
     assert signed.status_code == 201, signed.text
     return person
 
@@ -60,18 +69,35 @@ def test_chief_nurse_reads_the_dashboard_and_the_roster_and_downloads_it(platfor
     nurses = [certified_nurse(trust, name) for name in NURSES]
     plan = trust.lead.api("planning").post("/plans", {"name": "Surge readiness"})
     assert plan.status_code == 201, plan.text
-    measure = trust.lead.api("planning").post(f"/plans/{plan.json()['id']}/measures", {
-        "name": "Staff certified for NRSS", "kind": "outcome", "metric": "certified", "passport_type": "NRSS",
-        "target": 3})
+    measure = trust.lead.api("planning").post(
+        f"/plans/{plan.json()['id']}/measures",
+        {
+            "name": "Staff certified for NRSS",
+            "kind": "outcome",
+            "metric": "certified",
+            "passport_type": "NRSS",
+            "target": 3,
+        },
+    )
     assert measure.status_code == 201, measure.text
 
-    eventually(lambda: dashboard_counts(trust), lambda row: row.get("certified") == len(nurses), timeout=180, interval=0.5)
+    eventually(
+        lambda: dashboard_counts(trust), lambda row: row.get("certified") == len(nurses), timeout=180, interval=0.5
+    )
     metrics = trust.lead.api("metrics")
-    eventually(lambda: metrics.get(f"/trusts/{trust.id}/dashboard").json()["measures"], lambda m: len(m) == 1,
-               timeout=60, interval=0.5)
+    eventually(
+        lambda: metrics.get(f"/trusts/{trust.id}/dashboard").json()["measures"],
+        lambda m: len(m) == 1,
+        timeout=60,
+        interval=0.5,
+    )
     roster = trust.lead.api("planning")
-    eventually(lambda: roster.get("/roster?status=eligible").json(),
-               lambda rows: len(rows) == len(nurses) and all(r.get("staff_name") for r in rows), timeout=120, interval=0.5)
+    eventually(
+        lambda: roster.get("/roster?status=eligible").json(),
+        lambda rows: len(rows) == len(nurses) and all(r.get("staff_name") for r in rows),
+        timeout=120,
+        interval=0.5,
+    )
 
     chief = add_person(trust, "Ruth Adeyemi", "lead", "workforce")
     check = PageChecks()
@@ -143,7 +169,7 @@ def test_chief_nurse_enters_a_measures_values_and_reads_its_variation_and_assura
     assert plan.status_code == 201, plan.text
     plan_id = plan.json()["id"]
     name = f"Falls on the ward {uuid.uuid4().hex[:4]}"
-    today = datetime.now(timezone.utc).date()  # the services' today
+    today = datetime.now(UTC).date()  # the services' today
     this_monday = today - timedelta(days=today.weekday())
     mondays = [this_monday - timedelta(weeks=len(FALLS) - 1 - week) for week in range(len(FALLS))]
 
@@ -170,9 +196,12 @@ def test_chief_nurse_enters_a_measures_values_and_reads_its_variation_and_assura
     measure_id = measure["id"]
 
     # --- 23 weeks through the API, once the metrics service knows the measure ---------------------------------
-    eventually(lambda: metrics.get(f"/trusts/{trust.id}/dashboard").json()["measures"],
-               lambda found: any(m["measure_id"] == measure_id and m["entered"] for m in found),
-               timeout=60, interval=0.5)
+    eventually(
+        lambda: metrics.get(f"/trusts/{trust.id}/dashboard").json()["measures"],
+        lambda found: any(m["measure_id"] == measure_id and m["entered"] for m in found),
+        timeout=60,
+        interval=0.5,
+    )
     for monday, value in zip(mondays[:-1], FALLS[:-1]):
         entered = metrics.put(f"/measures/{measure_id}/values/{monday.isoformat()}", {"value": value, "note": None})
         assert entered.status_code == 200, entered.text
@@ -210,9 +239,14 @@ def test_chief_nurse_enters_a_measures_values_and_reads_its_variation_and_assura
         expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
         row = page.locator(".portal-glance tbody tr", has_text=name)
         expect(row).to_have_count(1)
-        for words in (f"{FALLS[-1]} for the week starting {in_words(mondays[-1])}", "8.8", "4.9", "12.7",
-                      "Special cause variation: improvement, lower values",
-                      "Assurance: the target may be met or missed (hit and miss)"):
+        for words in (
+            f"{FALLS[-1]} for the week starting {in_words(mondays[-1])}",
+            "8.8",
+            "4.9",
+            "12.7",
+            "Special cause variation: improvement, lower values",
+            "Assurance: the target may be met or missed (hit and miss)",
+        ):
             expect(row).to_contain_text(words)
         expect(row.locator("svg.mdc-icon--variation-improvement-low")).to_be_visible()
         expect(row.locator("svg.mdc-icon--assurance-hit-or-miss")).to_be_visible()
@@ -228,7 +262,8 @@ def test_chief_nurse_enters_a_measures_values_and_reads_its_variation_and_assura
         check(page, "no date")
         page.get_by_role("link", name=f"Change the value for the week starting {in_words(mondays[0])}").click()
         expect(page.get_by_role("heading", level=1)).to_have_text(
-            f"Change the value for the week starting {in_words(mondays[0])}")
+            f"Change the value for the week starting {in_words(mondays[0])}"
+        )
         expect(page.get_by_label("Value", exact=True)).to_have_value(str(FALLS[0]))
         check(page)
         page.get_by_label("Value", exact=True).fill("ten")

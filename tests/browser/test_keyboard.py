@@ -1,5 +1,6 @@
 """A member of staff's journey by keyboard alone: no mouse, no clicks, only Tab, the arrow keys, Space,
 Enter and typing. Each step finds its control by moving the focus, as a keyboard user would."""
+
 from __future__ import annotations
 
 import uuid

@@ -7,6 +7,7 @@ were given theirs already). The lead, on a desktop, assigns RSC to everyone a se
 say what happened in plain words, and the cohort page has all 150 not started. Every kind of page on the
 way, error states included, is checked with axe-core and at 320 px, at both sizes.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,10 +29,17 @@ NURSE, SUPPORT_WORKER = "Registered nurse", "Healthcare support worker"
 
 def add_cohort(trust: Trust, tag: str) -> dict[str, list[dict]]:
     """150 staff through identity's API, a few at once: 80 nurses in theatres, 70 support workers in recovery."""
+
     def create(index: int, group: str, department: str) -> dict:
-        body = {"email": f"{uuid.uuid4().hex[:12]}@example.nhs.uk", "name": f"{group.split()[-1].title()} {tag} {index:03}",
-                "trust_id": trust.id, "roles": ["staff"], "staff_number": f"{tag}{index:04}",
-                "professional_group": group, "department": department}
+        body = {
+            "email": f"{uuid.uuid4().hex[:12]}@example.nhs.uk",
+            "name": f"{group.split()[-1].title()} {tag} {index:03}",
+            "trust_id": trust.id,
+            "roles": ["staff"],
+            "staff_number": f"{tag}{index:04}",
+            "professional_group": group,
+            "department": department,
+        }
         response = trust.platform_admin.post("/users", body)
         assert response.status_code == 201, response.text
         return response.json()
@@ -53,11 +61,17 @@ def test_lead_assigns_the_cohort_in_bulk_and_sees_everyone_not_started(platform,
     tag = uuid.uuid4().hex[:4].upper()
     cohort = add_cohort(trust, tag)
     lead = add_person(trust, "Nia Campbell", "lead")
-    lead_passport = Api(platform.urls("passport"), Api(platform.urls("identity")).sign_in(lead["email"], lead["password"]))
+    lead_passport = Api(
+        platform.urls("passport"), Api(platform.urls("identity")).sign_in(lead["email"], lead["password"])
+    )
     # Identity's user.registered events reach the passport service on their own time.
     expected = {group: len(people) for group, people in cohort.items()}
-    eventually(lambda: {group: known_to_passport(lead_passport, group) for group in expected},
-               lambda known: known == expected, timeout=120, interval=0.5)
+    eventually(
+        lambda: {group: known_to_passport(lead_passport, group) for group in expected},
+        lambda known: known == expected,
+        timeout=120,
+        interval=0.5,
+    )
     for someone in cohort[SUPPORT_WORKER][:3]:
         given = lead_passport.post("/passports", {"passport_type": "NRSS", "staff_id": someone["id"]})
         assert given.status_code == 201, given.text

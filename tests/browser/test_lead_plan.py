@@ -6,6 +6,7 @@ the Satisfy quadrant), and visits every part of the plan and its forms, the refu
 included. Every kind of page, and each error state, is checked with axe-core and at 320 px; the pictures
 are checked again at desktop width.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -111,8 +112,9 @@ def test_lead_loads_the_example_plan_and_makes_it_the_trusts_own(platform, brows
     page.get_by_label("Describe it in a few words").fill("Agree role descriptors with the divisions")
     page.get_by_role("button", name="Save").click()
     secondary = page.locator(".portal-tree__node--secondary", has_text="NRSS and RSC role standardisation")
-    expect(secondary.locator(".portal-tree__node--activity", has_text="Agree role descriptors with the divisions")
-           ).to_be_visible()
+    expect(
+        secondary.locator(".portal-tree__node--activity", has_text="Agree role descriptors with the divisions")
+    ).to_be_visible()
     back_to_plan(page)
 
     # --- The process map ------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The portal against the real platform, as an attacker or a curious colleague would try it: forms
 without their CSRF token, another person's or another Trust's passport by an edited address, the API
 token looked for in every page, and the public verify address asked for JSON."""
+
 from __future__ import annotations
 
 import re
@@ -54,8 +55,13 @@ def two_trusts(platform, trust):
     nurse_api = Api(platform.url("passport"), Api(platform.url("identity")).sign_in(nurse["email"], nurse["password"]))
     started = nurse_api.post("/passports", {"passport_type": "NRSS"})
     assert started.status_code == 201, started.text
-    return {"nurse": nurse, "colleague": colleague, "other_supervisor": supervisor, "passport": started.json(),
-            "nurse_api": nurse_api}
+    return {
+        "nurse": nurse,
+        "colleague": colleague,
+        "other_supervisor": supervisor,
+        "passport": started.json(),
+        "nurse_api": nurse_api,
+    }
 
 
 def test_forms_without_the_csrf_token_change_nothing(platform, two_trusts):
@@ -77,8 +83,10 @@ def test_another_persons_or_another_trusts_passport_is_not_found(platform, two_t
     colleague.sign_in(two_trusts["colleague"])
     stranger = Visitor(platform.url("portal"))
     stranger.sign_in(two_trusts["other_supervisor"])
-    for visitor, paths in ((colleague, ["", "/skills/EQP-01", "/skills/EQP-01/self-assessment", "/request-sign-off"]),
-                           (stranger, ["", "/sign-off", "/audit-trail", "/skills/EQP-01/decision"])):
+    for visitor, paths in (
+        (colleague, ["", "/skills/EQP-01", "/skills/EQP-01/self-assessment", "/request-sign-off"]),
+        (stranger, ["", "/sign-off", "/audit-trail", "/skills/EQP-01/decision"]),
+    ):
         for path in paths:
             page = visitor.get(f"/passports/{passport_id}{path}")
             assert page.status_code == 404, (path, page.status_code)
@@ -93,9 +101,17 @@ def test_the_api_token_never_reaches_a_page_and_headers_are_on_every_page(platfo
     nurse = Visitor(platform.url("portal"))
     nurse.sign_in(two_trusts["nurse"])
     passport_id = two_trusts["passport"]["id"]
-    for path in ("/", "/passports", f"/passports/{passport_id}", f"/passports/{passport_id}/skills/EQP-01",
-                 f"/passports/{passport_id}/skills/EQP-01/self-assessment", f"/passports/{passport_id}/request-sign-off",
-                 "/certificates", "/passports/start", "/no-such-page"):
+    for path in (
+        "/",
+        "/passports",
+        f"/passports/{passport_id}",
+        f"/passports/{passport_id}/skills/EQP-01",
+        f"/passports/{passport_id}/skills/EQP-01/self-assessment",
+        f"/passports/{passport_id}/request-sign-off",
+        "/certificates",
+        "/passports/start",
+        "/no-such-page",
+    ):
         nurse.get(path)
     assert len(nurse.pages) > 9
     for page in nurse.pages:

@@ -9,6 +9,7 @@ link. The admin downloads the usage export and deactivates a leaver after the co
 of page on the way, error states included, is checked with axe-core and at 320 px, on the phone and on the
 desktop.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,9 +29,17 @@ LINK = re.compile(r"https?://[^\s]+/set-password/[A-Za-z0-9_.~%-]+")
 
 
 def staff_file(tag: str, nurse_email: str) -> tuple[str, list[dict]]:
-    people = [{"staff_number": f"{tag}-{n:02d}", "name": f"Person {n:02d} {tag}",
-               "email": f"person{n:02d}.{tag}@example.nhs.uk", "professional_group": "Registered Nursing",
-               "roles": "staff", "department": "Ward 12"} for n in range(1, 13)]
+    people = [
+        {
+            "staff_number": f"{tag}-{n:02d}",
+            "name": f"Person {n:02d} {tag}",
+            "email": f"person{n:02d}.{tag}@example.nhs.uk",
+            "professional_group": "Registered Nursing",
+            "roles": "staff",
+            "department": "Ward 12",
+        }
+        for n in range(1, 13)
+    ]
     people[0].update(name=f"Amara Okafor {tag}", email=nurse_email)
     people[1].update(name=f"Ben Carter {tag}", roles="staff;supervisor", department="Theatres")
     lines = [HEADER] + [",".join(person.values()) for person in people]
@@ -130,7 +139,8 @@ def test_trust_admin_imports_invites_and_a_nurse_sets_her_password(platform, bro
     mobile.get_by_label("Email address").fill(nurse_email)
     mobile.get_by_role("button", name="Send the link").click()
     expect(mobile.locator("main")).to_contain_text(
-        "If there is an account for that email, we have sent a link to reset the password. It expires in 1 hour.")
+        "If there is an account for that email, we have sent a link to reset the password. It expires in 1 hour."
+    )
     phone_check(mobile)
     reset_link = link_in(smtp_server.wait_for(nurse_email, since=emails_before))
     assert reset_link != link
@@ -139,8 +149,9 @@ def test_trust_admin_imports_invites_and_a_nurse_sets_her_password(platform, bro
     mobile.get_by_label("Password", exact=True).fill("copper meadow violin anchor")
     mobile.get_by_label("Type the password again").fill("copper meadow violin anchor")
     mobile.get_by_role("button", name="Save password").click()
-    sign_in(mobile, portal, {"email": nurse_email, "password": "copper meadow violin anchor",
-                             "name": people[0]["name"]})
+    sign_in(
+        mobile, portal, {"email": nurse_email, "password": "copper meadow violin anchor", "name": people[0]["name"]}
+    )
     phone.close()
 
     # --- The admin: the usage export, and a leaver ----------------------------------------------------
@@ -160,7 +171,9 @@ def test_trust_admin_imports_invites_and_a_nurse_sets_her_password(platform, bro
     expect(page.get_by_role("heading", level=1)).to_have_text(people[1]["name"])
     desktop_check(page)
     page.get_by_role("link", name=f"Deactivate {people[1]['name']}").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Are you sure you want to deactivate {people[1]['name']}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        f"Are you sure you want to deactivate {people[1]['name']}"
+    )
     expect(page.locator("main")).to_contain_text("will no longer be able to sign in and will be taken off the roster")
     desktop_check(page)
     page.get_by_role("button", name=f"Yes, deactivate {people[1]['name']}").click()

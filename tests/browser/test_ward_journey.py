@@ -6,6 +6,7 @@ plan and the rest proficient in bulk, then the last one; the nurse downloads her
 the address printed in it, which says valid with her name; after a sign-off is revoked it says revoked.
 Every kind of page on the way, error states included, is checked with axe-core and at 320 px.
 """
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """Reading and revoking certificates through the API: who sees what, filters, pages and bad input."""
+
 import json
 import uuid
 
@@ -57,8 +58,12 @@ def test_filters_and_pages(service, holder):
 
 def test_anonymous_callers_get_401_except_on_verify_and_the_jwks(service, holder):
     certificate = service.certified(holder)
-    for path in ("/certificates", f"/certificates/{certificate['id']}", f"/certificates/{certificate['id']}/pdf",
-                 f"/certificates/{certificate['id']}/credential"):
+    for path in (
+        "/certificates",
+        f"/certificates/{certificate['id']}",
+        f"/certificates/{certificate['id']}/pdf",
+        f"/certificates/{certificate['id']}/credential",
+    ):
         problem(service.client.get(path), 401)
     problem(service.client.post(f"/certificates/{certificate['id']}/revoke", json={"reason": "x"}), 401)
     assert service.client.get(f"/certificates/{certificate['id']}/verify").status_code == 200
@@ -81,29 +86,36 @@ def test_revoking_twice_is_a_conflict_and_publishes_once(service, holder):
     assert len(service.outbox("certificate.revoked")) == 1
 
 
-@pytest.mark.parametrize("body,field", [
-    ({}, "reason"),
-    ({"reason": "   "}, "reason"),
-    ({"reason": None}, "reason"),
-    ({"reason": "x" * 2001}, "reason"),
-    ({"reason": "nul\x00"}, "reason"),
-    ({"reason": "ok", "colour": "blue"}, "colour"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({}, "reason"),
+        ({"reason": "   "}, "reason"),
+        ({"reason": None}, "reason"),
+        ({"reason": "x" * 2001}, "reason"),
+        ({"reason": "nul\x00"}, "reason"),
+        ({"reason": "ok", "colour": "blue"}, "colour"),
+    ],
+)
 def test_bad_revocations_are_422_naming_the_field_and_change_nothing(service, holder, body, field):
     certificate = service.certified(holder)
-    response = service.client.post(f"/certificates/{certificate['id']}/revoke", json=body,
-                                   headers=service.person("trust_admin").headers)
+    response = service.client.post(
+        f"/certificates/{certificate['id']}/revoke", json=body, headers=service.person("trust_admin").headers
+    )
     assert field in problem(response, 422)["errors"]
     assert service.outbox("certificate.revoked") == []
     assert service.get(certificate["id"], holder).get_json()["status"] == "valid"
 
 
-@pytest.mark.parametrize("query,field", [
-    ({"status": "lapsed"}, "query.status"),
-    ({"staff_id": "me"}, "query.staff_id"),
-    ({"passport_type": "nrss"}, "query.passport_type"),
-    ({"page_size": 0}, "query.page_size"),
-])
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ({"status": "lapsed"}, "query.status"),
+        ({"staff_id": "me"}, "query.staff_id"),
+        ({"passport_type": "nrss"}, "query.passport_type"),
+        ({"page_size": 0}, "query.page_size"),
+    ],
+)
 def test_bad_filters_are_422(service, holder, query, field):
     response = service.client.get("/certificates", query_string=query, headers=holder.headers)
     assert field in problem(response, 422)["errors"]
@@ -119,10 +131,14 @@ def test_unknown_and_malformed_ids_are_404_problems(service, holder):
 
 def test_responses_match_the_published_openapi_document(service, holder):
     certificate = service.certified(holder)
-    assert_matches_documented_response(service.client, "get", "/certificates/{certificate_id}", 200,
-                                       service.get(certificate["id"], holder).get_json())
-    assert_matches_documented_response(service.client, "get", "/certificates/{certificate_id}/verify", 200,
-                                       service.verify(certificate["id"]))
+    assert_matches_documented_response(
+        service.client, "get", "/certificates/{certificate_id}", 200, service.get(certificate["id"], holder).get_json()
+    )
+    assert_matches_documented_response(
+        service.client, "get", "/certificates/{certificate_id}/verify", 200, service.verify(certificate["id"])
+    )
     spec = service.client.get("/openapi.json").get_json()
     assert "security" not in spec["paths"]["/certificates/{certificate_id}/verify"]["get"]
-    assert "application/pdf" in spec["paths"]["/certificates/{certificate_id}/pdf"]["get"]["responses"]["200"]["content"]
+    assert (
+        "application/pdf" in spec["paths"]["/certificates/{certificate_id}/pdf"]["get"]["responses"]["200"]["content"]
+    )

@@ -1,8 +1,9 @@
 """Each certificate as a signed Open Badges 3.0 credential, and its public verification."""
+
 import base64
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -41,15 +42,21 @@ def test_the_credential_is_an_open_badges_3_achievement_credential_that_verifies
     claims = jwt.decode(token, keys[header["kid"]], algorithms=["RS256"])
     assert claims["vc"] == credential
 
-    assert credential["@context"] == ["https://www.w3.org/ns/credentials/v2",
-                                      "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+    assert credential["@context"] == [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    ]
     assert credential["id"] == f"urn:uuid:{certificate['id']}"
     assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     issuer = credential["issuer"]
     assert issuer["type"] == ["Profile"] and issuer["name"] == TRUST_NAME
     assert issuer["id"] == f"urn:uuid:{service.trust_id}"
-    assert _timestamp(credential["validFrom"]) == datetime.fromisoformat(certificate["issued_at"]).replace(microsecond=0)
-    assert _timestamp(credential["validUntil"]) == datetime.fromisoformat(certificate["expires_at"]).replace(microsecond=0)
+    assert _timestamp(credential["validFrom"]) == datetime.fromisoformat(certificate["issued_at"]).replace(
+        microsecond=0
+    )
+    assert _timestamp(credential["validUntil"]) == datetime.fromisoformat(certificate["expires_at"]).replace(
+        microsecond=0
+    )
     assert ROLE in credential["name"]
     subject = credential["credentialSubject"]
     assert subject["type"] == ["AchievementSubject"] and subject["id"] == f"urn:uuid:{holder.id}"
@@ -90,8 +97,14 @@ def test_verify_needs_no_login_and_shows_only_name_role_trust_and_dates(service,
     certificate = service.certified(holder)
     verification = service.verify(certificate["id"])
     assert verification == {
-        "valid": True, "status": "valid", "certificate_id": certificate["id"], "holder_name": "Alex Morgan-Reyes",
-        "role": ROLE, "passport_type": "NRSS", "trust_name": TRUST_NAME, "issued_at": certificate["issued_at"],
+        "valid": True,
+        "status": "valid",
+        "certificate_id": certificate["id"],
+        "holder_name": "Alex Morgan-Reyes",
+        "role": ROLE,
+        "passport_type": "NRSS",
+        "trust_name": TRUST_NAME,
+        "issued_at": certificate["issued_at"],
         "expires_at": certificate["expires_at"],
     }
 
@@ -124,7 +137,7 @@ def test_a_revoked_certificate_does_not_verify_and_certificate_revoked_is_staged
 def test_a_certificate_past_its_expiry_verifies_as_expired_even_before_the_sweep(service, holder):
     certificate = service.certified(holder)
     with service.runtime.database.session() as session:
-        session.get(Certificate, uuid.UUID(certificate["id"])).expires_at = datetime.now(timezone.utc) - timedelta(seconds=1)
+        session.get(Certificate, uuid.UUID(certificate["id"])).expires_at = datetime.now(UTC) - timedelta(seconds=1)
         session.commit()
     verification = service.verify(certificate["id"])
     assert verification["valid"] is False and verification["status"] == "expired"

@@ -1,15 +1,15 @@
 """The certificate rules as pure functions."""
+
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from services.certificate import domain
 from services.certificate.domain import CertificateSettings, Held
-from shared.domain import Caller
-from shared.domain import Conflict, NotFound
+from shared.domain import Caller, Conflict, NotFound
 
-T0 = datetime(2026, 1, 31, 9, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 31, 9, 30, tzinfo=UTC)
 TRUST = uuid.uuid4()
 
 
@@ -17,24 +17,29 @@ def caller(*roles, trust=TRUST, user=None):
     return Caller(user_id=user or uuid.uuid4(), trust_id=trust, roles=frozenset(roles))
 
 
-@pytest.mark.parametrize("start,months,expected", [
-    (T0, 12, datetime(2027, 1, 31, 9, 30, tzinfo=timezone.utc)),
-    (T0, 1, datetime(2026, 2, 28, 9, 30, tzinfo=timezone.utc)),  # February is shorter
-    (datetime(2027, 12, 31, tzinfo=timezone.utc), 2, datetime(2028, 2, 29, tzinfo=timezone.utc)),  # leap year
-    (datetime(2026, 11, 15, tzinfo=timezone.utc), 3, datetime(2027, 2, 15, tzinfo=timezone.utc)),
-    (datetime(2026, 3, 10, tzinfo=timezone.utc), 36, datetime(2029, 3, 10, tzinfo=timezone.utc)),
-])
+@pytest.mark.parametrize(
+    "start,months,expected",
+    [
+        (T0, 12, datetime(2027, 1, 31, 9, 30, tzinfo=UTC)),
+        (T0, 1, datetime(2026, 2, 28, 9, 30, tzinfo=UTC)),  # February is shorter
+        (datetime(2027, 12, 31, tzinfo=UTC), 2, datetime(2028, 2, 29, tzinfo=UTC)),  # leap year
+        (datetime(2026, 11, 15, tzinfo=UTC), 3, datetime(2027, 2, 15, tzinfo=UTC)),
+        (datetime(2026, 3, 10, tzinfo=UTC), 36, datetime(2029, 3, 10, tzinfo=UTC)),
+    ],
+)
 def test_expiry_is_whole_calendar_months_later(start, months, expected):
     assert domain.add_months(start, months) == expected
 
 
 def test_validity_is_12_months_unless_configured_per_type_or_overall():
-    assert CertificateSettings.from_extra({}).expires_at("NRSS", T0) == datetime(2027, 1, 31, 9, 30, tzinfo=timezone.utc)
-    settings = CertificateSettings.from_extra({
-        "SKILLPASS_CERTIFICATE_VALIDITY_MONTHS": "24",
-        "SKILLPASS_CERTIFICATE_VALIDITY_MONTHS_NRSS": "6",
-        "SKILLPASS_CERTIFICATE_VALIDITY_MONTHS_ACCN_U12": "18",
-    })
+    assert CertificateSettings.from_extra({}).expires_at("NRSS", T0) == datetime(2027, 1, 31, 9, 30, tzinfo=UTC)
+    settings = CertificateSettings.from_extra(
+        {
+            "SKILLPASS_CERTIFICATE_VALIDITY_MONTHS": "24",
+            "SKILLPASS_CERTIFICATE_VALIDITY_MONTHS_NRSS": "6",
+            "SKILLPASS_CERTIFICATE_VALIDITY_MONTHS_ACCN_U12": "18",
+        }
+    )
     assert settings.validity_months("NRSS") == 6
     assert settings.validity_months("ACCN-U12") == 18  # '-' becomes '_' in the variable's name
     assert settings.validity_months("RSC") == 24
@@ -49,8 +54,10 @@ def test_a_bad_validity_setting_is_refused_naming_it(raw):
 
 def test_the_verify_url_is_under_the_public_base_url():
     certificate_id = uuid.uuid4()
-    assert CertificateSettings.from_extra({}).verify_url(certificate_id) == \
-        f"http://127.0.0.1:5007/certificates/{certificate_id}/verify"
+    assert (
+        CertificateSettings.from_extra({}).verify_url(certificate_id)
+        == f"http://127.0.0.1:5007/certificates/{certificate_id}/verify"
+    )
     public = CertificateSettings.from_extra({"SKILLPASS_PUBLIC_BASE_URL": "https://certs.example.nhs.uk/"})
     assert public.verify_url(certificate_id) == f"https://certs.example.nhs.uk/certificates/{certificate_id}/verify"
 

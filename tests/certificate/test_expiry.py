@@ -1,8 +1,10 @@
 """The worker's sweep expires valid certificates past their expiry, each exactly once."""
-import threading
-from datetime import datetime, timedelta, timezone
 
-from services.certificate import handlers, service as certificate_service
+import threading
+from datetime import UTC, datetime, timedelta
+
+from services.certificate import handlers
+from services.certificate import service as certificate_service
 from services.certificate.service import SERVICE, expire_certificates
 from shared.events.catalogue import CertificateExpired
 from tests.certificate.conftest import CertificateService
@@ -40,7 +42,7 @@ def test_the_worker_job_drains_more_than_one_batch(service, holder, monkeypatch)
     monkeypatch.setattr(handlers, "SWEEP_BATCH", 2)
     for passport_type in ("NRSS", "RSC", "SOC-U12"):
         service.certified(holder, passport_type)
-    monkeypatch.setattr(certificate_service, "utcnow", lambda: datetime.now(timezone.utc) + timedelta(days=800))
+    monkeypatch.setattr(certificate_service, "utcnow", lambda: datetime.now(UTC) + timedelta(days=800))
     [job] = SERVICE.periodic_jobs
     assert job.name == "expire-certificates" and job.run is expire_certificates
     job.run(service.runtime)
@@ -53,7 +55,7 @@ def test_two_workers_sweeping_at_once_expire_each_certificate_once(postgres_url)
     holder = service.person("staff")
     for passport_type in ("NRSS", "RSC", "ACCN-U12", "ACCN-12P", "SOC-U12", "RNC-PCC"):
         service.certified(holder, passport_type)
-    later = datetime.now(timezone.utc) + timedelta(days=800)
+    later = datetime.now(UTC) + timedelta(days=800)
     barrier = threading.Barrier(2)
     counts = []
 

@@ -1,11 +1,12 @@
 """passport.completed issues one certificate per completion; reopening revokes; a newer completion renews."""
+
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from shared.events.catalogue import CertificateIssued, CertificateRevoked
 from tests.certificate.conftest import ROLE, TRUST_NAME, now
 
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 def test_a_completion_issues_a_valid_certificate_and_stages_certificate_issued(service, holder):
@@ -28,9 +29,14 @@ def test_a_completion_issues_a_valid_certificate_and_stages_certificate_issued(s
     assert datetime.fromisoformat(data.pop("issued_at")) == issued_at
     assert datetime.fromisoformat(data.pop("expires_at")) == datetime.fromisoformat(certificate["expires_at"])
     assert data == {
-        "certificate_id": certificate["id"], "staff_id": str(holder.id), "trust_id": str(service.trust_id),
-        "passport_id": str(completion["passport_id"]), "passport_type": "NRSS", "type_version": 1,
-        "role_title": ROLE, "verify_url": data["verify_url"],
+        "certificate_id": certificate["id"],
+        "staff_id": str(holder.id),
+        "trust_id": str(service.trust_id),
+        "passport_id": str(completion["passport_id"]),
+        "passport_type": "NRSS",
+        "type_version": 1,
+        "role_title": ROLE,
+        "verify_url": data["verify_url"],
     }
 
 
@@ -73,7 +79,11 @@ def test_a_newer_completion_of_the_same_type_renews_and_supersedes_the_previous(
     assert previous["status"] == "superseded" and previous["superseded_by"] == renewed["id"]
     assert service.get(other_role["id"], holder).get_json()["status"] == "valid"  # another role is untouched
     assert service.verify(first["id"])["valid"] is False
-    assert [e["subject"] for e in service.outbox("certificate.issued")] == [first["id"], other_role["id"], renewed["id"]]
+    assert [e["subject"] for e in service.outbox("certificate.issued")] == [
+        first["id"],
+        other_role["id"],
+        renewed["id"],
+    ]
 
 
 def test_an_older_completion_arriving_after_a_newer_one_is_born_superseded_and_not_announced(service, holder):
@@ -103,7 +113,9 @@ def test_a_reopened_passport_revokes_its_certificate_with_no_revoker(service, ho
 
     assert service.reopen(completion, at=T0 + timedelta(hours=3))  # reopened again: nothing more to revoke
     assert len(service.outbox("certificate.revoked")) == 1
-    completed_again = service.completion(holder, passport_id=completion["passport_id"], completed_at=T0 + timedelta(hours=4))
+    completed_again = service.completion(
+        holder, passport_id=completion["passport_id"], completed_at=T0 + timedelta(hours=4)
+    )
     assert service.complete(completed_again)
     assert [c["status"] for c in service.list(holder)] == ["valid", "revoked"]
 

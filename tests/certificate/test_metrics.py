@@ -1,4 +1,5 @@
 """The certificate worker's own metric: valid certificates expiring within 30 days, per Trust."""
+
 import uuid
 from datetime import timedelta
 
@@ -19,8 +20,11 @@ def expiring(service) -> dict[str, float]:
 
 def expires_in(service, certificate_id, days: float) -> None:
     with service.runtime.database.session() as session, session.begin():
-        session.execute(sa.update(Certificate).where(Certificate.id == uuid.UUID(certificate_id))
-                        .values(expires_at=utcnow() + timedelta(days=days)))
+        session.execute(
+            sa.update(Certificate)
+            .where(Certificate.id == uuid.UUID(certificate_id))
+            .values(expires_at=utcnow() + timedelta(days=days))
+        )
 
 
 def test_valid_certificates_expiring_within_30_days_are_counted_per_trust(service, holder):

@@ -1,4 +1,5 @@
 """The printable certificate: A4, the holder, role, Trust, dates and id, and a QR code of the verify URL."""
+
 from collections import Counter
 from datetime import datetime
 

@@ -1,4 +1,5 @@
 """Certificates name their holder by name and staff number, as identity's user.* events last told them."""
+
 import uuid
 from datetime import timedelta
 
@@ -35,6 +36,8 @@ def test_the_same_profile_event_twice_applies_once(service):
     certificate = service.certified(nurse)
     event_id = uuid.uuid4()
     assert service.register(nurse, "Sam Okafor", staff_number="N7", event_id=event_id) is True
-    assert service.register(nurse, "Someone Else", event_type="user.updated", staff_number="N9",
-                            event_id=event_id) is False
+    assert (
+        service.register(nurse, "Someone Else", event_type="user.updated", staff_number="N9", event_id=event_id)
+        is False
+    )
     assert named(service.get(certificate["id"], nurse).get_json()) == ("Sam Okafor", "N7")

@@ -1,4 +1,5 @@
 """Each service's Trust A world for fuzzing (on SQLite), and what the fuzzer needs to know of it."""
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,8 @@ def bare_world(service: str, database_url: str) -> World:
     """For a service with no builder in worlds.py yet: the callers, and no objects to aim at."""
     under_test = ServiceWithTestTokens(load_spec(service), database_url)
     people = {
-        "staff": under_test.person("staff"), "supervisor": under_test.person("supervisor"),
+        "staff": under_test.person("staff"),
+        "supervisor": under_test.person("supervisor"),
         "trust_admin": under_test.person("trust_admin"),
         "other_trust_admin": under_test.person("trust_admin", trust_id=uuid.uuid4()),
         "platform_admin": Person(under_test.keys, None, ["platform_admin"]),

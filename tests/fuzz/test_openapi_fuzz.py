@@ -16,6 +16,7 @@ keeps the directory well under 90 s on SQLite). A harder run, e.g.:
     FUZZ_EXAMPLES=300 .venv/bin/python -m pytest -q tests/fuzz
     FUZZ_EXAMPLES=200 FUZZ_DATABASE=postgresql .venv/bin/python -m pytest -q tests/fuzz
 """
+
 from __future__ import annotations
 
 from urllib.parse import parse_qsl
@@ -39,8 +40,12 @@ from shared.service import installed_services
 from tests.authorization.table import Raw
 from tests.fuzz.conftest import EXAMPLES, known_good
 
-CONFORMANCE = [status_code_conformance, content_type_conformance, response_headers_conformance,
-               response_schema_conformance]
+CONFORMANCE = [
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 # positive_data_acceptance stays off: rules across fields (an action plan with `not_yet`, a process map's
 # links between its own lanes, a passport type's skills) are refused with 422 by design, and JSON Schema
 # cannot state them, so schema-valid bodies are rightly refused.
@@ -83,7 +88,9 @@ def _fuzz(world, operation) -> None:
         case = operation.Case(path_parameters=world.path_parameters(template, ids), query=query or None, **sent)
         response = case.call_and_validate(headers=headers, checks=checks)
         expected = entry.expect[caller]
-        assert response.status_code == expected, f"the known-good request got {response.status_code}: {response.text[:300]}"
+        assert response.status_code == expected, (
+            f"the known-good request got {response.status_code}: {response.text[:300]}"
+        )
 
     known = world.path_parameters(template, world.fresh_ids() if destructive else world.ids)
     # The token is fixed rather than generated: the security scheme's header is not the data under test.
@@ -91,11 +98,22 @@ def _fuzz(world, operation) -> None:
     strategies = [operation.as_strategy(mode, **fixed) for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)]
     if known:
         # Mostly real objects, so that the fuzzing goes past the 404 of a made-up id.
-        strategies = [*(operation.as_strategy(mode, path_parameters=known, **fixed)
-                        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)), *strategies]
+        strategies = [
+            *(
+                operation.as_strategy(mode, path_parameters=known, **fixed)
+                for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+            ),
+            *strategies,
+        ]
 
-    @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=st.one_of(strategies))
     def run(case):
         case.call_and_validate(headers=headers, checks=checks)

@@ -1,4 +1,5 @@
 """Identity's own app, in-process, on a real (SQLite or PostgreSQL) database."""
+
 from __future__ import annotations
 
 import uuid
@@ -54,8 +55,13 @@ class Identity(ServiceUnderTest):
 
 def make_identity(database_url, **env):
     return Identity(
-        SERVICE, database_url, SKILLPASS_ADMIN_EMAIL=ADMIN_EMAIL, SKILLPASS_ADMIN_PASSWORD=ADMIN_PASSWORD,
-        IDENTITY_ISSUER="http://identity.test", **FAST_HASHING, **env,
+        SERVICE,
+        database_url,
+        SKILLPASS_ADMIN_EMAIL=ADMIN_EMAIL,
+        SKILLPASS_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        IDENTITY_ISSUER="http://identity.test",
+        **FAST_HASHING,
+        **env,
     )
 
 

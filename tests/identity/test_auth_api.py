@@ -18,8 +18,13 @@ def test_token_is_an_rs256_jwt_with_the_contract_claims_verifiable_by_the_jwks(i
     header = jwt.get_unverified_header(body["access_token"])
     assert header["alg"] == "RS256"
     keys = keys_from_jwks(identity.client.get("/.well-known/jwks.json").get_json())
-    claims = jwt.decode(body["access_token"], keys[header["kid"]], algorithms=["RS256"], audience="skillpass",
-                        issuer="http://identity.test")
+    claims = jwt.decode(
+        body["access_token"],
+        keys[header["kid"]],
+        algorithms=["RS256"],
+        audience="skillpass",
+        issuer="http://identity.test",
+    )
     assert claims["sub"] == user["id"]
     assert claims["trust_id"] == trust["id"]
     assert sorted(claims["roles"]) == ["staff", "supervisor"]
@@ -53,7 +58,9 @@ def test_repeated_wrong_passwords_are_throttled_without_revealing_the_email(sqli
         identity.client.post("/auth/token", json={"email": email, "password": "guess"}).status_code for _ in range(4)
     ]
     assert statuses == [401, 401, 401, 429]
-    locked = identity.client.post("/auth/token", json={"email": email, "password": ADMIN_PASSWORD if email_exists else "x"})
+    locked = identity.client.post(
+        "/auth/token", json={"email": email, "password": ADMIN_PASSWORD if email_exists else "x"}
+    )
     assert locked.status_code == 429
     assert locked.mimetype == "application/problem+json"
     assert int(locked.headers["Retry-After"]) > 0
@@ -81,7 +88,13 @@ def test_a_deactivated_user_cannot_get_a_token(identity):
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"email": ADMIN_EMAIL}, {"password": "x"}, {"email": 5, "password": "x"}, {"email": "a", "password": "b", "extra": 1}],
+    [
+        {},
+        {"email": ADMIN_EMAIL},
+        {"password": "x"},
+        {"email": 5, "password": "x"},
+        {"email": "a", "password": "b", "extra": 1},
+    ],
 )
 def test_malformed_token_requests_are_422_naming_the_field(identity, body):
     response = identity.client.post("/auth/token", json=body)
@@ -114,8 +127,12 @@ def test_the_lockout_is_per_client_address(sqlite_url):
     attacker = {"REMOTE_ADDR": "198.51.100.7"}
     for _ in range(2):
         identity.client.post("/auth/token", json={"email": ADMIN_EMAIL, "password": "guess"}, environ_base=attacker)
-    assert identity.client.post("/auth/token", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
-                                environ_base=attacker).status_code == 429
+    assert (
+        identity.client.post(
+            "/auth/token", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, environ_base=attacker
+        ).status_code
+        == 429
+    )
     assert identity.token(ADMIN_EMAIL, ADMIN_PASSWORD)  # the owner, elsewhere, still signs in
 
 
@@ -151,8 +168,8 @@ def test_identity_acts_on_current_roles_not_the_tokens_copy(identity):
 
 
 def test_the_configured_key_is_used_again_after_a_rotation(sqlite_url):
-    from shared.signing import generate_private_pem, thumbprint_kid
     from shared.cli import run_init
+    from shared.signing import generate_private_pem, thumbprint_kid
 
     pem = generate_private_pem()
     identity = make_identity(sqlite_url, IDENTITY_SIGNING_KEY=pem)

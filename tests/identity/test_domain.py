@@ -1,15 +1,15 @@
 """Identity's pure rules: passwords, links, emails, SMTP settings and the import file and plan."""
+
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from services.identity import domain
 from services.identity.components import COMMON_PASSWORDS
-from shared.domain import Caller
-from shared.domain import DomainError, Invalid
+from shared.domain import Caller, DomainError, Invalid
 
 COMMON = frozenset({"password123", "qwertyuiop"})
 HEADER = "staff_number,name,email,professional_group,roles,department"
@@ -17,15 +17,19 @@ HEADER = "staff_number,name,email,professional_group,roles,department"
 
 # --- Passwords --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("password,problem", [
-    ("correct horse battery staple", None),
-    ("aaaaaaaaaa", None),  # no composition rules
-    ("short", "Use at least 10 characters."),
-    ("x" * 257, "Use at most 256 characters."),
-    ("Password123", domain.TOO_COMMON),
-    ("QWERTYUIOP", domain.TOO_COMMON),
-    ("Sam@Example.nhs.uk", domain.SAME_AS_EMAIL),
-])
+
+@pytest.mark.parametrize(
+    "password,problem",
+    [
+        ("correct horse battery staple", None),
+        ("aaaaaaaaaa", None),  # no composition rules
+        ("short", "Use at least 10 characters."),
+        ("x" * 257, "Use at most 256 characters."),
+        ("Password123", domain.TOO_COMMON),
+        ("QWERTYUIOP", domain.TOO_COMMON),
+        ("Sam@Example.nhs.uk", domain.SAME_AS_EMAIL),
+    ],
+)
 def test_password_rules(password, problem):
     assert domain.password_problem(password, email="sam@example.nhs.uk", common=COMMON) == problem
 
@@ -42,7 +46,7 @@ def test_the_stored_list_names_its_source_and_holds_twenty_thousand_lower_case_p
 
 # --- Links and emails -------------------------------------------------------------------------------
 
-NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 def test_a_link_is_usable_until_used_or_expired():
@@ -60,8 +64,11 @@ def test_links_point_at_the_portal_and_only_a_hash_is_kept():
 
 
 def test_the_invitation_email_says_who_invites_where_to_go_and_until_when():
-    subject, body = domain.invitation_email(trust_name="Leeds Teaching Hospitals", link="https://p/set-password/t",
-                                            expires_at=datetime(2026, 12, 8, 14, 5, tzinfo=timezone.utc))
+    subject, body = domain.invitation_email(
+        trust_name="Leeds Teaching Hospitals",
+        link="https://p/set-password/t",
+        expires_at=datetime(2026, 12, 8, 14, 5, tzinfo=UTC),
+    )
     assert subject == "You have been invited to Skills Passports"
     assert "You have been invited to Skills Passports by Leeds Teaching Hospitals." in body
     assert "Set your password: https://p/set-password/t" in body
@@ -69,7 +76,7 @@ def test_the_invitation_email_says_who_invites_where_to_go_and_until_when():
 
 
 def test_dates_are_in_uk_time():
-    assert domain.when(datetime(2026, 7, 1, 23, 30, tzinfo=timezone.utc)) == "2 July 2026 at 12:30am"
+    assert domain.when(datetime(2026, 7, 1, 23, 30, tzinfo=UTC)) == "2 July 2026 at 12:30am"
 
 
 def test_failed_emails_are_retried_later_and_later_but_at_least_hourly():
@@ -77,12 +84,17 @@ def test_failed_emails_are_retried_later_and_later_but_at_least_hourly():
     assert delays[0] == timedelta(seconds=30) and delays == sorted(delays) and delays[-1] == timedelta(hours=1)
 
 
-@pytest.mark.parametrize("url,expected", [
-    ("smtp://mail.example:2525", domain.SmtpSettings("mail.example", 2525)),
-    ("smtp://mail.example", domain.SmtpSettings("mail.example", 25)),
-    ("smtp+starttls://me%40x.org:p%2Fss@mail.example:587",
-     domain.SmtpSettings("mail.example", 587, starttls=True, username="me@x.org", password="p/ss")),
-])
+@pytest.mark.parametrize(
+    "url,expected",
+    [
+        ("smtp://mail.example:2525", domain.SmtpSettings("mail.example", 2525)),
+        ("smtp://mail.example", domain.SmtpSettings("mail.example", 25)),
+        (
+            "smtp+starttls://me%40x.org:p%2Fss@mail.example:587",
+            domain.SmtpSettings("mail.example", 587, starttls=True, username="me@x.org", password="p/ss"),
+        ),
+    ],
+)
 def test_smtp_urls(url, expected):
     assert domain.parse_smtp_url(url) == expected
 
@@ -95,6 +107,7 @@ def test_bad_smtp_urls_are_refused(url):
 
 # --- The import file --------------------------------------------------------------------------------
 
+
 def test_the_file_is_read_with_line_numbers_and_a_bom():
     rows = domain.read_import_file(("\ufeff" + HEADER + "\r\nA,B,c@d.e,,,\r\n\r\nX,Y\r\n").encode())
     cells = dict(zip(domain.IMPORT_COLUMNS, ["A", "B", "c@d.e", "", "", ""], strict=True))
@@ -102,13 +115,16 @@ def test_the_file_is_read_with_line_numbers_and_a_bom():
     assert rows[1].line == 4 and rows[1].cells is None and "2 values" in rows[1].problem
 
 
-@pytest.mark.parametrize("data,error", [
-    (b"\xff" + HEADER.encode(), DomainError),
-    ((HEADER + '\n"open').encode(), DomainError),
-    (b"", Invalid),
-    (b"name,email\n", Invalid),
-    (HEADER.encode() + b"\n" + b"a,b,c,d,e,f\n" * 10_001, domain.TooLarge),
-])
+@pytest.mark.parametrize(
+    "data,error",
+    [
+        (b"\xff" + HEADER.encode(), DomainError),
+        ((HEADER + '\n"open').encode(), DomainError),
+        (b"", Invalid),
+        (b"name,email\n", Invalid),
+        (HEADER.encode() + b"\n" + b"a,b,c,d,e,f\n" * 10_001, domain.TooLarge),
+    ],
+)
 def test_whole_file_problems(data, error):
     with pytest.raises(error):
         domain.read_import_file(data)
@@ -118,8 +134,14 @@ ADMIN = Caller(uuid.uuid4(), uuid.uuid4(), frozenset({"trust_admin"}))
 
 
 def row(line, staff_number, email, roles=("staff",), **errors):
-    values = {"staff_number": staff_number, "name": "N", "email": email, "professional_group": None,
-              "roles": list(roles), "department": None}
+    values = {
+        "staff_number": staff_number,
+        "name": "N",
+        "email": email,
+        "professional_group": None,
+        "roles": list(roles),
+        "department": None,
+    }
     return domain.ImportRow(line, values, {k: [v] for k, v in errors.items()})
 
 
@@ -128,10 +150,19 @@ def test_the_plan_matches_by_staff_number_and_rejects_what_breaks_a_rule():
     me = domain.KnownPerson(ADMIN.user_id, ("trust_admin",))
     outsider = uuid.uuid4()
     plan = domain.plan_import(
-        [row(2, "A", "a@x"), row(3, "K", "k@x"), row(4, "A", "z@x"), row(5, "B", "a@x"),
-         row(6, "C", "c@x", roles=["platform_admin"]), row(7, "D", "out@x"), row(8, "ME", "me@x", roles=["staff"]),
-         row(9, "E", "e@x", name="Enter a name."), row(10, "K2", "k@x")],
-        caller=ADMIN, by_staff_number={"K": known, "ME": me},
+        [
+            row(2, "A", "a@x"),
+            row(3, "K", "k@x"),
+            row(4, "A", "z@x"),
+            row(5, "B", "a@x"),
+            row(6, "C", "c@x", roles=["platform_admin"]),
+            row(7, "D", "out@x"),
+            row(8, "ME", "me@x", roles=["staff"]),
+            row(9, "E", "e@x", name="Enter a name."),
+            row(10, "K2", "k@x"),
+        ],
+        caller=ADMIN,
+        by_staff_number={"K": known, "ME": me},
         email_owners={"k@x": known.id, "out@x": outsider, "me@x": me.id},
     )
     assert [r.line for r in plan.creates] == [2]

@@ -1,4 +1,5 @@
 """POST /users/import: a Trust's people from a CSV file, created, updated or unchanged, bad rows by line."""
+
 from __future__ import annotations
 
 import uuid
@@ -16,8 +17,9 @@ HEADER = "staff_number,name,email,professional_group,roles,department"
 def send(identity, text: str | bytes, headers, *, trust_id=None, content_type="text/csv"):
     data = text.encode() if isinstance(text, str) else text
     query = {"trust_id": str(trust_id)} if trust_id else None
-    return identity.client.post("/users/import", data=data, content_type=content_type, query_string=query,
-                                headers=headers)
+    return identity.client.post(
+        "/users/import", data=data, content_type=content_type, query_string=query, headers=headers
+    )
 
 
 def imported(identity, text, headers, **options) -> dict:
@@ -47,24 +49,37 @@ def admin(identity, trust):
 
 
 def test_rows_are_created_updated_or_unchanged_and_bad_rows_are_reported_by_line(identity, trust, admin):
-    existing = identity.new_user(trust["id"], staff_number="N0002", name="Ada Old", email="ada@example.nhs.uk",
-                                 professional_group="Nursing", roles=["staff"])
-    same = identity.new_user(trust["id"], staff_number="N0003", name="Ben Same", email="ben@example.nhs.uk",
-                             professional_group="Nursing", roles=["staff", "supervisor"], department="ICU")
+    existing = identity.new_user(
+        trust["id"],
+        staff_number="N0002",
+        name="Ada Old",
+        email="ada@example.nhs.uk",
+        professional_group="Nursing",
+        roles=["staff"],
+    )
+    same = identity.new_user(
+        trust["id"],
+        staff_number="N0003",
+        name="Ben Same",
+        email="ben@example.nhs.uk",
+        professional_group="Nursing",
+        roles=["staff", "supervisor"],
+        department="ICU",
+    )
     colleague = identity.new_user(trust["id"], staff_number="N0099")
     before = len(identity.outbox())
     text = csv_of(
-        "N0001,Cat New,Cat.New@Example.nhs.uk,Nursing,staff;supervisor,Critical care",   # line 2: created
-        "N0002,Ada Lovelace,ada@example.nhs.uk,Nursing,,Theatres",                          # line 3: updated
-        "N0003,Ben Same,ben@example.nhs.uk,Nursing,supervisor;staff,ICU",                  # line 4: unchanged
-        "N0004,,not-an-email,Nursing,wizard,",                                              # line 5: rejected
-        "N0001,Cat Again,cat2@example.nhs.uk,Nursing,staff,",                               # line 6: same staff number
-        "N0006,Dan,cat.new@example.nhs.uk,Nursing,staff,",                                  # line 7: same email
-        "N0007,Eve,eve@example.nhs.uk,Nursing,platform_admin,",                             # line 8: not theirs
-        f"N0008,Fay,{colleague['email']},Nursing,staff,",                                   # line 9: a colleague's
-        "N0009,Gus,gus@example.nhs.uk,Nursing,staff",                                       # line 10: a value short
-        f"ADMIN-1,Me,{admin['email']},Nursing,staff,",                                      # line 11: own roles
-        "N0010," + "x" * 201 + ",long@example.nhs.uk,Nursing,staff," + "d" * 101,           # line 12: too long
+        "N0001,Cat New,Cat.New@Example.nhs.uk,Nursing,staff;supervisor,Critical care",  # line 2: created
+        "N0002,Ada Lovelace,ada@example.nhs.uk,Nursing,,Theatres",  # line 3: updated
+        "N0003,Ben Same,ben@example.nhs.uk,Nursing,supervisor;staff,ICU",  # line 4: unchanged
+        "N0004,,not-an-email,Nursing,wizard,",  # line 5: rejected
+        "N0001,Cat Again,cat2@example.nhs.uk,Nursing,staff,",  # line 6: same staff number
+        "N0006,Dan,cat.new@example.nhs.uk,Nursing,staff,",  # line 7: same email
+        "N0007,Eve,eve@example.nhs.uk,Nursing,platform_admin,",  # line 8: not theirs
+        f"N0008,Fay,{colleague['email']},Nursing,staff,",  # line 9: a colleague's
+        "N0009,Gus,gus@example.nhs.uk,Nursing,staff",  # line 10: a value short
+        f"ADMIN-1,Me,{admin['email']},Nursing,staff,",  # line 11: own roles
+        "N0010," + "x" * 201 + ",long@example.nhs.uk,Nursing,staff," + "d" * 101,  # line 12: too long
     )
     result = imported(identity, text, admin["headers"])
 
@@ -83,7 +98,12 @@ def test_rows_are_created_updated_or_unchanged_and_bad_rows_are_reported_by_line
     found = people(identity, trust["id"])
     cat = found["N0001"]
     assert (cat.name, cat.email, cat.roles, cat.department, cat.password_hash) == (
-        "Cat New", "cat.new@example.nhs.uk", ["staff", "supervisor"], "Critical care", None)
+        "Cat New",
+        "cat.new@example.nhs.uk",
+        ["staff", "supervisor"],
+        "Critical care",
+        None,
+    )
     ada = found["N0002"]
     assert (ada.name, ada.department, ada.roles) == ("Ada Lovelace", "Theatres", ["staff"])
     assert {"N0004", "N0006", "N0007", "N0008", "N0009", "N0010"}.isdisjoint(found)
@@ -164,16 +184,19 @@ def test_an_imported_person_cannot_sign_in_before_setting_a_password(identity, t
         assert response.status_code == 401
 
 
-@pytest.mark.parametrize("body,content_type,status,field", [
-    (b"\xff\xfe" + HEADER.encode("utf-16-le"), "text/csv", 400, None),
-    (HEADER.encode() + b'\n"A1,unterminated', "text/csv", 400, None),
-    (b"staff_number,name,email\nA1,A,a@example.nhs.uk\n", "text/csv", 422, "file"),
-    ((HEADER + ",extra\n").encode(), "text/csv", 422, "file"),
-    (b"name,staff_number,email,professional_group,roles,department\n", "text/csv", 422, "file"),
-    (b"", "text/csv", 422, "file"),
-    (HEADER.encode(), "application/json", 415, None),
-    (HEADER.encode(), "text/plain", 415, None),
-])
+@pytest.mark.parametrize(
+    "body,content_type,status,field",
+    [
+        (b"\xff\xfe" + HEADER.encode("utf-16-le"), "text/csv", 400, None),
+        (HEADER.encode() + b'\n"A1,unterminated', "text/csv", 400, None),
+        (b"staff_number,name,email\nA1,A,a@example.nhs.uk\n", "text/csv", 422, "file"),
+        ((HEADER + ",extra\n").encode(), "text/csv", 422, "file"),
+        (b"name,staff_number,email,professional_group,roles,department\n", "text/csv", 422, "file"),
+        (b"", "text/csv", 422, "file"),
+        (HEADER.encode(), "application/json", 415, None),
+        (HEADER.encode(), "text/plain", 415, None),
+    ],
+)
 def test_whole_file_problems_import_nothing(identity, trust, admin, body, content_type, status, field):
     before = len(identity.outbox())
     response = send(identity, body + b"\nZ1,Zed,zed@example.nhs.uk,,,\n", admin["headers"], content_type=content_type)

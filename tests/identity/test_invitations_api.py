@@ -1,5 +1,6 @@
 """Invitations, password resets and the one-time links that set a password; the emails that carry them,
 sent by the worker's step to a real SMTP server; and the password rules wherever a password is set."""
+
 from __future__ import annotations
 
 import email
@@ -74,14 +75,20 @@ def without_smtp(database_url):
 
 
 def imported_person(identity, trust_id, headers, staff_number="I1", mail="ivy@example.nhs.uk"):
-    body = {"email": mail, "name": "Ivy Nurse", "trust_id": str(trust_id), "roles": ["staff"],
-            "staff_number": staff_number}
+    body = {
+        "email": mail,
+        "name": "Ivy Nurse",
+        "trust_id": str(trust_id),
+        "roles": ["staff"],
+        "staff_number": staff_number,
+    }
     response = identity.client.post("/users", json=body, headers=headers)  # no password, as an import makes
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
 
 # --- Without SMTP: the link is handed to the administrator ----------------------------------------
+
 
 def test_an_invitation_gives_the_link_which_sets_the_password_once(without_smtp):
     identity = without_smtp
@@ -96,8 +103,12 @@ def test_an_invitation_gives_the_link_which_sets_the_password_once(without_smtp)
     token = token_of(invitation["link"])
     details = identity.client.get(f"/auth/links/{token}")
     assert details.status_code == 200
-    assert details.get_json() == {"purpose": "invitation", "name": "Ivy Nurse", "email": "ivy@example.nhs.uk",
-                                  "expires_at": invitation["expires_at"]}
+    assert details.get_json() == {
+        "purpose": "invitation",
+        "name": "Ivy Nurse",
+        "email": "ivy@example.nhs.uk",
+        "expires_at": invitation["expires_at"],
+    }
     read = identity.client.get(f"/users/{person['id']}", headers=admin["headers"]).get_json()
     assert read["invited_at"] is not None and read["password_set"] is False
 
@@ -110,8 +121,10 @@ def test_an_invitation_gives_the_link_which_sets_the_password_once(without_smtp)
     assert token not in json.dumps(identity.outbox())
     assert identity.client.get(f"/users/{person['id']}", headers=admin["headers"]).get_json()["password_set"] is True
 
-    for again in (identity.client.get(f"/auth/links/{token}"),
-                  identity.client.post(f"/auth/links/{token}", json={"password": "another new passphrase"})):
+    for again in (
+        identity.client.get(f"/auth/links/{token}"),
+        identity.client.post(f"/auth/links/{token}", json={"password": "another new passphrase"}),
+    ):
         assert problem(again, 410)["detail"] == "This link has already been used."
     assert identity.token("ivy@example.nhs.uk", NEW_PASSWORD)
 
@@ -124,8 +137,11 @@ def test_only_the_hash_of_the_token_is_stored(without_smtp):
     with identity.runtime.database.session() as session:
         [link] = session.scalars(sa.select(AccountLink)).all()
         assert link.token_hash == hashlib.sha256(token.encode()).hexdigest()
-        rows = [json.dumps(list(r), default=str) for table in SERVICE.metadata.sorted_tables
-                for r in session.execute(sa.select(table))]
+        rows = [
+            json.dumps(list(r), default=str)
+            for table in SERVICE.metadata.sorted_tables
+            for r in session.execute(sa.select(table))
+        ]
     assert not any(token in row for row in rows)
     assert len(token) >= 43  # 32 random bytes
 
@@ -186,8 +202,10 @@ def test_invitations_in_bulk_are_all_or_nothing_and_stay_in_the_trust(without_sm
     stranger = imported_person(identity, other["id"], identity.admin(), "S1", "s1@example.nhs.uk")
 
     ids = [p["id"] for p in mine]
-    refused = problem(identity.client.post("/users/invitations", json={"user_ids": [*ids, stranger["id"]]},
-                                           headers=admin["headers"]), 404)
+    refused = problem(
+        identity.client.post("/users/invitations", json={"user_ids": [*ids, stranger["id"]]}, headers=admin["headers"]),
+        404,
+    )
     assert stranger["id"] in refused["detail"]
     with identity.runtime.database.session() as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(AccountLink)) == 0
@@ -200,8 +218,12 @@ def test_invitations_in_bulk_are_all_or_nothing_and_stay_in_the_trust(without_sm
     assert len({token_of(i["link"]) for i in invitations}) == 3
 
     problem(identity.client.post("/users/invitations", json={"user_ids": []}, headers=admin["headers"]), 422)
-    problem(identity.client.post("/users/invitations", json={"user_ids": [str(uuid.uuid4())] * 1001},
-                                 headers=admin["headers"]), 422)
+    problem(
+        identity.client.post(
+            "/users/invitations", json={"user_ids": [str(uuid.uuid4())] * 1001}, headers=admin["headers"]
+        ),
+        422,
+    )
     staff = identity.new_user(trust["id"])
     problem(identity.client.post("/users/invitations", json={"user_ids": ids}, headers=staff["headers"]), 403)
     problem(identity.client.post(f"/users/{stranger['id']}/invitation", headers=admin["headers"]), 404)
@@ -218,9 +240,14 @@ def test_without_smtp_a_reset_request_is_202_and_does_nothing(without_smtp):
 
 # --- With SMTP: the worker's step sends them through a real SMTP server ---------------------------
 
+
 def test_an_invitation_is_emailed_by_the_worker_and_its_body_then_cleared(database_url, inbox):
-    identity = make_identity(database_url, SMTP_URL=inbox.url, SKILLPASS_PUBLIC_BASE_URL=PORTAL,
-                             IDENTITY_EMAIL_FROM="Skills Passports <passports@example.nhs.uk>")
+    identity = make_identity(
+        database_url,
+        SMTP_URL=inbox.url,
+        SKILLPASS_PUBLIC_BASE_URL=PORTAL,
+        IDENTITY_EMAIL_FROM="Skills Passports <passports@example.nhs.uk>",
+    )
     trust = identity.new_trust("Leeds Teaching Hospitals")
     person = imported_person(identity, trust["id"], identity.admin())
     invitation = invite(identity, person["id"], identity.admin())
@@ -268,8 +295,10 @@ def test_a_reset_is_emailed_to_known_people_only_and_says_the_same_either_way(da
     trust = identity.new_trust()
     member = identity.new_user(trust["id"], email="known@example.nhs.uk")
     never_invited = imported_person(identity, trust["id"], identity.admin(), "N1", "new@example.nhs.uk")
-    answers = [identity.client.post("/auth/password-reset", json={"email": address})
-               for address in ("KNOWN@example.nhs.uk", "unknown@example.nhs.uk", never_invited["email"])]
+    answers = [
+        identity.client.post("/auth/password-reset", json={"email": address})
+        for address in ("KNOWN@example.nhs.uk", "unknown@example.nhs.uk", never_invited["email"])
+    ]
     assert {(a.status_code, a.get_data()) for a in answers} == {(202, b"{}\n")}
     identity.client.post("/auth/password-reset", json={"email": "known@example.nhs.uk"})  # at once again: no second
     send_emails(identity.runtime)
@@ -291,23 +320,36 @@ def test_the_worker_runs_the_email_step():
 
 # --- The password rules wherever a password is set -----------------------------------------------
 
+
 @pytest.mark.parametrize("password", ["password123", "Manchester", "QWERTYUIOP"])
 def test_common_passwords_are_refused_when_creating_or_changing(identity, password):
     trust = identity.new_trust()
-    body = {"email": "new@example.nhs.uk", "name": "N", "password": password, "trust_id": trust["id"],
-            "roles": ["staff"]}
+    body = {
+        "email": "new@example.nhs.uk",
+        "name": "N",
+        "password": password,
+        "trust_id": trust["id"],
+        "roles": ["staff"],
+    }
     refused = problem(identity.client.post("/users", json=body, headers=identity.admin()), 422)
     assert refused["errors"] == {"password": ["This password is too common. Choose one that is harder to guess."]}
     staff = identity.new_user(trust["id"])
     change = {"password": password, "current_password": staff["password"]}
-    assert "password" in problem(identity.client.patch(f"/users/{staff['id']}", json=change,
-                                                       headers=staff["headers"]), 422)["errors"]
+    assert (
+        "password"
+        in problem(identity.client.patch(f"/users/{staff['id']}", json=change, headers=staff["headers"]), 422)["errors"]
+    )
 
 
 def test_the_email_is_not_a_password_and_a_long_phrase_without_digits_is_fine(identity):
     trust = identity.new_trust()
-    body = {"email": "sam.jones@example.nhs.uk", "name": "S", "password": "Sam.Jones@example.nhs.uk",
-            "trust_id": trust["id"], "roles": ["staff"]}
+    body = {
+        "email": "sam.jones@example.nhs.uk",
+        "name": "S",
+        "password": "Sam.Jones@example.nhs.uk",
+        "trust_id": trust["id"],
+        "roles": ["staff"],
+    }
     assert "password" in problem(identity.client.post("/users", json=body, headers=identity.admin()), 422)["errors"]
     body["password"] = "purple tractor umbrella"
     assert identity.client.post("/users", json=body, headers=identity.admin()).status_code == 201
@@ -315,8 +357,13 @@ def test_the_email_is_not_a_password_and_a_long_phrase_without_digits_is_fine(id
 
 def test_a_user_created_without_a_password_has_none(identity):
     trust = identity.new_trust()
-    body = {"email": "nopw@example.nhs.uk", "name": "No Password", "trust_id": trust["id"], "roles": ["staff"],
-            "department": "Critical care"}
+    body = {
+        "email": "nopw@example.nhs.uk",
+        "name": "No Password",
+        "trust_id": trust["id"],
+        "roles": ["staff"],
+        "department": "Critical care",
+    }
     created = identity.client.post("/users", json=body, headers=identity.admin()).get_json()
     assert created["password_set"] is False and created["department"] == "Critical care"
     with identity.runtime.database.session() as session:
@@ -330,8 +377,12 @@ def test_the_create_admin_command_follows_the_same_rules(sqlite_url, capsys):
     from shared.config import Settings
     from shared.service import Runtime
 
-    runtime = Runtime(SERVICE, Settings.from_env("identity", {"DATABASE_URL": sqlite_url, "ARGON2_TIME_COST": "1",
-                                                              "SKILLPASS_ADMIN_PASSWORD": "password123"}))
+    runtime = Runtime(
+        SERVICE,
+        Settings.from_env(
+            "identity", {"DATABASE_URL": sqlite_url, "ARGON2_TIME_COST": "1", "SKILLPASS_ADMIN_PASSWORD": "password123"}
+        ),
+    )
     run_init(runtime)
     command = SERVICE.commands["create-admin"][1]
     assert command(runtime, ["second.admin@example.nhs.uk"]) == 2

@@ -1,4 +1,5 @@
 """Trusts and users: who may do what, across Trusts, and what each change publishes."""
+
 import json
 import uuid
 
@@ -16,13 +17,18 @@ def problem(response, status):
 
 # --- Trusts ----------------------------------------------------------------------------------------
 
+
 def test_platform_admin_creates_a_trust_and_trust_created_is_staged(identity):
     trust = identity.new_trust("Manchester University NHS FT")
     assert trust["ods_code"].startswith("R") and uuid.UUID(trust["id"])
     [envelope] = identity.outbox("trust.created")
     assert envelope["subject"] == trust["id"] and envelope["trustid"] == trust["id"]
-    assert envelope["data"] == {"trust_id": trust["id"], "name": "Manchester University NHS FT",
-                                "ods_code": trust["ods_code"], "created_at": trust["created_at"]}
+    assert envelope["data"] == {
+        "trust_id": trust["id"],
+        "name": "Manchester University NHS FT",
+        "ods_code": trust["ods_code"],
+        "created_at": trust["created_at"],
+    }
 
 
 def test_ods_codes_are_unique_and_kept_upper_case(identity):
@@ -32,15 +38,18 @@ def test_ods_codes_are_unique_and_kept_upper_case(identity):
     assert len(identity.outbox("trust.created")) == 1
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"name": "A", "ods_code": "R R8"}, "ods_code"),
-    ({"name": "A", "ods_code": "X"}, "ods_code"),
-    ({"name": "", "ods_code": "RR9"}, "name"),
-    ({"ods_code": "RR9"}, "name"),
-    ({"name": "A" * 201, "ods_code": "RR9"}, "name"),
-    ({"name": "A", "ods_code": "RR9", "id": str(uuid.uuid4())}, "id"),
-    ({"name": "Nul\u0000Trust", "ods_code": "RR9"}, "name"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"name": "A", "ods_code": "R R8"}, "ods_code"),
+        ({"name": "A", "ods_code": "X"}, "ods_code"),
+        ({"name": "", "ods_code": "RR9"}, "name"),
+        ({"ods_code": "RR9"}, "name"),
+        ({"name": "A" * 201, "ods_code": "RR9"}, "name"),
+        ({"name": "A", "ods_code": "RR9", "id": str(uuid.uuid4())}, "id"),
+        ({"name": "Nul\u0000Trust", "ods_code": "RR9"}, "name"),
+    ],
+)
 def test_bad_trusts_are_422_naming_the_field_and_nothing_is_written(identity, body, field):
     assert field in problem(identity.client.post("/trusts", json=body, headers=identity.admin()), 422)["errors"]
     assert identity.outbox("trust.created") == []
@@ -67,6 +76,7 @@ def test_users_see_only_their_own_trust(identity):
 
 # --- Users -----------------------------------------------------------------------------------------
 
+
 def test_user_registered_carries_the_profile_and_never_the_password(identity):
     trust = identity.new_trust()
     user = identity.new_user(trust["id"], roles=["staff", "supervisor"], staff_number="N-100")
@@ -86,7 +96,9 @@ def test_trust_admin_manages_users_of_their_own_trust_only(identity):
 
     # Read and change their own Trust's users.
     assert identity.client.get(f"/users/{colleague['id']}", headers=admin["headers"]).status_code == 200
-    patched = identity.client.patch(f"/users/{colleague['id']}", json={"roles": ["staff", "supervisor"]}, headers=admin["headers"])
+    patched = identity.client.patch(
+        f"/users/{colleague['id']}", json={"roles": ["staff", "supervisor"]}, headers=admin["headers"]
+    )
     assert patched.status_code == 200 and patched.get_json()["roles"] == ["staff", "supervisor"]
 
     # Another Trust's user does not exist for them.
@@ -98,7 +110,13 @@ def test_trust_admin_manages_users_of_their_own_trust_only(identity):
     assert identity.client.get(f"/users?trust_id={other['id']}", headers=admin["headers"]).get_json() == []
 
     # Nor may they create users there.
-    body = {"email": "x@example.nhs.uk", "name": "X", "password": "long enough pw", "trust_id": other["id"], "roles": ["staff"]}
+    body = {
+        "email": "x@example.nhs.uk",
+        "name": "X",
+        "password": "long enough pw",
+        "trust_id": other["id"],
+        "roles": ["staff"],
+    }
     problem(identity.client.post("/users", json=body, headers=admin["headers"]), 403)
     with identity.runtime.database.session() as session:
         assert session.scalar(sa.select(User).where(User.email == "x@example.nhs.uk")) is None
@@ -117,11 +135,22 @@ def test_trust_admin_cannot_grant_platform_admin(identity):
     trust = identity.new_trust()
     admin = identity.new_user(trust["id"], roles=["trust_admin"])
     staff = identity.new_user(trust["id"])
-    body = {"email": "boss@example.nhs.uk", "name": "B", "password": "long enough pw", "trust_id": trust["id"],
-            "roles": ["platform_admin"]}
+    body = {
+        "email": "boss@example.nhs.uk",
+        "name": "B",
+        "password": "long enough pw",
+        "trust_id": trust["id"],
+        "roles": ["platform_admin"],
+    }
     problem(identity.client.post("/users", json=body, headers=admin["headers"]), 403)
-    problem(identity.client.patch(f"/users/{staff['id']}", json={"roles": ["platform_admin"]}, headers=admin["headers"]), 403)
-    problem(identity.client.patch(f"/users/{staff['id']}", json={"trust_id": str(uuid.uuid4())}, headers=admin["headers"]), 403)
+    problem(
+        identity.client.patch(f"/users/{staff['id']}", json={"roles": ["platform_admin"]}, headers=admin["headers"]),
+        403,
+    )
+    problem(
+        identity.client.patch(f"/users/{staff['id']}", json={"trust_id": str(uuid.uuid4())}, headers=admin["headers"]),
+        403,
+    )
 
 
 def test_staff_cannot_list_or_create_users_but_read_themselves(identity):
@@ -141,17 +170,35 @@ def test_users_change_their_own_name_and_password_only(identity):
     staff = identity.new_user(trust["id"])
     renamed = identity.client.patch(f"/users/{staff['id']}", json={"name": "Sam Renamed"}, headers=staff["headers"])
     assert renamed.status_code == 200 and renamed.get_json()["name"] == "Sam Renamed"
-    problem(identity.client.patch(f"/users/{staff['id']}", json={"roles": ["trust_admin"]}, headers=staff["headers"]), 403)
+    problem(
+        identity.client.patch(f"/users/{staff['id']}", json={"roles": ["trust_admin"]}, headers=staff["headers"]), 403
+    )
     problem(identity.client.patch(f"/users/{staff['id']}", json={"active": True}, headers=staff["headers"]), 403)
-    assert "current_password" in problem(
-        identity.client.patch(f"/users/{staff['id']}", json={"password": "a brand new password"}, headers=staff["headers"]), 422
-    )["errors"]
-    assert "current_password" in problem(identity.client.patch(
-        f"/users/{staff['id']}", json={"password": "a brand new password", "current_password": "wrong one"},
-        headers=staff["headers"]), 422)["errors"]
+    assert (
+        "current_password"
+        in problem(
+            identity.client.patch(
+                f"/users/{staff['id']}", json={"password": "a brand new password"}, headers=staff["headers"]
+            ),
+            422,
+        )["errors"]
+    )
+    assert (
+        "current_password"
+        in problem(
+            identity.client.patch(
+                f"/users/{staff['id']}",
+                json={"password": "a brand new password", "current_password": "wrong one"},
+                headers=staff["headers"],
+            ),
+            422,
+        )["errors"]
+    )
     changed = identity.client.patch(
-        f"/users/{staff['id']}", json={"password": "a brand new password", "current_password": staff["password"]},
-        headers=staff["headers"])
+        f"/users/{staff['id']}",
+        json={"password": "a brand new password", "current_password": staff["password"]},
+        headers=staff["headers"],
+    )
     assert changed.status_code == 200
     assert identity.token(staff["email"], "a brand new password")
 
@@ -159,8 +206,12 @@ def test_users_change_their_own_name_and_password_only(identity):
 def test_updates_and_deactivation_publish_their_events(identity):
     trust = identity.new_trust()
     staff = identity.new_user(trust["id"])
-    identity.client.patch(f"/users/{staff['id']}", json={"professional_group": "AHP", "name": "Sam B"}, headers=identity.admin())
-    identity.client.patch(f"/users/{staff['id']}", json={"professional_group": "AHP"}, headers=identity.admin())  # no change
+    identity.client.patch(
+        f"/users/{staff['id']}", json={"professional_group": "AHP", "name": "Sam B"}, headers=identity.admin()
+    )
+    identity.client.patch(
+        f"/users/{staff['id']}", json={"professional_group": "AHP"}, headers=identity.admin()
+    )  # no change
     identity.client.patch(f"/users/{staff['id']}", json={"active": False}, headers=identity.admin())
     [updated] = identity.outbox("user.updated")
     assert sorted(updated["data"]["changed"]) == ["name", "professional_group"]
@@ -179,7 +230,10 @@ def test_administrators_cannot_lock_themselves_out(identity):
 def test_an_empty_change_is_422(identity):
     trust = identity.new_trust()
     staff = identity.new_user(trust["id"])
-    assert "body" in problem(identity.client.patch(f"/users/{staff['id']}", json={}, headers=identity.admin()), 422)["errors"]
+    assert (
+        "body"
+        in problem(identity.client.patch(f"/users/{staff['id']}", json={}, headers=identity.admin()), 422)["errors"]
+    )
     problem(identity.client.patch(f"/users/{staff['id']}", headers=identity.admin()), 422)
 
 
@@ -187,28 +241,42 @@ def test_duplicates_are_409_and_write_nothing(identity):
     trust = identity.new_trust()
     user = identity.new_user(trust["id"], staff_number="DUP-1")
     before = len(identity.outbox())
-    body = {"email": user["email"].upper(), "name": "Again", "password": "long enough pw", "trust_id": trust["id"],
-            "roles": ["staff"]}
+    body = {
+        "email": user["email"].upper(),
+        "name": "Again",
+        "password": "long enough pw",
+        "trust_id": trust["id"],
+        "roles": ["staff"],
+    }
     problem(identity.client.post("/users", json=body, headers=identity.admin()), 409)
     body = {**body, "email": "other@example.nhs.uk", "staff_number": "DUP-1"}
     problem(identity.client.post("/users", json=body, headers=identity.admin()), 409)
     assert len(identity.outbox()) == before
 
 
-@pytest.mark.parametrize("change,field", [
-    ({"email": "not-an-email"}, "email"),
-    ({"password": "short"}, "password"),
-    ({"roles": []}, "roles"),
-    ({"roles": ["wizard"]}, "roles.0"),
-    ({"trust_id": "not-a-uuid"}, "trust_id"),
-    ({"staff_number": ""}, "staff_number"),
-    ({"name": None}, "name"),
-    ({"surprise": 1}, "surprise"),
-])
+@pytest.mark.parametrize(
+    "change,field",
+    [
+        ({"email": "not-an-email"}, "email"),
+        ({"password": "short"}, "password"),
+        ({"roles": []}, "roles"),
+        ({"roles": ["wizard"]}, "roles.0"),
+        ({"trust_id": "not-a-uuid"}, "trust_id"),
+        ({"staff_number": ""}, "staff_number"),
+        ({"name": None}, "name"),
+        ({"surprise": 1}, "surprise"),
+    ],
+)
 def test_bad_user_fields_are_422_naming_the_field(identity, change, field):
     trust = identity.new_trust()
-    body = {"email": "valid@example.nhs.uk", "name": "N", "password": "long enough pw", "trust_id": trust["id"],
-            "roles": ["staff"], **change}
+    body = {
+        "email": "valid@example.nhs.uk",
+        "name": "N",
+        "password": "long enough pw",
+        "trust_id": trust["id"],
+        "roles": ["staff"],
+        **change,
+    }
     before = len(identity.outbox())
     assert field in problem(identity.client.post("/users", json=body, headers=identity.admin()), 422)["errors"]
     assert len(identity.outbox()) == before
@@ -242,14 +310,23 @@ def test_openapi_names_the_contract_routes(identity):
     header = spec["paths"]["/users"]["get"]["responses"]["200"]["headers"]["X-Pagination"]
     assert header["schema"] == {"type": "string"}
     paths = set(spec["paths"])
-    assert {"/auth/token", "/.well-known/jwks.json", "/trusts", "/trusts/{trust_id}", "/users", "/users/{user_id}",
-            "/users/me"} <= paths
+    assert {
+        "/auth/token",
+        "/.well-known/jwks.json",
+        "/trusts",
+        "/trusts/{trust_id}",
+        "/users",
+        "/users/{user_id}",
+        "/users/me",
+    } <= paths
 
 
 def test_administrators_also_give_their_current_password_to_change_it(identity):
     admin_headers = identity.admin()
     me = identity.client.get("/users/me", headers=admin_headers).get_json()
-    response = identity.client.patch(f"/users/{me['id']}", json={"password": "a stolen token's choice"}, headers=admin_headers)
+    response = identity.client.patch(
+        f"/users/{me['id']}", json={"password": "a stolen token's choice"}, headers=admin_headers
+    )
     assert "current_password" in problem(response, 422)["errors"]
 
 
@@ -258,9 +335,18 @@ def test_users_are_found_by_name_or_staff_number_department_and_password_and_sor
     admin = identity.new_user(trust["id"], roles=["trust_admin"], name="Zed Admin", staff_number="Z-1")
     ward = identity.new_user(trust["id"], name="Olu O'Brien", staff_number="AB100", department="Ward 10")
     icu = identity.new_user(trust["id"], name="Alex Percent%", staff_number="CD200", department="ICU")
-    invited = identity.client.post("/users", json={"email": "np@example.nhs.uk", "name": "bea no-password",
-                                                   "trust_id": trust["id"], "roles": ["staff"], "staff_number": "AB101",
-                                                   "department": "ICU"}, headers=admin["headers"]).get_json()
+    invited = identity.client.post(
+        "/users",
+        json={
+            "email": "np@example.nhs.uk",
+            "name": "bea no-password",
+            "trust_id": trust["id"],
+            "roles": ["staff"],
+            "staff_number": "AB101",
+            "department": "ICU",
+        },
+        headers=admin["headers"],
+    ).get_json()
 
     def found(query):
         response = identity.client.get(f"/users?{query}", headers=admin["headers"])

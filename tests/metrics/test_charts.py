@@ -1,7 +1,8 @@
 """Charts as pictures: the lines and marked points of a known series, read back from the SVG."""
+
 import uuid
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from services.metrics import spc, svg
 from tests.metrics.conftest import problem
@@ -11,8 +12,12 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def parse(text: str):
     root = ET.fromstring(text)
-    lines = {line.get("class"): float(line.get("data-value")) for line in root.iter(f"{SVG}line") if line.get("data-value")}
-    points = [(int(c.get("data-index")), c.get("class").split()[1]) for c in root.iter(f"{SVG}circle") if c.get("data-index")]
+    lines = {
+        line.get("class"): float(line.get("data-value")) for line in root.iter(f"{SVG}line") if line.get("data-value")
+    }
+    points = [
+        (int(c.get("data-index")), c.get("class").split()[1]) for c in root.iter(f"{SVG}circle") if c.get("data-index")
+    ]
     return lines, points
 
 
@@ -37,7 +42,7 @@ def test_a_run_chart_draws_the_median_and_marks_the_shift():
 
 
 def test_the_chart_route_serves_the_measures_series(service):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     plan = uuid.uuid4()
     service.plan(plan, now - timedelta(days=30))
     measure = service.measure(plan, now - timedelta(days=30), metric="started", frequency="daily", target=5)

@@ -1,10 +1,11 @@
 """The dashboard: who may read it, zeros before any event, aims and measures against their targets."""
+
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from tests.metrics.conftest import problem
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 def test_the_callers_trust_reads_zeros_before_any_event(service):
@@ -28,8 +29,14 @@ def test_another_trust_is_404_staff_403_and_no_token_401(service):
 
 def test_the_aim_is_completed_out_of_the_cohort_and_on_track_at_the_current_rate(service):
     plan = uuid.uuid4()
-    service.plan(plan, NOW - timedelta(days=30), percentage=50.0, cohort=10, types=("NRSS",),
-                 deadline=(NOW + timedelta(days=28)).date())
+    service.plan(
+        plan,
+        NOW - timedelta(days=30),
+        percentage=50.0,
+        cohort=10,
+        types=("NRSS",),
+        deadline=(NOW + timedelta(days=28)).date(),
+    )
     for days_ago in (20, 10):  # two completions in the last 28 days: 1/14 of a passport a day
         passport = service.passport()
         service.started(passport, NOW - timedelta(days=days_ago + 1))
@@ -49,8 +56,9 @@ def test_measures_show_value_target_and_disappear_when_deleted(service):
     plan = uuid.uuid4()
     service.plan(plan, NOW - timedelta(days=5), deadline=None)
     certified = service.measure(plan, NOW - timedelta(days=5), metric="certified", target=4)
-    learning = service.measure(plan, NOW - timedelta(days=5), metric="learning_attended_vs_planned", passport_type=None,
-                               target=80)
+    learning = service.measure(
+        plan, NOW - timedelta(days=5), metric="learning_attended_vs_planned", passport_type=None, target=80
+    )
     service.issued(service.certificate(), NOW - timedelta(days=1))
     passport = service.passport(passport_type="RSC")
     learning_id = uuid.uuid4()

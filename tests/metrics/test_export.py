@@ -1,4 +1,5 @@
 """The passport usage export, read back as a spreadsheet would read it."""
+
 import csv
 import io
 import uuid
@@ -17,7 +18,7 @@ def read(response) -> list[list[str]]:
 
 def test_one_row_per_passport_of_the_trust_with_formula_like_text_quoted(service):
     nurse, other_trust_nurse = uuid.uuid4(), uuid.uuid4()
-    service.user(nurse, "=HYPERLINK(\"http://evil\")", "Nursing – adult", T0, name="@Sam Okafor")
+    service.user(nurse, '=HYPERLINK("http://evil")', "Nursing – adult", T0, name="@Sam Okafor")
     passport = service.passport(nurse)
     service.started(passport, T0)
     service.assessed(passport, "S1", T0 + timedelta(days=1))
@@ -31,19 +32,45 @@ def test_one_row_per_passport_of_the_trust_with_formula_like_text_quoted(service
     response = service.ok("/exports/passport-usage.csv", service.person("trust_admin"))
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     header, *rows = read(response)
-    assert header[:12] == ["Staff number", "Staff name", "Professional group", "Passport type", "Started",
-                           "Last activity", "Skills self-assessed", "Skills signed off", "Skills in total", "Status",
-                           "Certificate status", "Certificate expiry"]
+    assert header[:12] == [
+        "Staff number",
+        "Staff name",
+        "Professional group",
+        "Passport type",
+        "Started",
+        "Last activity",
+        "Skills self-assessed",
+        "Skills signed off",
+        "Skills in total",
+        "Status",
+        "Certificate status",
+        "Certificate expiry",
+    ]
     assert len(rows) == 2
     nrss = dict(zip(header, rows[0]))
-    assert nrss == {**nrss, "Staff number": "'=HYPERLINK(\"http://evil\")", "Staff name": "'@Sam Okafor",
-                    "Professional group": "Nursing – adult",
-                    "Passport type": "NRSS", "Started": "2026-11-02", "Last activity": "2026-11-05",
-                    "Skills self-assessed": "1", "Skills signed off": "1", "Skills in total": "3", "Status": "completed",
-                    "Certificate status": "valid", "Certificate expiry": "2027-11-05", "Staff ID": str(nurse)}
+    assert nrss == {
+        **nrss,
+        "Staff number": '\'=HYPERLINK("http://evil")',
+        "Staff name": "'@Sam Okafor",
+        "Professional group": "Nursing – adult",
+        "Passport type": "NRSS",
+        "Started": "2026-11-02",
+        "Last activity": "2026-11-05",
+        "Skills self-assessed": "1",
+        "Skills signed off": "1",
+        "Skills in total": "3",
+        "Status": "completed",
+        "Certificate status": "valid",
+        "Certificate expiry": "2027-11-05",
+        "Staff ID": str(nurse),
+    }
     rsc = dict(zip(header, rows[1]))
     assert (rsc["Staff number"], rsc["Staff name"], rsc["Status"], rsc["Certificate status"]) == (
-        "", "", "in_progress", "")
+        "",
+        "",
+        "in_progress",
+        "",
+    )
     assert str(other_trust_nurse) not in response.get_data(as_text=True)
 
 
@@ -58,10 +85,27 @@ def test_the_newest_name_and_staff_number_win_whatever_order_user_events_arrive_
     service.started(service.passport(nurse), T0)
     admin = service.person("trust_admin")
     event_id = uuid.uuid4()
-    assert service.user(nurse, "N8", "Nursing", T0 + timedelta(hours=2), name="Sam Okafor-Lee",
-                        event_type="user.updated", event_id=event_id)
-    assert service.user(nurse, "N8", "Nursing", T0 + timedelta(hours=2), name="Sam Okafor-Lee",
-                        event_type="user.updated", event_id=event_id) is False  # the same event again
+    assert service.user(
+        nurse,
+        "N8",
+        "Nursing",
+        T0 + timedelta(hours=2),
+        name="Sam Okafor-Lee",
+        event_type="user.updated",
+        event_id=event_id,
+    )
+    assert (
+        service.user(
+            nurse,
+            "N8",
+            "Nursing",
+            T0 + timedelta(hours=2),
+            name="Sam Okafor-Lee",
+            event_type="user.updated",
+            event_id=event_id,
+        )
+        is False
+    )  # the same event again
     service.user(nurse, "N7", "Nursing", T0, name="Sam Okafor")  # registered, arriving late
     service.user(nurse, "N1", "Nursing", T0 + timedelta(hours=1), name="Sam Old", event_type="user.updated")
     header, row = read(service.ok("/exports/passport-usage.csv", admin))

@@ -1,10 +1,11 @@
 """The Making Data Count icons: each state is a picture that parses as SVG, says its meaning in words, and is
 drawn in its colour with its letter; the page shows them in its measures-at-a-glance table."""
+
 from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from xml.etree import ElementTree
 
 import pytest
@@ -29,13 +30,16 @@ def letters(root: ElementTree.Element) -> list[str]:
     return [element.text for element in root.iter(f"{SVG}text")]
 
 
-@pytest.mark.parametrize("variation,words,colour,letter", [
-    ("common_cause", "Common cause variation: no significant change", "#768692", None),
-    ("improvement_high", "Special cause variation: improvement, higher values", "#005eb8", "H"),
-    ("improvement_low", "Special cause variation: improvement, lower values", "#005eb8", "L"),
-    ("concern_high", "Special cause variation: concern, higher values", "#ed8b00", "H"),
-    ("concern_low", "Special cause variation: concern, lower values", "#ed8b00", "L"),
-])
+@pytest.mark.parametrize(
+    "variation,words,colour,letter",
+    [
+        ("common_cause", "Common cause variation: no significant change", "#768692", None),
+        ("improvement_high", "Special cause variation: improvement, higher values", "#005eb8", "H"),
+        ("improvement_low", "Special cause variation: improvement, lower values", "#005eb8", "L"),
+        ("concern_high", "Special cause variation: concern, higher values", "#ed8b00", "H"),
+        ("concern_low", "Special cause variation: concern, lower values", "#ed8b00", "L"),
+    ],
+)
 def test_each_variation_is_a_titled_picture_in_its_colour_with_its_letter(variation, words, colour, letter):
     root = parsed(icons.variation_icon(variation))
     assert root.get("role") == "img" and root.get("aria-label") == words
@@ -46,11 +50,14 @@ def test_each_variation_is_a_titled_picture_in_its_colour_with_its_letter(variat
     assert other not in colours(root)  # improvement is never drawn as concern, nor common cause as either
 
 
-@pytest.mark.parametrize("assurance,words,colour,letter", [
-    ("pass", "Assurance: the target will consistently be met", "#005eb8", "P"),
-    ("fail", "Assurance: the target will consistently be missed", "#ed8b00", "F"),
-    ("hit_or_miss", "Assurance: the target may be met or missed (hit and miss)", "#768692", "?"),
-])
+@pytest.mark.parametrize(
+    "assurance,words,colour,letter",
+    [
+        ("pass", "Assurance: the target will consistently be met", "#005eb8", "P"),
+        ("fail", "Assurance: the target will consistently be missed", "#ed8b00", "F"),
+        ("hit_or_miss", "Assurance: the target may be met or missed (hit and miss)", "#768692", "?"),
+    ],
+)
 def test_each_assurance_is_a_titled_picture_in_its_colour_with_its_letter(assurance, words, colour, letter):
     root = parsed(icons.assurance_icon(assurance))
     assert root.get("role") == "img" and root.get("aria-label") == words
@@ -87,27 +94,75 @@ def test_beside_its_words_an_icon_is_hidden_from_screen_readers_and_sized_as_ask
 
 
 def test_the_page_shows_the_measures_at_a_glance_with_the_icons_and_their_words():
-    measure = {"measure_id": uuid.uuid4(), "plan_id": uuid.uuid4(), "name": "Falls on the ward", "kind": "process",
-               "metric": None, "passport_type": None, "target": 3.0, "deadline": None, "value": 4.0,
-               "percent_of_target": None, "on_track": None, "improvement_direction": "decrease", "entered": True,
-               "frequency": "weekly", "form": "entered",
-               "latest": {"period_start": date(2026, 11, 23), "period_end": date(2026, 11, 29), "value": 4.0},
-               "mean": 6.5, "upper_process_limit": 11.25, "lower_process_limit": 1.75, "variation": "concern_high",
-               "assurance": "pass"}
-    rate = {**measure, "measure_id": uuid.uuid4(), "name": "Completion rate", "metric": "completion_rate",
-            "entered": False, "form": "ratio", "latest": None, "mean": None, "upper_process_limit": None,
-            "lower_process_limit": None, "variation": None, "assurance": None, "target": None}
-    dashboard = {"trust_id": uuid.uuid4(), "as_of": datetime(2026, 11, 30, 9, tzinfo=timezone.utc),
-                 "passport_types": [], "aims": [], "measures": [measure, rate]}
+    measure = {
+        "measure_id": uuid.uuid4(),
+        "plan_id": uuid.uuid4(),
+        "name": "Falls on the ward",
+        "kind": "process",
+        "metric": None,
+        "passport_type": None,
+        "target": 3.0,
+        "deadline": None,
+        "value": 4.0,
+        "percent_of_target": None,
+        "on_track": None,
+        "improvement_direction": "decrease",
+        "entered": True,
+        "frequency": "weekly",
+        "form": "entered",
+        "latest": {"period_start": date(2026, 11, 23), "period_end": date(2026, 11, 29), "value": 4.0},
+        "mean": 6.5,
+        "upper_process_limit": 11.25,
+        "lower_process_limit": 1.75,
+        "variation": "concern_high",
+        "assurance": "pass",
+    }
+    rate = {
+        **measure,
+        "measure_id": uuid.uuid4(),
+        "name": "Completion rate",
+        "metric": "completion_rate",
+        "entered": False,
+        "form": "ratio",
+        "latest": None,
+        "mean": None,
+        "upper_process_limit": None,
+        "lower_process_limit": None,
+        "variation": None,
+        "assurance": None,
+        "target": None,
+    }
+    dashboard = {
+        "trust_id": uuid.uuid4(),
+        "as_of": datetime(2026, 11, 30, 9, tzinfo=UTC),
+        "passport_types": [],
+        "aims": [],
+        "measures": [measure, rate],
+    }
     html = page.render(dashboard, {}, domain.RATIO_METRICS)
-    glance = html[html.index("<h2>Measures at a glance</h2>"):html.index("<h2>Aims</h2>")]
-    falls, rate_row = re.findall(r"<tr>(.*?)</tr>", glance[glance.index("<tbody>"):], re.DOTALL)
-    assert cells(falls) == ["Falls on the ward", "4 week starting 23 November 2026", "6.5", "1.8", "11.2", "3",
-                            "Special cause variation: concern, higher values",
-                            "Assurance: the target will consistently be met"]
+    glance = html[html.index("<h2>Measures at a glance</h2>") : html.index("<h2>Aims</h2>")]
+    falls, rate_row = re.findall(r"<tr>(.*?)</tr>", glance[glance.index("<tbody>") :], re.DOTALL)
+    assert cells(falls) == [
+        "Falls on the ward",
+        "4 week starting 23 November 2026",
+        "6.5",
+        "1.8",
+        "11.2",
+        "3",
+        "Special cause variation: concern, higher values",
+        "Assurance: the target will consistently be met",
+    ]
     assert "mdc-icon--variation-concern-high" in falls and "mdc-icon--assurance-pass" in falls
-    assert cells(rate_row) == ["Completion rate", "–", "–", "–", "–", "None set", "Variation: not enough data yet",
-                               "Assurance: not known (no target, or not enough data yet)"]
+    assert cells(rate_row) == [
+        "Completion rate",
+        "–",
+        "–",
+        "–",
+        "–",
+        "None set",
+        "Variation: not enough data yet",
+        "Assurance: not known (no target, or not enough data yet)",
+    ]
     assert "process measure · values entered by hand" in html  # what the falls measure is counted from
     assert "<script" not in html
 
@@ -115,5 +170,7 @@ def test_the_page_shows_the_measures_at_a_glance_with_the_icons_and_their_words(
 def cells(row: str) -> list[str]:
     """A table row's cells in words, its pictures left out (their words are in the cells beside them)."""
     row = re.sub(r"<svg.*?</svg>", "", row, flags=re.DOTALL)
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell)).strip()
-            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.DOTALL)]
+    return [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell)).strip()
+        for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.DOTALL)
+    ]

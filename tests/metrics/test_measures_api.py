@@ -1,16 +1,17 @@
 """Measures through the API: counts per period (not running totals), values entered by hand for a measure bound
 to no metric, and the chart summary (mean, limits, variation and assurance icons). The figures are worked out by
 hand in the comments."""
+
 import uuid
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from tests.metrics.conftest import problem
 
 SVG = "{http://www.w3.org/2000/svg}"
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 THIS_MONDAY = NOW.date() - timedelta(days=NOW.date().weekday())
 # 20 weeks alternating 6 and 7, then four weeks of 9: a staff satisfaction score, say.
 SCORES = [6, 7] * 10 + [9, 9, 9, 9]
@@ -25,12 +26,16 @@ def entered(service):
     """A weekly measure bound to no metric with the 24 scores entered by a lead, oldest 24 weeks ago."""
     plan = uuid.uuid4()
     service.plan(plan, NOW - timedelta(days=200))
-    measure = service.measure(plan, NOW - timedelta(days=200), metric=None, passport_type=None, target=8.0,
-                              frequency="Weekly")
+    measure = service.measure(
+        plan, NOW - timedelta(days=200), metric=None, passport_type=None, target=8.0, frequency="Weekly"
+    )
     lead = service.person("lead")
     for weeks_ago, score in zip(range(24, 0, -1), SCORES):
-        response = service.client.put(f"/measures/{measure}/values/{monday(weeks_ago).isoformat()}",
-                                      json={"value": score, "note": f"week {weeks_ago}"}, headers=lead.headers)
+        response = service.client.put(
+            f"/measures/{measure}/values/{monday(weeks_ago).isoformat()}",
+            json={"value": score, "note": f"week {weeks_ago}"},
+            headers=lead.headers,
+        )
         assert response.status_code == 200, response.get_json()
     return measure, lead
 
@@ -54,13 +59,21 @@ def test_24_entered_values_give_the_limits_and_icons(service, entered):
     assert series["variation"] == "improvement_high"
     # The target 8 lies between the limits: it will be hit or missed.
     assert series["assurance"] == "hit_or_miss"
-    assert series["limits"] == [{"period_start": monday(24).isoformat(), "mean": series["mean"],
-                                 "upper_process_limit": series["upper_process_limit"],
-                                 "lower_process_limit": series["lower_process_limit"], "points_used": 24}]
+    assert series["limits"] == [
+        {
+            "period_start": monday(24).isoformat(),
+            "mean": series["mean"],
+            "upper_process_limit": series["upper_process_limit"],
+            "lower_process_limit": series["lower_process_limit"],
+            "points_used": 24,
+        }
+    ]
 
     # The same on the chart: the lines where the figures say, and the last four points marked as improvement.
     root = ET.fromstring(service.ok(f"/measures/{measure}/chart.svg", lead).get_data(as_text=True))
-    lines = {line.get("class"): float(line.get("data-value")) for line in root.iter(f"{SVG}line") if line.get("data-value")}
+    lines = {
+        line.get("class"): float(line.get("data-value")) for line in root.iter(f"{SVG}line") if line.get("data-value")
+    }
     assert lines == {"centre": 6.92, "upper-limit": 9.35, "lower-limit": 4.49, "target": 8.0}
     kinds = [c.get("class").split()[1] for c in root.iter(f"{SVG}circle") if c.get("data-index")]
     assert kinds == ["common_cause"] * 20 + ["improvement"] * 4
@@ -76,27 +89,41 @@ def test_baseline_and_rebase_recalculate_the_limits(service, entered):
     # mean 9 and no spread: every point on the mean, common cause.
     rebased = service.ok(f"/measures/{measure}/series", lead, rebase=monday(4).isoformat()).get_json()
     assert [(s["period_start"], s["mean"], s["points_used"]) for s in rebased["limits"]] == [
-        (monday(24).isoformat(), 6.5, 20), (monday(4).isoformat(), 9.0, 4)]
+        (monday(24).isoformat(), 6.5, 20),
+        (monday(4).isoformat(), 9.0, 4),
+    ]
     assert rebased["limits"][0]["upper_process_limit"] == 9.16
     assert (rebased["mean"], rebased["upper_process_limit"], rebased["variation"]) == (9.0, 9.0, "common_cause")
     # A target of 8 is now below every point the current limits allow: it will always be met.
     assert rebased["assurance"] == "pass"
-    root = ET.fromstring(service.ok(f"/measures/{measure}/chart.svg", lead, rebase=monday(4).isoformat())
-                         .get_data(as_text=True))
-    earlier = {line.get("class"): float(line.get("data-earlier-value")) for line in root.iter(f"{SVG}line")
-               if line.get("data-earlier-value")}
+    root = ET.fromstring(
+        service.ok(f"/measures/{measure}/chart.svg", lead, rebase=monday(4).isoformat()).get_data(as_text=True)
+    )
+    earlier = {
+        line.get("class"): float(line.get("data-earlier-value"))
+        for line in root.iter(f"{SVG}line")
+        if line.get("data-earlier-value")
+    }
     assert earlier == {"centre earlier": 6.5, "upper-limit earlier": 9.16, "lower-limit earlier": 3.84}
 
 
 def test_lower_is_better_turns_the_same_signal_into_concern(service):
     plan = uuid.uuid4()
     service.plan(plan, NOW - timedelta(days=200))
-    measure = service.measure(plan, NOW - timedelta(days=200), metric=None, passport_type=None, target=4.0,
-                              frequency="Weekly", direction="decrease")
+    measure = service.measure(
+        plan,
+        NOW - timedelta(days=200),
+        metric=None,
+        passport_type=None,
+        target=4.0,
+        frequency="Weekly",
+        direction="decrease",
+    )
     lead = service.person("workforce")
     for weeks_ago, score in zip(range(24, 0, -1), SCORES):
-        service.client.put(f"/measures/{measure}/values/{monday(weeks_ago).isoformat()}", json={"value": score},
-                           headers=lead.headers)
+        service.client.put(
+            f"/measures/{measure}/values/{monday(weeks_ago).isoformat()}", json={"value": score}, headers=lead.headers
+        )
     series = service.ok(f"/measures/{measure}/series", lead).get_json()
     assert series["improvement_direction"] == "decrease"
     assert series["points"][-1]["special_cause"] == "concern" and series["variation"] == "concern_high"
@@ -109,7 +136,7 @@ def test_a_steady_five_a_week_is_common_cause_not_a_trend(service):
     service.plan(plan, NOW - timedelta(days=100))
     measure = service.measure(plan, NOW - timedelta(days=100), metric="started", target=None, frequency="Weekly")
     for weeks_ago in range(10, 0, -1):
-        tuesday = datetime.combine(monday(weeks_ago) + timedelta(days=1), time(10), tzinfo=timezone.utc)
+        tuesday = datetime.combine(monday(weeks_ago) + timedelta(days=1), time(10), tzinfo=UTC)
         for n in range(5):
             service.started(service.passport(), tuesday + timedelta(minutes=n))
     service.started(service.passport(), NOW)  # this week, still going on
@@ -133,7 +160,7 @@ def test_a_counts_target_is_judged_on_its_running_total(service):
     service.plan(plan, NOW - timedelta(days=100))
     measure = service.measure(plan, NOW - timedelta(days=100), metric="started", target=20, frequency="Weekly")
     for weeks_ago in range(8, 0, -1):
-        service.started(service.passport(), datetime.combine(monday(weeks_ago), time(10), tzinfo=timezone.utc))
+        service.started(service.passport(), datetime.combine(monday(weeks_ago), time(10), tzinfo=UTC))
     lead = service.person("lead")
     # One a week: a target of 20 staff started says nothing of one week's starts.
     assert service.ok(f"/measures/{measure}/series", lead).get_json()["assurance"] is None
@@ -151,16 +178,26 @@ def test_monthly_periods(service):
     points = service.ok(f"/measures/{measure}/series", service.person("lead")).get_json()["points"]
     first = NOW.date().replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
-    assert points == [{"period_start": first.isoformat(), "period_end": (following - timedelta(days=1)).isoformat(),
-                       "value": 1, "partial": True, "special_cause": None}]
+    assert points == [
+        {
+            "period_start": first.isoformat(),
+            "period_end": (following - timedelta(days=1)).isoformat(),
+            "value": 1,
+            "partial": True,
+            "special_cause": None,
+        }
+    ]
 
 
 def test_the_dashboard_summarises_each_measures_chart(service, entered):
     measure, lead = entered
     [summary] = [m for m in service.dashboard(lead)["measures"] if m["measure_id"] == str(measure)]
     assert summary["entered"] is True and summary["metric"] is None
-    assert summary["latest"] == {"period_start": monday(1).isoformat(),
-                                 "period_end": (monday(1) + timedelta(days=6)).isoformat(), "value": 9}
+    assert summary["latest"] == {
+        "period_start": monday(1).isoformat(),
+        "period_end": (monday(1) + timedelta(days=6)).isoformat(),
+        "value": 9,
+    }
     assert summary["value"] == 9 and summary["percent_of_target"] == 112.5
     assert round(summary["mean"], 4) == 6.9167 and round(summary["upper_process_limit"], 4) == 9.3454
     assert (summary["variation"], summary["assurance"]) == ("improvement_high", "hit_or_miss")
@@ -205,8 +242,11 @@ def test_a_computed_measure_takes_no_entered_values(service):
     plan = uuid.uuid4()
     service.plan(plan, NOW - timedelta(days=10))
     measure = service.measure(plan, NOW - timedelta(days=10), metric="started", frequency="Monthly")
-    response = service.client.put(f"/measures/{measure}/values/{NOW.date().replace(day=1).isoformat()}",
-                                  json={"value": 1}, headers=service.person("lead").headers)
+    response = service.client.put(
+        f"/measures/{measure}/values/{NOW.date().replace(day=1).isoformat()}",
+        json={"value": 1},
+        headers=service.person("lead").headers,
+    )
     problem(response, 409)
 
 
@@ -216,8 +256,12 @@ def test_a_monthly_measure_takes_the_first_of_the_month(service):
     measure = service.measure(plan, NOW - timedelta(days=10), metric=None, passport_type=None, frequency="Monthly")
     lead = service.person("lead")
     first = NOW.date().replace(day=1)
-    assert service.client.put(f"/measures/{measure}/values/{first.isoformat()}", json={"value": 70},
-                              headers=lead.headers).status_code == 200
+    assert (
+        service.client.put(
+            f"/measures/{measure}/values/{first.isoformat()}", json={"value": 70}, headers=lead.headers
+        ).status_code
+        == 200
+    )
     second = (first + timedelta(days=1)).isoformat()
     response = service.client.put(f"/measures/{measure}/values/{second}", json={"value": 70}, headers=lead.headers)
     problem(response, 422)

@@ -1,4 +1,5 @@
 """The projections: each event moves the counts once, in any order, and says so with metrics.recalculated."""
+
 import itertools
 import uuid
 from datetime import timedelta
@@ -16,9 +17,22 @@ def recalculated(service) -> list[dict]:
 
 
 JOURNEY_COUNTS = {
-    "started": 1, "in_progress": 0, "completed": 1, "withdrawn": 0, "certified": 1, "certificates_issued": 1,
-    "certificates_revoked": 0, "certificates_expired": 0, "skills_self_assessed": 2, "skills_signed_off": 3,
-    "learning_planned": 2, "learning_attended": 1, "learning_completed": 0, "rostered": 1, "cohort_identified": 0}
+    "started": 1,
+    "in_progress": 0,
+    "completed": 1,
+    "withdrawn": 0,
+    "certified": 1,
+    "certificates_issued": 1,
+    "certificates_revoked": 0,
+    "certificates_expired": 0,
+    "skills_self_assessed": 2,
+    "skills_signed_off": 3,
+    "learning_planned": 2,
+    "learning_attended": 1,
+    "learning_completed": 0,
+    "rostered": 1,
+    "cohort_identified": 0,
+}
 
 
 def whole_journey(service, started_id=None, roster_id=None) -> None:
@@ -102,13 +116,20 @@ def test_a_renewal_does_not_count_the_person_twice_and_its_revocation_leaves_the
 def test_a_certificate_ends_by_its_first_end_whatever_the_arrival_order(order, sqlite_url):
     service = MetricsService(sqlite_url)
     certificate = service.certificate()
-    apply = {"issued": lambda: service.issued(certificate, T0), "revoked": lambda: service.revoked(certificate, T0 + 2 * DAY),
-             "expired": lambda: service.expired(certificate, T0 + 5 * DAY)}
+    apply = {
+        "issued": lambda: service.issued(certificate, T0),
+        "revoked": lambda: service.revoked(certificate, T0 + 2 * DAY),
+        "expired": lambda: service.expired(certificate, T0 + 5 * DAY),
+    }
     for name in order:
         apply[name]()
     counts = service.counts()
-    assert (counts["certified"], counts["certificates_issued"], counts["certificates_revoked"],
-            counts["certificates_expired"]) == (0, 1, 1, 0)
+    assert (
+        counts["certified"],
+        counts["certificates_issued"],
+        counts["certificates_revoked"],
+        counts["certificates_expired"],
+    ) == (0, 1, 1, 0)
 
 
 def test_revoked_before_issued_ends_revoked(service):
@@ -123,9 +144,12 @@ def test_revoked_before_issued_ends_revoked(service):
 def test_a_passport_ends_in_the_status_of_its_latest_event_whatever_the_arrival_order(order, sqlite_url):
     service = MetricsService(sqlite_url)
     passport = service.passport()
-    apply = {"started": lambda: service.started(passport, T0), "completed": lambda: service.completed(passport, T0 + 2 * DAY),
-             "reopened": lambda: service.reopened(passport, T0 + 3 * DAY),
-             "signoff": lambda: service.signoff(passport, "S1", T0 + DAY)}
+    apply = {
+        "started": lambda: service.started(passport, T0),
+        "completed": lambda: service.completed(passport, T0 + 2 * DAY),
+        "reopened": lambda: service.reopened(passport, T0 + 3 * DAY),
+        "signoff": lambda: service.signoff(passport, "S1", T0 + DAY),
+    }
     for name in order:
         apply[name]()
     counts = service.counts()

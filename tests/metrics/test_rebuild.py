@@ -1,5 +1,6 @@
 """`skillpass metrics rebuild` recomputes every projection from the kept events and gets the same numbers,
 also when the events are replayed in another order."""
+
 import uuid
 from datetime import timedelta
 
@@ -27,7 +28,10 @@ def history(service) -> None:
         service.learning(passport, "completed", T0 + (n + 1) * DAY)
         if n < 3:
             service.completed(passport, T0 + (n + 3) * DAY)
-            certificate = {**service.certificate(nurse, passport["passport_type"]), "passport_id": passport["passport_id"]}
+            certificate = {
+                **service.certificate(nurse, passport["passport_type"]),
+                "passport_id": passport["passport_id"],
+            }
             service.issued(certificate, T0 + (n + 3) * DAY)
             service.roster(nurse, "eligible", T0 + (n + 3) * DAY, role=passport["passport_type"])
     service.revoked(certificate, T0 + 10 * DAY)

@@ -1,4 +1,5 @@
 """Run-chart and XmR rules on worked examples whose answers are computed by hand in the comments."""
+
 from services.metrics import spc
 
 

@@ -1,7 +1,8 @@
 """POST /passports/bulk: one passport type to a whole cohort at once, each person created, existing or rejected,
 with passport.started for each new passport from the outbox, in one transaction."""
+
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,13 +12,17 @@ from tests.support.service_app import Person
 
 
 def bulk(service, caller, staff_ids, passport_type="NRSS", **body):
-    return service.client.post("/passports/bulk", headers=caller.headers, json={
-        "passport_type": passport_type, "staff_ids": [str(staff_id) for staff_id in staff_ids], **body})
+    return service.client.post(
+        "/passports/bulk",
+        headers=caller.headers,
+        json={"passport_type": passport_type, "staff_ids": [str(staff_id) for staff_id in staff_ids], **body},
+    )
 
 
 def deactivate(service, person):
-    service.deliver("user.deactivated", {"user_id": person.id, "trust_id": person.trust_id,
-                                         "deactivated_at": datetime.now(timezone.utc)})
+    service.deliver(
+        "user.deactivated", {"user_id": person.id, "trust_id": person.trust_id, "deactivated_at": datetime.now(UTC)}
+    )
 
 
 def test_each_person_is_created_existing_or_rejected_and_only_the_new_passports_are_announced(service):
@@ -29,7 +34,9 @@ def test_each_person_is_created_existing_or_rejected_and_only_the_new_passports_
     for code in service.skill_codes(done["id"], completed):
         service.sign_off(done, code)
     gone = service.start(withdrawn, "NRSS")
-    assert service.client.post(f"/passports/{gone['id']}/withdraw", json={}, headers=withdrawn.headers).status_code == 200
+    assert (
+        service.client.post(f"/passports/{gone['id']}/withdraw", json={}, headers=withdrawn.headers).status_code == 200
+    )
     other_trust = service.person("staff", trust_id=uuid.uuid4())
     unheard_of = service.person("staff", known=False)
     leaver = service.person("staff")
@@ -44,8 +51,17 @@ def test_each_person_is_created_existing_or_rejected_and_only_the_new_passports_
     assert (body["created"], body["existing"], body["rejected"]) == (4, 2, 3)
     results = body["results"]
     assert [r["staff_id"] for r in results] == [str(p.id) for p in asked]
-    assert [r["status"] for r in results] == ["created", "existing", "rejected", "created", "existing", "rejected",
-                                              "created", "rejected", "created"]
+    assert [r["status"] for r in results] == [
+        "created",
+        "existing",
+        "rejected",
+        "created",
+        "existing",
+        "rejected",
+        "created",
+        "rejected",
+        "created",
+    ]
     assert results[1]["passport_id"] == already["id"] and results[4]["passport_id"] == done["id"]
     for rejected in (results[2], results[5], results[7]):
         assert rejected["passport_id"] is None and rejected["errors"]["staff_id"]
@@ -58,7 +74,11 @@ def test_each_person_is_created_existing_or_rejected_and_only_the_new_passports_
     started = service.outbox("passport.started")[started_before:]
     assert sorted(e["subject"] for e in started) == sorted(r["passport_id"] for r in created)
     one = started[0]["data"]
-    assert one["assigned_by"] == str(lead.id) and one["passport_type"] == "NRSS" and one["trust_id"] == str(service.trust_id)
+    assert (
+        one["assigned_by"] == str(lead.id)
+        and one["passport_type"] == "NRSS"
+        and one["trust_id"] == str(service.trust_id)
+    )
     assert one["skill_codes"] == service.skill_codes(already["id"], in_progress)
 
     # The new passports are whole: the holder reads every skill, and starts self-assessing at once.
@@ -67,8 +87,11 @@ def test_each_person_is_created_existing_or_rejected_and_only_the_new_passports_
     detail = service.detail(created[0]["passport_id"], new[0])
     assert detail["progress"]["skills_total"] == len(one["skill_codes"]) and detail["domains"]
     first_skill = one["skill_codes"][0]
-    assessed = service.client.put(f"/passports/{detail['id']}/skills/{first_skill}/self-assessment",
-                                  json={"level": "supervised"}, headers=new[0].headers)
+    assessed = service.client.put(
+        f"/passports/{detail['id']}/skills/{first_skill}/self-assessment",
+        json={"level": "supervised"},
+        headers=new[0].headers,
+    )
     assert assessed.status_code == 200
     assert service.detail(detail["id"], new[0])["domains"][0]["skills"][0]["self_assessment"]["level"] == "supervised"
 
@@ -124,18 +147,21 @@ def test_only_leads_educators_and_trust_admins_assign_in_bulk(service, role):
     assert service.outbox("passport.started") == []
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"staff_ids": []}, "passport_type"),
-    ({"passport_type": "NOPE"}, "passport_type"),
-    ({"passport_type": "nrss"}, "passport_type"),
-    ({"passport_type": "NRSS", "staff_ids": []}, "staff_ids"),
-    ({"passport_type": "NRSS", "staff_ids": None}, "staff_ids"),
-    ({"passport_type": "NRSS", "staff_ids": ["not-a-uuid"]}, "staff_ids.0"),
-    ({"passport_type": "NRSS", "staff_ids": [str(uuid.UUID(int=1))] * 2}, "staff_ids.1"),
-    ({"passport_type": "NRSS", "staff_ids": [str(uuid.uuid4()) for _ in range(1001)]}, "staff_ids"),
-    ({"passport_type": "NRSS", "all_or_nothing": "perhaps"}, "all_or_nothing"),
-    ({"passport_type": "NRSS", "retrospective": True}, "retrospective"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"staff_ids": []}, "passport_type"),
+        ({"passport_type": "NOPE"}, "passport_type"),
+        ({"passport_type": "nrss"}, "passport_type"),
+        ({"passport_type": "NRSS", "staff_ids": []}, "staff_ids"),
+        ({"passport_type": "NRSS", "staff_ids": None}, "staff_ids"),
+        ({"passport_type": "NRSS", "staff_ids": ["not-a-uuid"]}, "staff_ids.0"),
+        ({"passport_type": "NRSS", "staff_ids": [str(uuid.UUID(int=1))] * 2}, "staff_ids.1"),
+        ({"passport_type": "NRSS", "staff_ids": [str(uuid.uuid4()) for _ in range(1001)]}, "staff_ids"),
+        ({"passport_type": "NRSS", "all_or_nothing": "perhaps"}, "all_or_nothing"),
+        ({"passport_type": "NRSS", "retrospective": True}, "retrospective"),
+    ],
+)
 def test_bad_requests_are_422_naming_the_field_and_write_nothing(service, body, field):
     lead = service.person("lead")
     nurse = service.person("staff")

@@ -1,11 +1,12 @@
 """Sign-off events drive each skill's state and the passport's completion, in any order, exactly once."""
+
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -30,8 +31,13 @@ def test_the_last_proficient_signoff_completes_the_passport_once(service, nurse_
     data = completed["data"]
     assert datetime.fromisoformat(data.pop("completed_at")) == datetime.fromisoformat(detail["completed_at"])
     assert data == {
-        "passport_id": passport["id"], "staff_id": str(nurse.id), "trust_id": str(service.trust_id),
-        "passport_type": "NRSS", "type_version": 1, "title": "Non-Registered Support Staff", "skill_count": len(skills),
+        "passport_id": passport["id"],
+        "staff_id": str(nurse.id),
+        "trust_id": str(service.trust_id),
+        "passport_type": "NRSS",
+        "type_version": 1,
+        "title": "Non-Registered Support Staff",
+        "skill_count": len(skills),
     }
 
 
@@ -55,10 +61,23 @@ def test_a_redelivered_event_changes_nothing(service, nurse_and_passport):
     service.revoke(passport, skills[0], signoff)
     assert service.detail(passport["id"], nurse)["status"] == "in_progress"
     # The original sign-off arrives again: it must not bring the revoked decision back.
-    assert service.deliver("signoff.recorded", {
-        "signoff_id": signoff, "passport_id": passport["id"], "skill_code": skills[0], "outcome": "proficient",
-        "supervisor_id": uuid.uuid4(), "holder_id": passport["staff_id"], "trust_id": passport["trust_id"],
-        "decided_at": datetime.now(timezone.utc)}, event_id=event_id) is False
+    assert (
+        service.deliver(
+            "signoff.recorded",
+            {
+                "signoff_id": signoff,
+                "passport_id": passport["id"],
+                "skill_code": skills[0],
+                "outcome": "proficient",
+                "supervisor_id": uuid.uuid4(),
+                "holder_id": passport["staff_id"],
+                "trust_id": passport["trust_id"],
+                "decided_at": datetime.now(UTC),
+            },
+            event_id=event_id,
+        )
+        is False
+    )
     assert service.detail(passport["id"], nurse)["status"] == "in_progress"
     assert len(service.outbox("passport.completed")) == 1
 
@@ -151,12 +170,27 @@ def test_two_consumers_applying_the_last_two_signoffs_at_once_complete_it_once(p
 def test_user_events_keep_the_newest_profile_in_any_order(service):
     lead = service.person("lead")
     nurse = service.person("staff", known=False)
-    profile = {"user_id": nurse.id, "trust_id": service.trust_id, "email": "n@example.nhs.uk", "name": "N",
-               "staff_number": "1", "professional_group": "Nursing", "roles": ["staff"], "active": True}
-    service.deliver("user.deactivated", {"user_id": nurse.id, "trust_id": service.trust_id, "deactivated_at": T0 + timedelta(hours=1)})
+    profile = {
+        "user_id": nurse.id,
+        "trust_id": service.trust_id,
+        "email": "n@example.nhs.uk",
+        "name": "N",
+        "staff_number": "1",
+        "professional_group": "Nursing",
+        "roles": ["staff"],
+        "active": True,
+    }
+    service.deliver(
+        "user.deactivated",
+        {"user_id": nurse.id, "trust_id": service.trust_id, "deactivated_at": T0 + timedelta(hours=1)},
+    )
     service.deliver("user.registered", {**profile, "registered_at": T0})  # older: must not reactivate
-    response = service.client.post("/passports", json={"passport_type": "NRSS", "staff_id": str(nurse.id)}, headers=lead.headers)
+    response = service.client.post(
+        "/passports", json={"passport_type": "NRSS", "staff_id": str(nurse.id)}, headers=lead.headers
+    )
     assert response.status_code == 409
     service.deliver("user.updated", {**profile, "changed": ["active"], "updated_at": T0 + timedelta(hours=2)})
-    response = service.client.post("/passports", json={"passport_type": "NRSS", "staff_id": str(nurse.id)}, headers=lead.headers)
+    response = service.client.post(
+        "/passports", json={"passport_type": "NRSS", "staff_id": str(nurse.id)}, headers=lead.headers
+    )
     assert response.status_code == 201

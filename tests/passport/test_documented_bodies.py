@@ -1,4 +1,5 @@
 """What the passport service's OpenAPI document says of request bodies matches what the API accepts."""
+
 from tests.passport.conftest import problem
 
 

@@ -1,16 +1,16 @@
 """The passport's rules as pure functions."""
+
 import itertools
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from services.passport import domain
 from services.passport.domain import Decision
-from shared.domain import Caller
-from shared.domain import Conflict, Forbidden, NotFound
+from shared.domain import Caller, Conflict, Forbidden, NotFound
 
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 TRUST, OTHER_TRUST = uuid.uuid4(), uuid.uuid4()
 
 
@@ -35,7 +35,11 @@ def test_content_errors_name_repeated_codes_and_empty_domains():
 
 
 def test_the_latest_decision_not_revoked_stands_whatever_the_arrival_order():
-    early_yes, late_no, later_yes_revoked = decision("proficient", 1), decision("not_yet", 2), decision("proficient", 3, True)
+    early_yes, late_no, later_yes_revoked = (
+        decision("proficient", 1),
+        decision("not_yet", 2),
+        decision("proficient", 3, True),
+    )
     revocation_only = Decision(uuid.uuid4(), None, None, True)
     for order in itertools.permutations([early_yes, late_no, later_yes_revoked, revocation_only]):
         assert domain.standing_decision(order) == late_no
@@ -43,14 +47,17 @@ def test_the_latest_decision_not_revoked_stands_whatever_the_arrival_order():
     assert domain.standing_decision([later_yes_revoked]) is None
 
 
-@pytest.mark.parametrize("status,all_proficient,expected", [
-    ("in_progress", True, "completed"),
-    ("in_progress", False, "in_progress"),
-    ("completed", False, "in_progress"),
-    ("completed", True, "completed"),
-    ("withdrawn", True, "withdrawn"),
-    ("withdrawn", False, "withdrawn"),
-])
+@pytest.mark.parametrize(
+    "status,all_proficient,expected",
+    [
+        ("in_progress", True, "completed"),
+        ("in_progress", False, "in_progress"),
+        ("completed", False, "in_progress"),
+        ("completed", True, "completed"),
+        ("withdrawn", True, "withdrawn"),
+        ("withdrawn", False, "withdrawn"),
+    ],
+)
 def test_status_follows_whether_every_skill_is_signed_off(status, all_proficient, expected):
     assert domain.next_status(status, all_proficient) == expected
 
@@ -116,25 +123,39 @@ def test_only_in_progress_passports_change():
 
 # --- Assigning in bulk -------------------------------------------------------------------------------
 
+
 def test_bulk_outcomes_reject_other_trusts_and_unknown_alike_and_leavers_and_keep_what_is_held():
     mine, theirs, unknown, leaver, holder = (uuid.uuid4() for _ in range(5))
     held = uuid.uuid4()
-    known = {mine: domain.Colleague(TRUST, True), theirs: domain.Colleague(OTHER_TRUST, True),
-             leaver: domain.Colleague(TRUST, False), holder: domain.Colleague(TRUST, True)}
+    known = {
+        mine: domain.Colleague(TRUST, True),
+        theirs: domain.Colleague(OTHER_TRUST, True),
+        leaver: domain.Colleague(TRUST, False),
+        holder: domain.Colleague(TRUST, True),
+    }
     outcomes = domain.bulk_outcomes(TRUST, [mine, theirs, unknown, leaver, holder], known, {holder: held, theirs: held})
     assert [o.status for o in outcomes] == ["created", "rejected", "rejected", "rejected", "existing"]
     assert outcomes[1].errors == outcomes[2].errors == {"staff_id": [domain.NOT_IN_TRUST]}
     assert outcomes[3].errors == {"staff_id": [domain.LEFT]}
     assert outcomes[4].passport_id == held and outcomes[0].passport_id is None
     assert domain.rejections_as_errors(outcomes) == {
-        f"staff_ids.{i}": [f"{outcomes[i].staff_id}: {outcomes[i].errors['staff_id'][0]}"] for i in (1, 2, 3)}
+        f"staff_ids.{i}": [f"{outcomes[i].staff_id}: {outcomes[i].errors['staff_id'][0]}"] for i in (1, 2, 3)
+    }
 
 
 def test_the_passport_held_is_the_one_in_progress_else_the_newest_completed_never_a_withdrawn_one():
     ids = [uuid.uuid4() for _ in range(4)]
     assert domain.held_passport([(ids[0], "completed", T0), (ids[1], "in_progress", T0 - timedelta(days=1))]) == ids[1]
-    assert domain.held_passport([(ids[0], "completed", T0), (ids[2], "completed", T0 + timedelta(days=1)),
-                                 (ids[3], "withdrawn", T0 + timedelta(days=2))]) == ids[2]
+    assert (
+        domain.held_passport(
+            [
+                (ids[0], "completed", T0),
+                (ids[2], "completed", T0 + timedelta(days=1)),
+                (ids[3], "withdrawn", T0 + timedelta(days=2)),
+            ]
+        )
+        == ids[2]
+    )
     assert domain.held_passport([(ids[3], "withdrawn", T0)]) is None
     assert domain.held_passport([]) is None
 

@@ -1,8 +1,9 @@
 """People by name: passports carry their holder's name and staff number, `GET /passports?id=` fetches given
 passports, and `GET /staff?id=` names the caller's Trust's people, all in one call."""
+
 import uuid
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -12,15 +13,21 @@ from tests.support.service_app import Person
 
 
 def profile(person, name, staff_number) -> dict:
-    return {"user_id": person.id, "trust_id": person.trust_id, "email": f"{person.id.hex[:10]}@example.nhs.uk",
-            "name": name, "staff_number": staff_number, "professional_group": "Nursing", "roles": person.roles,
-            "active": True}
+    return {
+        "user_id": person.id,
+        "trust_id": person.trust_id,
+        "email": f"{person.id.hex[:10]}@example.nhs.uk",
+        "name": name,
+        "staff_number": staff_number,
+        "professional_group": "Nursing",
+        "roles": person.roles,
+        "active": True,
+    }
 
 
 def register(service, person, name, staff_number):
     """Identity's user.registered for someone the service did not know yet."""
-    service.deliver("user.registered",
-                    {**profile(person, name, staff_number), "registered_at": datetime.now(timezone.utc)})
+    service.deliver("user.registered", {**profile(person, name, staff_number), "registered_at": datetime.now(UTC)})
 
 
 @contextmanager
@@ -44,6 +51,7 @@ def ids_query(ids) -> str:
 
 
 # --- Holders' names on passports ---------------------------------------------------------------------
+
 
 def test_holders_name_and_staff_number_are_null_until_known_then_on_list_and_detail(service):
     nurse, lead = service.person("staff", known=False), service.person("lead")
@@ -71,12 +79,17 @@ def test_each_passport_carries_its_own_holders_name_and_a_rename_follows(service
     for index, nurse in enumerate(nurses):
         register(service, nurse, f"Nurse {index}", f"N{index:03}")
         service.start(nurse)
-    service.deliver("user.updated", {**profile(nurses[1], "Nurse One Renamed", "N001"), "changed": ["name"],
-                                     "updated_at": datetime.now(timezone.utc)})
+    service.deliver(
+        "user.updated",
+        {**profile(nurses[1], "Nurse One Renamed", "N001"), "changed": ["name"], "updated_at": datetime.now(UTC)},
+    )
     listed = service.client.get("/passports", headers=lead.headers).get_json()
     by_holder = {p["staff_id"]: (p["staff_name"], p["staff_number"]) for p in listed}
-    assert by_holder == {str(nurses[0].id): ("Nurse 0", "N000"), str(nurses[1].id): ("Nurse One Renamed", "N001"),
-                         str(nurses[2].id): ("Nurse 2", "N002")}
+    assert by_holder == {
+        str(nurses[0].id): ("Nurse 0", "N000"),
+        str(nurses[1].id): ("Nurse One Renamed", "N001"),
+        str(nurses[2].id): ("Nurse 2", "N002"),
+    }
 
 
 def test_a_passport_assigned_patched_or_withdrawn_answers_with_the_holders_name(service):
@@ -103,6 +116,7 @@ def test_a_page_of_passports_looks_its_holders_up_in_one_query(service):
 
 # --- GET /passports?id= ------------------------------------------------------------------------------
 
+
 def test_the_id_filter_returns_exactly_the_passports_asked_for(service):
     lead = service.person("lead")
     passports = [service.start(service.person("staff")) for _ in range(4)]
@@ -125,31 +139,36 @@ def test_the_id_filter_never_reaches_past_the_callers_scope(service):
     asked = ids_query([own["id"], theirs["id"], elsewhere["id"]])
 
     lead = service.person("lead")
-    assert sorted(p["id"] for p in service.client.get(f"/passports?{asked}", headers=lead.headers).get_json()) == \
-        sorted([own["id"], theirs["id"]])
+    assert sorted(
+        p["id"] for p in service.client.get(f"/passports?{asked}", headers=lead.headers).get_json()
+    ) == sorted([own["id"], theirs["id"]])
     # Staff see their own passports only, whichever ids they ask for.
     assert [p["id"] for p in service.client.get(f"/passports?{asked}", headers=nurse.headers).get_json()] == [own["id"]]
     # Another Trust's admin gets their own Trust's passport only.
-    assert [p["id"] for p in service.client.get(f"/passports?{asked}", headers=elsewhere_admin.headers).get_json()] == \
-        [elsewhere["id"]]
+    assert [p["id"] for p in service.client.get(f"/passports?{asked}", headers=elsewhere_admin.headers).get_json()] == [
+        elsewhere["id"]
+    ]
 
 
 @pytest.mark.parametrize("query", ["id=not-a-uuid", "id=", lambda: ids_query(uuid.uuid4() for _ in range(101))])
 def test_a_bad_id_filter_is_422(service, query):
     query = query() if callable(query) else query
-    assert "query.id" in str(problem(service.client.get(f"/passports?{query}", headers=service.person("lead").headers),
-                                     422)["errors"])
+    assert "query.id" in str(
+        problem(service.client.get(f"/passports?{query}", headers=service.person("lead").headers), 422)["errors"]
+    )
 
 
 def test_a_hundred_ids_are_allowed(service):
     lead = service.person("lead")
     passport = service.start(service.person("staff"))
     asked = [passport["id"], *(uuid.uuid4() for _ in range(99))]
-    assert [p["id"] for p in service.client.get(f"/passports?{ids_query(asked)}", headers=lead.headers).get_json()] == \
-        [passport["id"]]
+    assert [p["id"] for p in service.client.get(f"/passports?{ids_query(asked)}", headers=lead.headers).get_json()] == [
+        passport["id"]
+    ]
 
 
 # --- GET /staff --------------------------------------------------------------------------------------
+
 
 def test_staff_names_the_callers_trusts_people_and_leaves_out_the_rest(service):
     lead = service.person("lead")
@@ -160,18 +179,21 @@ def test_staff_names_the_callers_trusts_people_and_leaves_out_the_rest(service):
     register(service, stranger, "Sam Elsewhere", "X999")
     unheard_of = service.person("staff", known=False)
 
-    response = service.client.get(f"/staff?{ids_query([ben.id, stranger.id, ada.id, unheard_of.id])}",
-                                  headers=lead.headers)
+    response = service.client.get(
+        f"/staff?{ids_query([ben.id, stranger.id, ada.id, unheard_of.id])}", headers=lead.headers
+    )
     assert response.status_code == 200
     assert [(p["id"], p["staff_id"], p["name"], p["staff_number"]) for p in response.get_json()] == [
-        (str(ada.id), str(ada.id), "Ada Okafor", "N001"), (str(ben.id), str(ben.id), "Ben Carter", None),
+        (str(ada.id), str(ada.id), "Ada Okafor", "N001"),
+        (str(ben.id), str(ben.id), "Ben Carter", None),
     ]
     assert '"total": 2' in response.headers["X-Pagination"]
     # Another Trust's admin learns nothing of these people; a platform admin names anyone.
     other_admin = service.person("trust_admin", trust_id=stranger.trust_id)
     theirs = service.client.get(f"/staff?{ids_query([ada.id, ben.id, stranger.id])}", headers=other_admin.headers)
     assert [(p["id"], p["name"], p["staff_number"]) for p in theirs.get_json()] == [
-        (str(stranger.id), "Sam Elsewhere", "X999")]
+        (str(stranger.id), "Sam Elsewhere", "X999")
+    ]
     platform_admin = Person(service.keys, None, ["platform_admin"])
     named = service.client.get(f"/staff?{ids_query([ada.id, stranger.id])}", headers=platform_admin.headers).get_json()
     assert sorted(p["name"] for p in named) == ["Ada Okafor", "Sam Elsewhere"]

@@ -1,4 +1,5 @@
 """Passport types: the six bundled sample types, reading them, and importing new versions."""
+
 import copy
 
 import pytest
@@ -45,10 +46,14 @@ def test_a_platform_admin_imports_a_new_version_and_started_passports_keep_their
     old = service.start(nurse, "NRSS")
 
     content = _nrss_content(service)
-    content["domains"][0]["skills"].append({
-        "code": "NEW-01", "title": "A new skill", "description": "Added in version 2.",
-        "learning_resources": [{"kind": "face_to_face", "title": "Workshop", "duration_hours": 2}],
-    })
+    content["domains"][0]["skills"].append(
+        {
+            "code": "NEW-01",
+            "title": "A new skill",
+            "description": "Added in version 2.",
+            "learning_resources": [{"kind": "face_to_face", "title": "Workshop", "duration_hours": 2}],
+        }
+    )
     imported = service.client.post("/passport-types", json={**content, "sample": False}, headers=admin.headers)
     assert imported.status_code == 201, imported.get_json()
     assert imported.get_json()["version"] == 2 and imported.get_json()["current"] is True
@@ -65,17 +70,25 @@ def test_only_a_platform_admin_imports(service):
     problem(service.client.post("/passport-types", json=content, headers=service.person("trust_admin").headers), 403)
 
 
-@pytest.mark.parametrize("break_it,field", [
-    (lambda c: c["domains"][1].update(code=c["domains"][0]["code"]), "domains.1.code"),
-    (lambda c: c["domains"][0]["skills"][1].update(code=c["domains"][0]["skills"][0]["code"]), "domains.0.skills.1.code"),
-    (lambda c: c["domains"][2].update(skills=[]), "domains.2.skills"),
-    (lambda c: c.update(domains=[]), "domains"),
-    (lambda c: c["domains"][0]["skills"][0].update(code="lower case"), "domains.0.skills.0.code"),
-    (lambda c: c["domains"][0]["skills"][0].update(learning_resources=[]), "domains.0.skills.0.learning_resources"),
-    (lambda c: c["domains"][0]["skills"][0]["learning_resources"].append({"kind": "elearning", "title": "x"}),
-     "domains.0.skills.0.learning_resources"),
-    (lambda c: c.update(care_setting="neonatal"), "care_setting"),
-])
+@pytest.mark.parametrize(
+    "break_it,field",
+    [
+        (lambda c: c["domains"][1].update(code=c["domains"][0]["code"]), "domains.1.code"),
+        (
+            lambda c: c["domains"][0]["skills"][1].update(code=c["domains"][0]["skills"][0]["code"]),
+            "domains.0.skills.1.code",
+        ),
+        (lambda c: c["domains"][2].update(skills=[]), "domains.2.skills"),
+        (lambda c: c.update(domains=[]), "domains"),
+        (lambda c: c["domains"][0]["skills"][0].update(code="lower case"), "domains.0.skills.0.code"),
+        (lambda c: c["domains"][0]["skills"][0].update(learning_resources=[]), "domains.0.skills.0.learning_resources"),
+        (
+            lambda c: c["domains"][0]["skills"][0]["learning_resources"].append({"kind": "elearning", "title": "x"}),
+            "domains.0.skills.0.learning_resources",
+        ),
+        (lambda c: c.update(care_setting="neonatal"), "care_setting"),
+    ],
+)
 def test_invalid_content_is_422_naming_the_field_and_stores_nothing(service, break_it, field):
     admin = service.person("platform_admin", trust_id=None, known=False)
     content = copy.deepcopy(_nrss_content(service))

@@ -1,4 +1,5 @@
 """Passports through the API: starting, assigning, reading, self-assessment, learning, withdrawal."""
+
 import uuid
 
 import pytest
@@ -22,7 +23,12 @@ def test_staff_start_their_own_passport_and_passport_started_carries_the_skill_c
 def test_an_in_progress_passport_blocks_another_of_the_same_type_only(service):
     nurse = service.person("staff")
     service.start(nurse, "NRSS")
-    assert "in progress" in problem(service.client.post("/passports", json={"passport_type": "NRSS"}, headers=nurse.headers), 409)["detail"]
+    assert (
+        "in progress"
+        in problem(service.client.post("/passports", json={"passport_type": "NRSS"}, headers=nurse.headers), 409)[
+            "detail"
+        ]
+    )
     service.start(nurse, "RSC")
     assert len(service.outbox("passport.started")) == 2
 
@@ -42,8 +48,9 @@ def test_leads_educators_and_trust_admins_assign_to_staff_of_their_trust(service
     nurse = service.person("staff")
     for role in ("lead", "educator", "trust_admin"):
         assigner = service.person(role)
-        passport = service.start(assigner, "RSC" if role == "lead" else "NRSS" if role == "educator" else "ACCN-U12",
-                                 staff_id=str(nurse.id))
+        passport = service.start(
+            assigner, "RSC" if role == "lead" else "NRSS" if role == "educator" else "ACCN-U12", staff_id=str(nurse.id)
+        )
         assert passport["staff_id"] == str(nurse.id) and passport["assigned_by"] == str(assigner.id)
     assert len(service.client.get("/passports", headers=nurse.headers).get_json()) == 3
 
@@ -52,25 +59,51 @@ def test_assignment_refused_for_other_trusts_unknown_staff_and_plain_roles(servi
     lead = service.person("lead")
     stranger = service.person("staff", trust_id=uuid.uuid4())
     unknown = service.person("staff", known=False)
-    assert "Trust" in problem(service.client.post("/passports", json={"passport_type": "NRSS", "staff_id": str(stranger.id)},
-                                                  headers=lead.headers), 404)["detail"]
-    problem(service.client.post("/passports", json={"passport_type": "NRSS", "staff_id": str(unknown.id)}, headers=lead.headers), 404)
+    assert (
+        "Trust"
+        in problem(
+            service.client.post(
+                "/passports", json={"passport_type": "NRSS", "staff_id": str(stranger.id)}, headers=lead.headers
+            ),
+            404,
+        )["detail"]
+    )
+    problem(
+        service.client.post(
+            "/passports", json={"passport_type": "NRSS", "staff_id": str(unknown.id)}, headers=lead.headers
+        ),
+        404,
+    )
     supervisor = service.person("supervisor")
-    problem(service.client.post("/passports", json={"passport_type": "NRSS", "staff_id": str(stranger.id)},
-                                headers=supervisor.headers), 403)
+    problem(
+        service.client.post(
+            "/passports", json={"passport_type": "NRSS", "staff_id": str(stranger.id)}, headers=supervisor.headers
+        ),
+        403,
+    )
     assert service.outbox("passport.started") == []
 
 
-@pytest.mark.parametrize("body,field", [
-    ({}, "passport_type"),
-    ({"passport_type": "NOPE"}, "passport_type"),
-    ({"passport_type": "nrss!"}, "passport_type"),
-    ({"passport_type": "NRSS", "staff_id": "not-a-uuid"}, "staff_id"),
-    ({"passport_type": "NRSS", "colour": "blue"}, "colour"),
-    ({"passport_type": "NRSS", "retrospective": True, "surge_started_on": "2021-02-01", "surge_ended_on": "2021-01-01"},
-     "surge_ended_on"),
-    ({"passport_type": "NRSS", "surge_started_on": "yesterday"}, "surge_started_on"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({}, "passport_type"),
+        ({"passport_type": "NOPE"}, "passport_type"),
+        ({"passport_type": "nrss!"}, "passport_type"),
+        ({"passport_type": "NRSS", "staff_id": "not-a-uuid"}, "staff_id"),
+        ({"passport_type": "NRSS", "colour": "blue"}, "colour"),
+        (
+            {
+                "passport_type": "NRSS",
+                "retrospective": True,
+                "surge_started_on": "2021-02-01",
+                "surge_ended_on": "2021-01-01",
+            },
+            "surge_ended_on",
+        ),
+        ({"passport_type": "NRSS", "surge_started_on": "yesterday"}, "surge_started_on"),
+    ],
+)
 def test_bad_starts_are_422_naming_the_field_and_write_nothing(service, body, field):
     nurse = service.person("staff")
     assert field in problem(service.client.post("/passports", json=body, headers=nurse.headers), 422)["errors"]
@@ -79,13 +112,26 @@ def test_bad_starts_are_422_naming_the_field_and_write_nothing(service, body, fi
 
 def test_a_retrospective_passport_keeps_its_surge_dates_and_evidence(service):
     nurse = service.person("staff")
-    passport = service.start(nurse, "RSC", retrospective=True, surge_started_on="2021-01-04",
-                             surge_ended_on="2021-03-26", retrospective_evidence="Deployed to ICU wave 2")
-    assert (passport["retrospective"], passport["surge_started_on"], passport["surge_ended_on"]) == (True, "2021-01-04", "2021-03-26")
+    passport = service.start(
+        nurse,
+        "RSC",
+        retrospective=True,
+        surge_started_on="2021-01-04",
+        surge_ended_on="2021-03-26",
+        retrospective_evidence="Deployed to ICU wave 2",
+    )
+    assert (passport["retrospective"], passport["surge_started_on"], passport["surge_ended_on"]) == (
+        True,
+        "2021-01-04",
+        "2021-03-26",
+    )
     assert service.outbox("passport.started")[0]["data"]["retrospective"] is True
     later = service.start(nurse, "NRSS")
-    patched = service.client.patch(f"/passports/{later['id']}", json={"retrospective": True, "surge_started_on": "2020-04-01"},
-                                   headers=nurse.headers)
+    patched = service.client.patch(
+        f"/passports/{later['id']}",
+        json={"retrospective": True, "surge_started_on": "2020-04-01"},
+        headers=nurse.headers,
+    )
     assert patched.status_code == 200 and patched.get_json()["surge_started_on"] == "2020-04-01"
     problem(service.client.patch(f"/passports/{later['id']}", json={}, headers=nurse.headers), 422)
 
@@ -147,11 +193,17 @@ def test_self_assessment_rules(service):
     url = f"/passports/{passport['id']}/skills/{skill}/self-assessment"
     problem(service.client.put(url, json={"level": "supervised"}, headers=service.person("supervisor").headers), 403)
     problem(service.client.put(url, json={"level": "supervised"}, headers=service.person("staff").headers), 404)
-    problem(service.client.put(f"/passports/{passport['id']}/skills/NOPE-99/self-assessment", json={"level": "none"},
-                               headers=nurse.headers), 404)
+    problem(
+        service.client.put(
+            f"/passports/{passport['id']}/skills/NOPE-99/self-assessment", json={"level": "none"}, headers=nurse.headers
+        ),
+        404,
+    )
     assert "level" in problem(service.client.put(url, json={"level": "expert"}, headers=nurse.headers), 422)["errors"]
     assert "level" in problem(service.client.put(url, json={}, headers=nurse.headers), 422)["errors"]
-    service.client.post(f"/passports/{passport['id']}/withdraw", json={"reason": "Left the Trust"}, headers=nurse.headers)
+    service.client.post(
+        f"/passports/{passport['id']}/withdraw", json={"reason": "Left the Trust"}, headers=nurse.headers
+    )
     problem(service.client.put(url, json={"level": "supervised"}, headers=nurse.headers), 409)
     assert service.outbox("passport.skill_assessed") == []
 
@@ -161,29 +213,42 @@ def test_learning_is_recorded_by_the_holder_or_an_educator(service):
     passport = service.start(nurse)
     skill = service.skill_codes(passport["id"], nurse)[2]
     url = f"/passports/{passport['id']}/skills/{skill}/learning"
-    own = service.client.post(url, json={"kind": "elearning", "status": "completed", "date": "2026-11-01", "hours": 1.5},
-                              headers=nurse.headers)
+    own = service.client.post(
+        url,
+        json={"kind": "elearning", "status": "completed", "date": "2026-11-01", "hours": 1.5},
+        headers=nurse.headers,
+    )
     taught = service.client.post(url, json={"kind": "face_to_face", "status": "planned"}, headers=educator.headers)
     assert own.status_code == taught.status_code == 201
     assert own.get_json()["hours"] == 1.5 and taught.get_json()["recorded_by"] == str(educator.id)
-    skill_view = next(s for d in service.detail(passport["id"], nurse)["domains"] for s in d["skills"] if s["code"] == skill)
+    skill_view = next(
+        s for d in service.detail(passport["id"], nurse)["domains"] for s in d["skills"] if s["code"] == skill
+    )
     assert [r["status"] for r in skill_view["learning"]] == ["completed", "planned"]
     recorded = service.outbox("passport.learning_recorded")
-    assert [(e["data"]["kind"], e["data"]["status"]) for e in recorded] == [("elearning", "completed"), ("face_to_face", "planned")]
+    assert [(e["data"]["kind"], e["data"]["status"]) for e in recorded] == [
+        ("elearning", "completed"),
+        ("face_to_face", "planned"),
+    ]
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"kind": "podcast", "status": "planned"}, "kind"),
-    ({"kind": "elearning", "status": "done"}, "status"),
-    ({"kind": "elearning", "status": "planned", "hours": -1}, "hours"),
-    ({"kind": "elearning", "status": "planned", "date": "31/12/2026"}, "date"),
-    ({"status": "planned"}, "kind"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"kind": "podcast", "status": "planned"}, "kind"),
+        ({"kind": "elearning", "status": "done"}, "status"),
+        ({"kind": "elearning", "status": "planned", "hours": -1}, "hours"),
+        ({"kind": "elearning", "status": "planned", "date": "31/12/2026"}, "date"),
+        ({"status": "planned"}, "kind"),
+    ],
+)
 def test_bad_learning_is_422_naming_the_field(service, body, field):
     nurse = service.person("staff")
     passport = service.start(nurse)
     skill = service.skill_codes(passport["id"], nurse)[0]
-    response = service.client.post(f"/passports/{passport['id']}/skills/{skill}/learning", json=body, headers=nurse.headers)
+    response = service.client.post(
+        f"/passports/{passport['id']}/skills/{skill}/learning", json=body, headers=nurse.headers
+    )
     assert field in problem(response, 422)["errors"]
     assert service.outbox("passport.learning_recorded") == []
 
@@ -192,7 +257,12 @@ def test_learning_refused_to_supervisors_and_on_withdrawn_passports(service):
     nurse = service.person("staff")
     passport = service.start(nurse)
     url = f"/passports/{passport['id']}/skills/{service.skill_codes(passport['id'], nurse)[0]}/learning"
-    problem(service.client.post(url, json={"kind": "elearning", "status": "planned"}, headers=service.person("supervisor").headers), 403)
+    problem(
+        service.client.post(
+            url, json={"kind": "elearning", "status": "planned"}, headers=service.person("supervisor").headers
+        ),
+        403,
+    )
     service.client.post(f"/passports/{passport['id']}/withdraw", json={}, headers=service.person("lead").headers)
     problem(service.client.post(url, json={"kind": "elearning", "status": "planned"}, headers=nurse.headers), 409)
 
@@ -200,8 +270,15 @@ def test_learning_refused_to_supervisors_and_on_withdrawn_passports(service):
 def test_withdrawal(service):
     nurse = service.person("staff")
     passport = service.start(nurse)
-    problem(service.client.post(f"/passports/{passport['id']}/withdraw", json={}, headers=service.person("supervisor").headers), 403)
-    withdrawn = service.client.post(f"/passports/{passport['id']}/withdraw", json={"reason": "Not rotating"}, headers=nurse.headers)
+    problem(
+        service.client.post(
+            f"/passports/{passport['id']}/withdraw", json={}, headers=service.person("supervisor").headers
+        ),
+        403,
+    )
+    withdrawn = service.client.post(
+        f"/passports/{passport['id']}/withdraw", json={"reason": "Not rotating"}, headers=nurse.headers
+    )
     assert withdrawn.status_code == 200 and withdrawn.get_json()["status"] == "withdrawn"
     problem(service.client.post(f"/passports/{passport['id']}/withdraw", json={}, headers=nurse.headers), 409)
     [event] = service.outbox("passport.withdrawn")
@@ -220,10 +297,16 @@ def test_the_passport_read_matches_its_documented_schema(service):
     nurse = service.person("staff")
     passport = service.start(nurse)
     skills = service.skill_codes(passport["id"], nurse)
-    service.client.put(f"/passports/{passport['id']}/skills/{skills[0]}/self-assessment", json={"level": "independent"},
-                       headers=nurse.headers)
-    service.client.post(f"/passports/{passport['id']}/skills/{skills[0]}/learning",
-                        json={"kind": "elearning", "status": "completed", "hours": 2, "date": "2026-10-01"}, headers=nurse.headers)
+    service.client.put(
+        f"/passports/{passport['id']}/skills/{skills[0]}/self-assessment",
+        json={"level": "independent"},
+        headers=nurse.headers,
+    )
+    service.client.post(
+        f"/passports/{passport['id']}/skills/{skills[0]}/learning",
+        json={"kind": "elearning", "status": "completed", "hours": 2, "date": "2026-10-01"},
+        headers=nurse.headers,
+    )
     service.sign_off(passport, skills[0])
     detail = service.detail(passport["id"], nurse)
     skill = detail["domains"][0]["skills"][0]

@@ -1,23 +1,40 @@
 """GET /staff without ids: the Trust's people to choose from, by name, found by name or staff number and
 filtered by professional group and department (kept from identity's user events); leavers only on request."""
+
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.passport.conftest import problem
 from tests.support.service_app import Person
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
-def register(service, name, staff_number, professional_group="Nursing", department="Theatres", *,
-             trust_id=None, with_department=True):
+def register(
+    service,
+    name,
+    staff_number,
+    professional_group="Nursing",
+    department="Theatres",
+    *,
+    trust_id=None,
+    with_department=True,
+):
     person = service.person("staff", trust_id=trust_id, known=False)
-    profile = {"user_id": person.id, "trust_id": person.trust_id, "email": f"{person.id.hex[:10]}@example.nhs.uk",
-               "name": name, "staff_number": staff_number, "professional_group": professional_group,
-               "roles": ["staff"], "active": True, "registered_at": NOW}
+    profile = {
+        "user_id": person.id,
+        "trust_id": person.trust_id,
+        "email": f"{person.id.hex[:10]}@example.nhs.uk",
+        "name": name,
+        "staff_number": staff_number,
+        "professional_group": professional_group,
+        "roles": ["staff"],
+        "active": True,
+        "registered_at": NOW,
+    }
     if with_department:
         profile["department"] = department
     service.deliver("user.registered", profile)
@@ -44,8 +61,10 @@ def ward(service):
         "dee": register(service, "Dee Lowe", "N004999", "Nursing", "Theatres"),
         "sam": register(service, "Sam Elsewhere", "N004000", "Nursing", "Theatres", trust_id=uuid.uuid4()),
     }
-    service.deliver("user.deactivated", {"user_id": people["dee"].id, "trust_id": people["dee"].trust_id,
-                                         "deactivated_at": NOW + timedelta(seconds=1)})
+    service.deliver(
+        "user.deactivated",
+        {"user_id": people["dee"].id, "trust_id": people["dee"].trust_id, "deactivated_at": NOW + timedelta(seconds=1)},
+    )
     return service.person("lead", known=False), people
 
 
@@ -54,9 +73,15 @@ def test_the_trusts_people_still_with_it_by_name_with_every_field(service, ward)
     response = listed(service, lead)
     body = response.get_json()
     assert [p["name"] for p in body] == ["Ada Okafor", "Ben Carter", "Cal Adams"]
-    assert body[0] == {"id": str(people["ada"].id), "staff_id": str(people["ada"].id), "name": "Ada Okafor",
-                       "staff_number": "N004217", "professional_group": "Nursing", "department": "Theatres",
-                       "active": True}
+    assert body[0] == {
+        "id": str(people["ada"].id),
+        "staff_id": str(people["ada"].id),
+        "name": "Ada Okafor",
+        "staff_number": "N004217",
+        "professional_group": "Nursing",
+        "department": "Theatres",
+        "active": True,
+    }
     assert json.loads(response.headers["X-Pagination"])["total"] == 3
 
 
@@ -70,15 +95,18 @@ def test_leavers_are_listed_only_when_asked_for_and_named_by_id_always(service, 
     assert names(service, lead, f"id={people['dee'].id}&active=true") == []
 
 
-@pytest.mark.parametrize("q,expected", [
-    ("okafor", ["Ada Okafor"]),           # part of the name, any case
-    ("A", ["Ada Okafor", "Ben Carter", "Cal Adams"]),
-    ("N004", ["Ada Okafor"]),             # the start of the staff number (Dee has left, Sam is elsewhere)
-    ("n00", ["Ada Okafor", "Ben Carter"]),
-    ("4217", []),                         # the middle of a staff number is no match
-    ("%", []),                            # wildcards are plain characters
-    ("_", []),
-])
+@pytest.mark.parametrize(
+    "q,expected",
+    [
+        ("okafor", ["Ada Okafor"]),  # part of the name, any case
+        ("A", ["Ada Okafor", "Ben Carter", "Cal Adams"]),
+        ("N004", ["Ada Okafor"]),  # the start of the staff number (Dee has left, Sam is elsewhere)
+        ("n00", ["Ada Okafor", "Ben Carter"]),
+        ("4217", []),  # the middle of a staff number is no match
+        ("%", []),  # wildcards are plain characters
+        ("_", []),
+    ],
+)
 def test_q_finds_by_part_of_the_name_or_start_of_the_staff_number(service, ward, q, expected):
     lead, _ = ward
     assert names(service, lead, f"q={q.replace('%', '%25')}") == expected
@@ -96,14 +124,34 @@ def test_professional_group_and_department_filter_in_any_case_and_together(servi
 def test_the_department_follows_user_updated_in_the_order_things_happened(service):
     lead = service.person("lead", known=False)
     ada = register(service, "Ada Okafor", "N1", department="Theatres")
-    base = {"user_id": ada.id, "trust_id": ada.trust_id, "email": "ada@example.nhs.uk", "name": "Ada Okafor",
-            "staff_number": "N1", "professional_group": "Nursing", "roles": ["staff"], "active": True}
-    service.deliver("user.updated", {**base, "department": "Critical care", "changed": ["department"],
-                                     "updated_at": NOW + timedelta(seconds=1)})
+    base = {
+        "user_id": ada.id,
+        "trust_id": ada.trust_id,
+        "email": "ada@example.nhs.uk",
+        "name": "Ada Okafor",
+        "staff_number": "N1",
+        "professional_group": "Nursing",
+        "roles": ["staff"],
+        "active": True,
+    }
+    service.deliver(
+        "user.updated",
+        {**base, "department": "Critical care", "changed": ["department"], "updated_at": NOW + timedelta(seconds=1)},
+    )
     assert [p["department"] for p in listed(service, lead).get_json()] == ["Critical care"]
-    service.deliver("user.updated", {**base, "name": "Ada Okafor-Reid", "department": "Critical care", "changed": ["name"],
-                                     "updated_at": NOW + timedelta(seconds=2)})
-    assert [(p["name"], p["department"]) for p in listed(service, lead).get_json()] == [("Ada Okafor-Reid", "Critical care")]
+    service.deliver(
+        "user.updated",
+        {
+            **base,
+            "name": "Ada Okafor-Reid",
+            "department": "Critical care",
+            "changed": ["name"],
+            "updated_at": NOW + timedelta(seconds=2),
+        },
+    )
+    assert [(p["name"], p["department"]) for p in listed(service, lead).get_json()] == [
+        ("Ada Okafor-Reid", "Critical care")
+    ]
     # An older event arriving late changes nothing.
     service.deliver("user.updated", {**base, "department": "Wards", "changed": ["department"], "updated_at": NOW})
     assert [p["department"] for p in listed(service, lead).get_json()] == ["Critical care"]
@@ -127,10 +175,16 @@ def test_the_list_pages_and_another_trust_sees_only_its_own(service, ward):
     assert "Sam Elsewhere" in names(service, platform_admin) and "Ada Okafor" in names(service, platform_admin)
 
 
-@pytest.mark.parametrize("query,field", [
-    ("active=perhaps", "active"), ("q=", "q"), (f"q={'x' * 101}", "q"), ("department=", "department"),
-    ("professional_group=", "professional_group"),
-])
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ("active=perhaps", "active"),
+        ("q=", "q"),
+        (f"q={'x' * 101}", "q"),
+        ("department=", "department"),
+        ("professional_group=", "professional_group"),
+    ],
+)
 def test_bad_filters_are_422_naming_the_field(service, query, field):
     errors = problem(service.client.get(f"/staff?{query}", headers=service.person("lead").headers), 422)["errors"]
     assert f"query.{field}" in errors, errors

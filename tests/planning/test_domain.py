@@ -1,7 +1,8 @@
 """The planning rules as pure functions: quadrants, the driver tree, the measure limit, roster standing."""
+
 import itertools
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -9,17 +10,24 @@ from services.planning import domain
 from services.planning.domain import ACTIVITY, PRIMARY, SECONDARY, CertificateFacts, DriverNode
 from shared.domain import Invalid
 
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("power, impact, quadrant", [
-    ("high", "high", "Manage"), ("high", "low", "Satisfy"), ("low", "high", "Inform"), ("low", "low", "Monitor"),
-])
+@pytest.mark.parametrize(
+    "power, impact, quadrant",
+    [
+        ("high", "high", "Manage"),
+        ("high", "low", "Satisfy"),
+        ("low", "high", "Inform"),
+        ("low", "low", "Monitor"),
+    ],
+)
 def test_power_and_impact_place_a_stakeholder_in_its_quadrant(power, impact, quadrant):
     assert domain.quadrant(power, impact) == quadrant
 
 
 # --- The driver tree ---------------------------------------------------------------------------------
+
 
 def node(kind, parent=None):
     return DriverNode(uuid.uuid4(), kind, parent.id if parent else None)
@@ -46,7 +54,9 @@ def test_a_primary_driver_has_no_parent(tree):
     assert "no parent" in domain.tree_problems(node(PRIMARY, primary), drivers)["parent_id"][0]
 
 
-@pytest.mark.parametrize("kind, message", [(SECONDARY, "links to a primary"), (ACTIVITY, "links to a primary or secondary")])
+@pytest.mark.parametrize(
+    "kind, message", [(SECONDARY, "links to a primary"), (ACTIVITY, "links to a primary or secondary")]
+)
 def test_secondary_drivers_and_activities_need_a_parent(tree, kind, message):
     *_, drivers = tree
     assert message in domain.tree_problems(node(kind), drivers)["parent_id"][0]
@@ -67,7 +77,8 @@ def test_a_parent_of_another_plan_or_none_at_all_is_unknown(tree):
     *_, drivers = tree
     elsewhere = node(PRIMARY)
     assert domain.tree_problems(node(SECONDARY, elsewhere), drivers) == {
-        "parent_id": [f"No driver {elsewhere.id} in this plan."]}
+        "parent_id": [f"No driver {elsewhere.id} in this plan."]
+    }
 
 
 def test_links_that_make_a_cycle_are_refused(tree):
@@ -90,6 +101,7 @@ def test_a_driver_cannot_change_kind_under_its_children(tree):
 
 
 # --- Measures ----------------------------------------------------------------------------------------
+
 
 def test_six_measures_at_most():
     for existing in range(domain.MAX_MEASURES):
@@ -170,33 +182,40 @@ def test_a_certificate_issued_after_leaving_does_not_make_a_leaver_eligible():
     # Since its issue: the standing it replaces (eligible since then) is never followed by an older `since`.
     issued_later = [CertificateFacts(CERT_B, LEFT_AT + timedelta(days=1), None, None)]
     assert domain.standing(issued_later, left_at=LEFT_AT) == domain.Standing(
-        "ineligible", CERT_B, LEFT_AT + timedelta(days=1), "left")
+        "ineligible", CERT_B, LEFT_AT + timedelta(days=1), "left"
+    )
 
 
 def test_someone_taken_back_is_eligible_again_but_never_since_before_leaving():
     held = [CertificateFacts(CERT_A, T0, None, None)]
-    assert domain.standing(held, left_at=LEFT_AT, taken_back=True) == domain.Standing("eligible", CERT_A, LEFT_AT,
-                                                                                      "certified")
+    assert domain.standing(held, left_at=LEFT_AT, taken_back=True) == domain.Standing(
+        "eligible", CERT_A, LEFT_AT, "certified"
+    )
     renewed = [*held, CertificateFacts(CERT_B, LEFT_AT + timedelta(days=5), None, None)]
     assert domain.standing(renewed, left_at=LEFT_AT, taken_back=True) == domain.Standing(
-        "eligible", CERT_B, LEFT_AT + timedelta(days=5), "certified")
+        "eligible", CERT_B, LEFT_AT + timedelta(days=5), "certified"
+    )
 
 
 def test_leaving_changes_nothing_for_an_entry_already_ineligible_or_never_standing():
     ended = [CertificateFacts(CERT_A, T0, T0 + timedelta(days=3), "revoked")]
-    assert domain.standing(ended, left_at=LEFT_AT) == domain.Standing("ineligible", CERT_A, T0 + timedelta(days=3),
-                                                                      "revoked")
+    assert domain.standing(ended, left_at=LEFT_AT) == domain.Standing(
+        "ineligible", CERT_A, T0 + timedelta(days=3), "revoked"
+    )
     assert domain.standing([], left_at=LEFT_AT) is None
 
 
-@pytest.mark.parametrize("left_at, active_at, left_since", [
-    (None, None, None),
-    (None, T0, None),
-    (LEFT_AT, None, LEFT_AT),                          # deactivated before any profile arrived
-    (LEFT_AT, T0, LEFT_AT),                            # registered, then left
-    (LEFT_AT, LEFT_AT, LEFT_AT),                       # a tie: the leaving holds
-    (LEFT_AT, LEFT_AT + timedelta(days=1), None),      # taken back by a newer active profile
-])
+@pytest.mark.parametrize(
+    "left_at, active_at, left_since",
+    [
+        (None, None, None),
+        (None, T0, None),
+        (LEFT_AT, None, LEFT_AT),  # deactivated before any profile arrived
+        (LEFT_AT, T0, LEFT_AT),  # registered, then left
+        (LEFT_AT, LEFT_AT, LEFT_AT),  # a tie: the leaving holds
+        (LEFT_AT, LEFT_AT + timedelta(days=1), None),  # taken back by a newer active profile
+    ],
+)
 def test_whether_someone_has_left_is_decided_by_times_not_arrival(left_at, active_at, left_since):
     assert domain.left_since(left_at, active_at) == left_since
 

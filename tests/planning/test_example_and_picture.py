@@ -1,4 +1,5 @@
 """The toolkit's worked example loaded in one call and read back whole; the process map as a picture."""
+
 import json
 import xml.etree.ElementTree as ElementTree
 
@@ -6,18 +7,38 @@ from services.planning.example import EXAMPLE_FILE, load_example_command
 from tests.planning.conftest import problem
 
 SVG = "{http://www.w3.org/2000/svg}"
-STATEMENT = "95% of staff identified for rotation (n=150: 80 RSC, 70 NRSS) complete the digital skills passport by 2022-03-31"
+STATEMENT = (
+    "95% of staff identified for rotation (n=150: 80 RSC, 70 NRSS) complete the digital skills passport by 2022-03-31"
+)
 QUADRANTS = {
-    "Manage": {"Matrons", "Chief nurses", "Divisional leads", "HR", "Education leads", "Deployment leads",
-               "Rotational staff"},
+    "Manage": {
+        "Matrons",
+        "Chief nurses",
+        "Divisional leads",
+        "HR",
+        "Education leads",
+        "Deployment leads",
+        "Rotational staff",
+    },
     "Satisfy": {"Heads of departments", "Multi-professional leads", "Quality and safety teams", "Rota teams"},
     "Inform": {"Critical care networks", "ICS workforce leads", "Wellbeing teams", "CFOs"},
 }
-PRIMARY_DRIVERS = ["Directive of need to prepare", "Identification of appropriate staff",
-                   "New ways of working incorporated", "Embedded in Trust infrastructure",
-                   "Awareness and understanding of how to use by staff"]
-LANES = ["Exec team", "Critical care", "HR / Chief nurse", "Service managers", "Department leads", "Team managers",
-         "Education team"]
+PRIMARY_DRIVERS = [
+    "Directive of need to prepare",
+    "Identification of appropriate staff",
+    "New ways of working incorporated",
+    "Embedded in Trust infrastructure",
+    "Awareness and understanding of how to use by staff",
+]
+LANES = [
+    "Exec team",
+    "Critical care",
+    "HR / Chief nurse",
+    "Service managers",
+    "Department leads",
+    "Team managers",
+    "Education team",
+]
 
 
 def assert_is_the_worked_example(plan: dict) -> None:
@@ -25,8 +46,12 @@ def assert_is_the_worked_example(plan: dict) -> None:
     assert aim["statement"] == STATEMENT
     assert aim["why"] == "Improve staff rotation experience and workforce preparedness"
     assert "theatres, recovery and cardiac cath labs" in aim["how"]
-    assert (aim["target_passport_types"], aim["target_percentage"], aim["target_cohort_size"], aim["target_deadline"]) == (
-        ["RSC", "NRSS"], 95, 150, "2022-03-31")
+    assert (
+        aim["target_passport_types"],
+        aim["target_percentage"],
+        aim["target_cohort_size"],
+        aim["target_deadline"],
+    ) == (["RSC", "NRSS"], 95, 150, "2022-03-31")
 
     by_quadrant = {}
     for stakeholder in plan["stakeholders"]:
@@ -42,13 +67,20 @@ def assert_is_the_worked_example(plan: dict) -> None:
     assert all(drivers[d["parent_id"]]["kind"] == "primary" for d in secondaries)
     assert all(drivers[d["parent_id"]]["kind"] == "secondary" for d in activities)
     identification = [d["title"] for d in secondaries if drivers[d["parent_id"]]["title"] == PRIMARY_DRIVERS[1]]
-    assert identification == ["Awareness of number and service staff will come from",
-                              "Understanding of individual staff interest / willingness and appropriateness"]
+    assert identification == [
+        "Awareness of number and service staff will come from",
+        "Understanding of individual staff interest / willingness and appropriateness",
+    ]
     assert "Plan and deliver passport launch in Trust" in {d["title"] for d in activities}
 
     process_map = plan["process_map"]
     assert [lane["name"] for lane in process_map["lanes"]] == LANES
-    assert [stage["key"] for stage in process_map["stages"]] == ["identification", "completion", "training", "rostering"]
+    assert [stage["key"] for stage in process_map["stages"]] == [
+        "identification",
+        "completion",
+        "training",
+        "rostering",
+    ]
     assert len(process_map["steps"]) == 17 and len(process_map["links"]) == 19
     assert {step["shape"] for step in process_map["steps"]} == {"start_end", "activity", "decision", "document"}
 
@@ -56,8 +88,13 @@ def assert_is_the_worked_example(plan: dict) -> None:
     assert len(plan["measures"]) == 6
     bindings = {(m["metric"], m["passport_type"], m["target"]) for m in plan["measures"]}
     assert {("completion_rate", None, 95), ("certified", "RSC", 80), ("certified", "NRSS", 70)} <= bindings
-    assert [(c["title"], drivers[c["activity_id"]]["kind"]) for c in plan["cycles"]] == [("Drop-in sessions in theatres", "activity")]
-    assert [(r["role"], r["needed"], r["identified"]) for r in plan["workforce"]["roles"]] == [("NRSS", 70, 70), ("RSC", 80, 80)]
+    assert [(c["title"], drivers[c["activity_id"]]["kind"]) for c in plan["cycles"]] == [
+        ("Drop-in sessions in theatres", "activity")
+    ]
+    assert [(r["role"], r["needed"], r["identified"]) for r in plan["workforce"]["roles"]] == [
+        ("NRSS", 70, 70),
+        ("RSC", 80, 80),
+    ]
 
 
 def test_the_worked_example_loads_in_one_call_and_reads_back_whole(service, lead):
@@ -75,7 +112,10 @@ def test_the_worked_example_loads_in_one_call_and_reads_back_whole(service, lead
 
     assert [e["data"]["aim_statement"] for e in service.outbox("plan.updated")][-1] == STATEMENT
     assert len(service.outbox("measure.defined")) == 6
-    assert {e["data"]["role"]: e["data"]["identified"] for e in service.outbox("cohort.updated")} == {"RSC": 80, "NRSS": 70}
+    assert {e["data"]["role"]: e["data"]["identified"] for e in service.outbox("cohort.updated")} == {
+        "RSC": 80,
+        "NRSS": 70,
+    }
     seventh = {"name": "Seventh", "kind": "process"}
     assert "measures" in problem(service.call("POST", f"/plans/{plan_id}/measures", lead, seventh), 422)["errors"]
 
@@ -120,8 +160,10 @@ def test_the_process_map_picture_is_well_formed_svg_with_every_lane_and_step(ser
 
 def test_every_label_is_escaped_in_the_picture(service, lead, plan):
     hostile = '<script>alert("x")</script> & ]]>'
-    body = {"lanes": [{"key": "a", "name": f"Lane {hostile}"}],
-            "steps": [{"key": "s", "label": f"Step {hostile}", "shape": "document", "lane": "a", "stage": "training"}]}
+    body = {
+        "lanes": [{"key": "a", "name": f"Lane {hostile}"}],
+        "steps": [{"key": "s", "label": f"Step {hostile}", "shape": "document", "lane": "a", "stage": "training"}],
+    }
     service.ok("PUT", f"/plans/{plan['id']}/process-map", lead, body)
     response = service.call("GET", f"/plans/{plan['id']}/process-map.svg", lead)
     root = ElementTree.fromstring(response.data)  # parses: nothing in the labels broke the XML

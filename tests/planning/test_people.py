@@ -1,5 +1,6 @@
 """People on the roster: their names and staff numbers from identity's user.* events, and leavers
 (user.deactivated), in any arrival order and exactly once."""
+
 import threading
 import uuid
 from datetime import timedelta
@@ -24,6 +25,7 @@ def standing(entry):
 
 
 # --- Names ---------------------------------------------------------------------------------------------
+
 
 def test_roster_and_history_carry_the_person_s_name_and_staff_number_null_until_known(service):
     nurse, lead = service.person("staff"), service.person("lead")
@@ -58,9 +60,11 @@ def test_the_same_profile_event_twice_applies_once(service):
 
 # --- Leavers -------------------------------------------------------------------------------------------
 
+
 def test_a_leaver_becomes_ineligible_with_reason_left_in_every_role_they_were_eligible_in(service):
-    service.deliver("trust.created", {"trust_id": service.trust_id, "name": "Planning Trust", "ods_code": "RPL",
-                                      "created_at": T0})
+    service.deliver(
+        "trust.created", {"trust_id": service.trust_id, "name": "Planning Trust", "ods_code": "RPL", "created_at": T0}
+    )
     nurse, colleague = service.person("staff"), service.person("staff")
     service.profile(nurse, "Sam Okafor", "N7", event="user.registered")
     nrss, rsc, revoked = (service.certificate(nurse.id, role) for role in ("NRSS", "RSC", "ICU"))
@@ -78,7 +82,9 @@ def test_a_leaver_becomes_ineligible_with_reason_left_in_every_role_they_were_el
     assert roster(service, staff_id=colleague.id)[0]["status"] == "eligible"
     staged = updates(service)[before:]
     assert sorted((u["role"], u["status"], u["reason"]) for u in staged) == [
-        ("NRSS", "ineligible", "left"), ("RSC", "ineligible", "left")]
+        ("NRSS", "ineligible", "left"),
+        ("RSC", "ineligible", "left"),
+    ]
     public = [p["data"] for _, p, _ in public_outbox(service, "roster.updated")][-2:]
     assert all(PublicRosterUpdated().validate(data) == {} for data in public)
     assert {(p["reason"], p["staff_name"], p["staff_number"]) for p in public} == {("left", "Sam Okafor", "N7")}
@@ -102,8 +108,10 @@ def test_a_certificate_issued_after_the_leaving_ends_the_same_whichever_arrives_
     endings = []
     for leaving_first in (True, False):
         nurse = service.person("staff")
-        steps = [lambda nurse=nurse: service.deactivated(nurse, LEFT),
-                 lambda nurse=nurse: service.issued(service.certificate(nurse.id), late_issue)]
+        steps = [
+            lambda nurse=nurse: service.deactivated(nurse, LEFT),
+            lambda nurse=nurse: service.issued(service.certificate(nurse.id), late_issue),
+        ]
         for step in steps if leaving_first else reversed(steps):
             step()
         [entry] = roster(service, staff_id=nurse.id)
@@ -155,7 +163,10 @@ def test_someone_taken_back_is_eligible_again_on_the_certificate_still_standing(
     assert standing(entry) == ("eligible", "certified", LEFT.isoformat())
     assert entry["certificate_id"] == str(certificate["certificate_id"])
     assert [(u["reason"], u["since"]) for u in updates(service)] == [
-        ("certified", ISSUED.isoformat()), ("left", LEFT.isoformat()), ("certified", LEFT.isoformat())]
+        ("certified", ISSUED.isoformat()),
+        ("left", LEFT.isoformat()),
+        ("certified", LEFT.isoformat()),
+    ]
     service.profile(nurse, "Sam Okafor-Lee", "N7", at=LEFT + timedelta(days=3))  # a rename changes no standing
     assert len(updates(service)) == 3
 

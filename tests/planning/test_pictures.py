@@ -1,5 +1,6 @@
 """The driver diagram and the stakeholder grid as pictures, read back the way a person reads them: which box
 hangs from which, where each stakeholder's marker stands, and what the text says."""
+
 import itertools
 import re
 import uuid
@@ -12,8 +13,12 @@ from tests.planning.test_example_and_picture import SVG, texts
 
 STATEMENT = "95% of the 150 staff identified for rotation complete their passport by 2027-03-31"
 # Where the toolkit's grid puts each combination, written out here rather than asked of the code under test.
-EXPECTED_QUADRANT = {("high", "high"): "manage", ("high", "low"): "satisfy", ("low", "high"): "inform",
-                     ("low", "low"): "monitor"}
+EXPECTED_QUADRANT = {
+    ("high", "high"): "manage",
+    ("high", "low"): "satisfy",
+    ("low", "high"): "inform",
+    ("low", "low"): "monitor",
+}
 STAKEHOLDERS = [
     ("Matrons", "Release staff to rotate", "high", "high"),
     ("Chief nurse", "Sponsors the plan", "high", "high"),
@@ -43,8 +48,12 @@ def inside(x: float, y: float, rectangle) -> bool:
 
 
 def overlap(one, other) -> bool:
-    return (one[0] < other[0] + other[2] and other[0] < one[0] + one[2]
-            and one[1] < other[1] + other[3] and other[1] < one[1] + one[3])
+    return (
+        one[0] < other[0] + other[2]
+        and other[0] < one[0] + one[2]
+        and one[1] < other[1] + other[3]
+        and other[1] < one[1] + one[3]
+    )
 
 
 def add(service, lead, plan_id, part: str, body: dict) -> dict:
@@ -57,8 +66,13 @@ def drivers(service, lead, plan) -> dict[str, dict]:
     service.ok("PUT", f"/plans/{plan['id']}/aim", lead, {"statement": STATEMENT})
 
     def driver(name, kind, parent=None, **extra):
-        made[name] = add(service, lead, plan["id"], "drivers", {
-            "kind": kind, "title": f"{name} title", "parent_id": made[parent]["id"] if parent else None, **extra})
+        made[name] = add(
+            service,
+            lead,
+            plan["id"],
+            "drivers",
+            {"kind": kind, "title": f"{name} title", "parent_id": made[parent]["id"] if parent else None, **extra},
+        )
 
     made: dict[str, dict] = {}
     driver("P1", "primary")
@@ -93,7 +107,8 @@ def test_the_driver_diagram_draws_every_driver_right_of_what_it_leads_to(service
     boxes = {node_id: box(node.find(f"{SVG}rect")) for node_id, node in nodes.items()}
     links = [path for path in root.iter(f"{SVG}path") if path.get("class") == "link"]
     assert sorted((link.get("data-from"), link.get("data-to")) for link in links) == sorted(
-        (parent, child) for child, parent in expected_parent.items() if parent is not None)
+        (parent, child) for child, parent in expected_parent.items() if parent is not None
+    )
     for link in links:
         parent, child = boxes[link.get("data-from")], boxes[link.get("data-to")]
         assert child[0] > parent[0] + parent[2], "a child is drawn right of its parent"
@@ -116,15 +131,17 @@ def test_the_driver_diagram_draws_every_driver_right_of_what_it_leads_to(service
 
 @pytest.fixture
 def stakeholders(service, lead, plan) -> list[dict]:
-    return [add(service, lead, plan["id"], "stakeholders",
-                {"name": name, "role": role, "power": power, "impact": impact})
-            for name, role, power, impact in STAKEHOLDERS]
+    return [
+        add(service, lead, plan["id"], "stakeholders", {"name": name, "role": role, "power": power, "impact": impact})
+        for name, role, power, impact in STAKEHOLDERS
+    ]
 
 
 def test_each_stakeholder_stands_in_its_quadrant_of_the_power_impact_grid(service, plan, stakeholders):
     root = picture(service, service.person("workforce"), plan["id"], "stakeholders.svg")
-    quadrants = {rect.get("data-quadrant"): box(rect) for rect in root.iter(f"{SVG}rect")
-                 if rect.get("class") == "quadrant"}
+    quadrants = {
+        rect.get("data-quadrant"): box(rect) for rect in root.iter(f"{SVG}rect") if rect.get("class") == "quadrant"
+    }
     assert set(quadrants) == {"manage", "satisfy", "inform", "monitor"}
     # Impact grows to the right, power upwards: Manage top right, Satisfy top left, Inform bottom right.
     assert quadrants["satisfy"][0] == quadrants["monitor"][0] < quadrants["manage"][0] == quadrants["inform"][0]
@@ -147,8 +164,9 @@ def test_each_stakeholder_stands_in_its_quadrant_of_the_power_impact_grid(servic
 
     # The three in Manage are listed one below the other: their markers in a column, their labels apart.
     managed = [markers[stakeholder["id"]] for stakeholder in stakeholders[:3]]
-    centres = [(float(group.find(f"{SVG}circle").get("cx")), float(group.find(f"{SVG}circle").get("cy")))
-               for group in managed]
+    centres = [
+        (float(group.find(f"{SVG}circle").get("cx")), float(group.find(f"{SVG}circle").get("cy"))) for group in managed
+    ]
     assert len({x for x, _ in centres}) == 1
     assert all(lower - upper >= 15 for (_, upper), (_, lower) in zip(centres, centres[1:]))
     label_rows = [[float(span.get("y")) for span in group.iter(f"{SVG}tspan")] for group in managed]
@@ -172,8 +190,13 @@ def test_every_name_is_escaped_in_the_pictures(service, lead):
     hostile = '<script>alert("x")</script> & ]]>'
     plan = service.plan(lead, f"Plan {hostile}")
     primary = add(service, lead, plan["id"], "drivers", {"kind": "primary", "title": f"Driver {hostile}"})
-    stakeholder = add(service, lead, plan["id"], "stakeholders", {"name": "Team <&>", "role": f"Role {hostile}",
-                                                                  "power": "low", "impact": "high"})
+    stakeholder = add(
+        service,
+        lead,
+        plan["id"],
+        "stakeholders",
+        {"name": "Team <&>", "role": f"Role {hostile}", "power": "low", "impact": "high"},
+    )
 
     drivers = picture(service, lead, plan["id"], "drivers.svg")  # parses: no name broke the XML
     assert drivers.find(f".//{SVG}script") is None

@@ -1,5 +1,6 @@
 """roster.updated for outside systems (DESIGN §9): planning keeps Trusts' ODS codes and people's names and
 staff numbers from identity's events, and stages each roster change with its public twin."""
+
 import uuid
 from datetime import timedelta
 
@@ -9,15 +10,27 @@ from tests.support.public_outbox import public_outbox
 
 
 def trust_created(service, trust_id, ods="RPL"):
-    assert service.deliver("trust.created", {"trust_id": trust_id, "name": "Planning Trust", "ods_code": ods,
-                                             "created_at": T0})
+    assert service.deliver(
+        "trust.created", {"trust_id": trust_id, "name": "Planning Trust", "ods_code": ods, "created_at": T0}
+    )
 
 
 def user(service, person, *, name="Sam Okafor", staff_number="N7", event="user.registered", at=T0):
     moment = {"registered_at": at} if event == "user.registered" else {"changed": ["name"], "updated_at": at}
-    assert service.deliver(event, {
-        "user_id": person.id, "trust_id": person.trust_id, "email": "sam.okafor@example.nhs.uk", "name": name,
-        "staff_number": staff_number, "professional_group": None, "roles": person.roles, "active": True, **moment})
+    assert service.deliver(
+        event,
+        {
+            "user_id": person.id,
+            "trust_id": person.trust_id,
+            "email": "sam.okafor@example.nhs.uk",
+            "name": name,
+            "staff_number": staff_number,
+            "professional_group": None,
+            "roles": person.roles,
+            "active": True,
+            **moment,
+        },
+    )
 
 
 def test_roster_updated_is_staged_for_the_public_exchange_with_the_person_s_staff_number_and_name(service):
@@ -33,9 +46,10 @@ def test_roster_updated_is_staged_for_the_public_exchange_with_the_person_s_staf
         assert {k: v for k, v in public.items() if k != "data"} == {k: v for k, v in internal.items() if k != "data"}
         assert set(public["data"]) == set(PublicRosterUpdated().fields)
         assert "@" not in str(public) and "staff_id" not in public["data"]
-    assert [(p["data"]["status"], p["data"]["reason"], p["data"]["staff_number"], p["data"]["staff_name"])
-            for _, p, _ in staged] == [("eligible", "certified", "N7", "Sam Okafor"),
-                                       ("ineligible", "revoked", "N7", "Sam Okafor")]
+    assert [
+        (p["data"]["status"], p["data"]["reason"], p["data"]["staff_number"], p["data"]["staff_name"])
+        for _, p, _ in staged
+    ] == [("eligible", "certified", "N7", "Sam Okafor"), ("ineligible", "revoked", "N7", "Sam Okafor")]
     assert staged[0][1]["data"]["certificate_id"] == str(certificate["certificate_id"])
 
 

@@ -1,4 +1,5 @@
 """The roster fed by certificate.* events: any arrival order, exactly once, history, reads and the CSV."""
+
 import csv
 import io
 import itertools
@@ -28,8 +29,13 @@ def test_an_issued_certificate_makes_the_person_eligible_since_its_issue(service
     assert service.issued(certificate, ISSUED_A)
     [entry] = roster(service, service.person("workforce"))
     assert {key: entry[key] for key in ("staff_id", "role", "status", "certificate_id", "since", "reason")} == {
-        "staff_id": str(nurse.id), "role": "NRSS", "status": "eligible",
-        "certificate_id": str(certificate["certificate_id"]), "since": ISSUED_A.isoformat(), "reason": "certified"}
+        "staff_id": str(nurse.id),
+        "role": "NRSS",
+        "status": "eligible",
+        "certificate_id": str(certificate["certificate_id"]),
+        "since": ISSUED_A.isoformat(),
+        "reason": "certified",
+    }
     [event] = service.outbox("roster.updated")
     assert set(event["data"]) == set(RosterUpdated().fields)
     assert event["data"]["status"] == "eligible" and event["subject"] == str(nurse.id)
@@ -44,13 +50,18 @@ def test_issued_revoked_issued_in_order_stages_roster_updated_for_each_change_an
     assert roster(service, lead)[0]["status"] == "ineligible"
     service.issued(second, ISSUED_B)
     assert [(u["status"], u["reason"]) for u in updates(service)] == [
-        ("eligible", "certified"), ("ineligible", "revoked"), ("eligible", "certified")]
+        ("eligible", "certified"),
+        ("ineligible", "revoked"),
+        ("eligible", "certified"),
+    ]
     [entry] = roster(service, lead)
     assert (entry["status"], entry["certificate_id"]) == ("eligible", str(second["certificate_id"]))
     history = service.ok("GET", "/roster/history", lead, staff_id=nurse.id, role="NRSS")
     assert [(h["status"], h["certificate_id"]) for h in history] == [
-        ("eligible", str(first["certificate_id"])), ("ineligible", str(first["certificate_id"])),
-        ("eligible", str(second["certificate_id"]))]
+        ("eligible", str(first["certificate_id"])),
+        ("ineligible", str(first["certificate_id"])),
+        ("eligible", str(second["certificate_id"])),
+    ]
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(["issued_a", "revoked_a", "issued_b"])))
@@ -58,8 +69,11 @@ def test_every_arrival_order_ends_eligible_on_the_later_certificate(order, sqlit
     service = PlanningService(sqlite_url)
     nurse = service.person("staff")
     first, second = service.certificate(nurse.id), service.certificate(nurse.id)
-    events = {"issued_a": lambda: service.issued(first, ISSUED_A), "revoked_a": lambda: service.revoked(first, REVOKED_A),
-              "issued_b": lambda: service.issued(second, ISSUED_B)}
+    events = {
+        "issued_a": lambda: service.issued(first, ISSUED_A),
+        "revoked_a": lambda: service.revoked(first, REVOKED_A),
+        "issued_b": lambda: service.issued(second, ISSUED_B),
+    }
     staged = []
     for name in order:
         before = len(updates(service))
@@ -67,7 +81,10 @@ def test_every_arrival_order_ends_eligible_on_the_later_certificate(order, sqlit
         staged.append(len(updates(service)) - before)
     [entry] = roster(service, service.person("lead"))
     assert (entry["status"], entry["certificate_id"], entry["since"]) == (
-        "eligible", str(second["certificate_id"]), ISSUED_B.isoformat())
+        "eligible",
+        str(second["certificate_id"]),
+        ISSUED_B.isoformat(),
+    )
     # Each event stages at most one roster.updated, and only when the standing changed.
     assert all(count in (0, 1) for count in staged)
     changes = [(u["status"], u["certificate_id"]) for u in updates(service)]
@@ -146,12 +163,20 @@ def test_the_csv_export_for_e_rostering(service):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = {row["staff_id"]: row for row in csv.DictReader(io.StringIO(response.get_data(as_text=True)))}
     assert rows[str(nurse.id)] == {
-        "staff_id": str(nurse.id), "staff_number": "N7", "staff_name": "Sam Okafor", "role": "NRSS",
-        "status": "eligible", "certificate_id": str(certificates[nurse.id]["certificate_id"]),
-        "since": ISSUED_A.isoformat(), "reason": "certified"}
+        "staff_id": str(nurse.id),
+        "staff_number": "N7",
+        "staff_name": "Sam Okafor",
+        "role": "NRSS",
+        "status": "eligible",
+        "certificate_id": str(certificates[nurse.id]["certificate_id"]),
+        "since": ISSUED_A.isoformat(),
+        "reason": "certified",
+    }
     # A name or staff number a spreadsheet would run as a formula is quoted; someone not known yet is blank.
     assert (rows[str(prankster.id)]["staff_name"], rows[str(prankster.id)]["staff_number"]) == (
-        '\'=HYPERLINK("http://evil.example","x")', "'@N8")
+        '\'=HYPERLINK("http://evil.example","x")',
+        "'@N8",
+    )
     assert (rows[str(unknown.id)]["staff_name"], rows[str(unknown.id)]["staff_number"]) == ("", "")
     empty = service.call("GET", "/roster.csv", service.person("lead", trust_id=uuid.uuid4()))
     assert list(csv.reader(io.StringIO(empty.get_data(as_text=True)))) == [CSV_HEADER]

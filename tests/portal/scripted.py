@@ -1,5 +1,6 @@
 """The services as scripted answers, for the portal's page tests: each route an Answer or a function of the
 Call. Every call is kept, with the token it was made with."""
+
 from __future__ import annotations
 
 from services.portal.backend import Answer, Call
@@ -36,7 +37,7 @@ class FakeBackend:
         return Streamed(answer.status, answer.raw)
 
     def made(self, *route: str) -> list[Call]:
-        return [call for call, _ in self.sent if (call.service, call.method, call.path)[-len(route):] == route]
+        return [call for call, _ in self.sent if (call.service, call.method, call.path)[-len(route) :] == route]
 
 
 class Streamed:
@@ -47,7 +48,7 @@ class Streamed:
 
     def stream(self, size: int):
         for start in range(0, len(self.data), size):
-            yield self.data[start:start + size]
+            yield self.data[start : start + size]
 
     def release_conn(self):
         self.released = True

@@ -1,6 +1,7 @@
 """The portal's own behaviour, in process with Flask's test client: its session cookie, CSRF, security
 headers, where a refused or ended session goes, and the page shown when a service cannot be reached
 (the services are pointed at a closed port)."""
+
 from __future__ import annotations
 
 import re
@@ -28,9 +29,20 @@ def client():
 
 def sign_in_as(client, expires_in: float = 3600, roles=("staff",)):
     with client.session_transaction() as session:
-        session.update({"token": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl", "csrf": "known-csrf",
-                        "user": {"user_id": "u1", "name": "Amara Okafor", "trust_id": "t1", "trust_name": "Leeds",
-                                 "roles": list(roles), "expires_at": time.time() + expires_in}})
+        session.update(
+            {
+                "token": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl",
+                "csrf": "known-csrf",
+                "user": {
+                    "user_id": "u1",
+                    "name": "Amara Okafor",
+                    "trust_id": "t1",
+                    "trust_name": "Leeds",
+                    "roles": list(roles),
+                    "expires_at": time.time() + expires_in,
+                },
+            }
+        )
 
 
 def csrf_of(html: str) -> str:
@@ -63,7 +75,9 @@ def test_a_form_without_the_right_csrf_token_is_refused_and_nothing_is_sent(clie
         assert "This form has expired" in refused.text
     # with the right token the form reaches the passport service, which is unreachable here: the proof that
     # the refused ones never got that far
-    assert client.post("/passports/start", data={"passport_type": "NRSS", "csrf_token": "known-csrf"}).status_code == 503
+    assert (
+        client.post("/passports/start", data={"passport_type": "NRSS", "csrf_token": "known-csrf"}).status_code == 503
+    )
 
 
 def test_sign_in_form_needs_csrf_too(client):
@@ -74,7 +88,9 @@ def test_sign_in_form_needs_csrf_too(client):
     assert 'href="#email"' in answer.text and "Enter your email address" in answer.text
 
 
-@pytest.mark.parametrize("path", ["/sign-in", "/no-such-page", "/certificates/00000000-0000-0000-0000-000000000000/verify"])
+@pytest.mark.parametrize(
+    "path", ["/sign-in", "/no-such-page", "/certificates/00000000-0000-0000-0000-000000000000/verify"]
+)
 def test_security_headers_on_every_page(client, path):
     headers = client.get(path).headers
     policy = headers["Content-Security-Policy"]
@@ -118,14 +134,17 @@ def test_readiness_says_which_service_is_unreachable(client):
     assert client.get("/healthz").status_code == 200
 
 
-@pytest.mark.parametrize(("roles", "offered"), [
-    (("staff",), {"My passports", "My certificates"}),
-    (("supervisor",), {"Sign-off requests"}),
-    (("educator",), {"Sign-off requests", "Cohort", "Plan"}),
-    (("lead", "workforce"), {"Sign-off requests", "Cohort", "Plan", "Dashboard", "Roster"}),
-    (("trust_admin",), {"Sign-off requests", "Cohort", "Plan", "Dashboard", "Roster", "Staff"}),
-    (("platform_admin",), set()),
-])
+@pytest.mark.parametrize(
+    ("roles", "offered"),
+    [
+        (("staff",), {"My passports", "My certificates"}),
+        (("supervisor",), {"Sign-off requests"}),
+        (("educator",), {"Sign-off requests", "Cohort", "Plan"}),
+        (("lead", "workforce"), {"Sign-off requests", "Cohort", "Plan", "Dashboard", "Roster"}),
+        (("trust_admin",), {"Sign-off requests", "Cohort", "Plan", "Dashboard", "Roster", "Staff"}),
+        (("platform_admin",), set()),
+    ],
+)
 def test_the_home_page_offers_what_each_role_does(client, roles, offered):
     sign_in_as(client, roles=roles)
     page = client.get("/")

@@ -1,5 +1,6 @@
 """The vendored NHS.UK frontend (services/portal/static/nhsuk, refreshed by `make frontend-assets`) is whole,
 and is the release the installed Jinja macros (PyPI `nhsuk-frontend-jinja`) were written for."""
+
 from __future__ import annotations
 
 import json
@@ -35,10 +36,12 @@ def test_vendored_release_matches_the_jinja_macros():
     vendored = (STATIC / "VERSION").read_text().strip()
     jinja = metadata.version("nhsuk-frontend-jinja")
     assert jinja in FRONTEND_FOR_JINJA, (
-        f"nhsuk-frontend-jinja {jinja} is installed: add its nhsuk-frontend release to FRONTEND_FOR_JINJA")
+        f"nhsuk-frontend-jinja {jinja} is installed: add its nhsuk-frontend release to FRONTEND_FOR_JINJA"
+    )
     assert vendored == FRONTEND_FOR_JINJA[jinja], (
         f"nhsuk-frontend {vendored} is vendored but nhsuk-frontend-jinja {jinja} needs "
-        f"{FRONTEND_FOR_JINJA[jinja]}: make frontend-assets NHSUK_FRONTEND_VERSION={FRONTEND_FOR_JINJA[jinja]}")
+        f"{FRONTEND_FOR_JINJA[jinja]}: make frontend-assets NHSUK_FRONTEND_VERSION={FRONTEND_FOR_JINJA[jinja]}"
+    )
     makefile = (REPO_ROOT / "Makefile").read_text()
     pinned = re.search(r"^NHSUK_FRONTEND_VERSION\s*\?=\s*(\S+)", makefile, re.MULTILINE)
     assert pinned and pinned.group(1) == vendored, "the Makefile's NHSUK_FRONTEND_VERSION is not the vendored one"

@@ -1,11 +1,12 @@
 """The lead's cohort pages, in process with Flask's test client and the services' answers scripted: where each
 person is (a pure presenter over three lists), and assigning a passport to many people in four steps."""
+
 from __future__ import annotations
 
 import json
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,9 +17,11 @@ from services.portal.backend import Answer, Call
 from services.portal.settings import BACKENDS, PortalSettings
 from tests.portal.scripted import CLOSED, FakeBackend
 
-NOW = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
-TYPES = [{"code": "NRSS", "title": "Non-Registered Support Staff", "care_setting": "adult", "skill_count": 44},
-         {"code": "RSC", "title": "Registered Support Clinician", "care_setting": "adult", "skill_count": 60}]
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+TYPES = [
+    {"code": "NRSS", "title": "Non-Registered Support Staff", "care_setting": "adult", "skill_count": 44},
+    {"code": "RSC", "title": "Registered Support Clinician", "care_setting": "adult", "skill_count": 60},
+]
 
 
 def uid(number: int) -> str:
@@ -27,62 +30,112 @@ def uid(number: int) -> str:
 
 def listing(items: list, page_size: int = 100):
     """A paginated list answer, a page at a time as the query asks, with flask-smorest's X-Pagination."""
+
     def answer(call: Call) -> Answer:
         query = call.query or {}
         page, size = int(query.get("page", 1)), int(query.get("page_size", page_size))
         pages = max(1, -(-len(items) // size))
-        chunk = items[(page - 1) * size:page * size]
-        return Answer(200, chunk, {"X-Pagination": json.dumps({"total": len(items), "total_pages": pages, "page": page})})
+        chunk = items[(page - 1) * size : page * size]
+        return Answer(
+            200, chunk, {"X-Pagination": json.dumps({"total": len(items), "total_pages": pages, "page": page})}
+        )
+
     return answer
 
 
 def portal_with(fake: FakeBackend, roles=("lead",)):
-    app = create_app(PortalSettings(backend_urls={name: CLOSED for name in BACKENDS}, secret_key=b"k" * 32,
-                                    api_timeout_seconds=1.0), log_to_stdout=False)
+    app = create_app(
+        PortalSettings(backend_urls={name: CLOSED for name in BACKENDS}, secret_key=b"k" * 32, api_timeout_seconds=1.0),
+        log_to_stdout=False,
+    )
     app.extensions["portal"] = fake
     client = app.test_client()
     with client.session_transaction() as session:
-        session.update({"token": "lead-token", "csrf": "known-csrf",
-                        "user": {"user_id": uid(999), "name": "Rachel Lead", "trust_id": uid(500),
-                                 "trust_name": "Leeds Teaching Hospitals", "roles": list(roles),
-                                 "expires_at": time.time() + 3600}})
+        session.update(
+            {
+                "token": "lead-token",
+                "csrf": "known-csrf",
+                "user": {
+                    "user_id": uid(999),
+                    "name": "Rachel Lead",
+                    "trust_id": uid(500),
+                    "trust_name": "Leeds Teaching Hospitals",
+                    "roles": list(roles),
+                    "expires_at": time.time() + 3600,
+                },
+            }
+        )
     return client
 
 
 def passport(number: int, name: str, *, status="in_progress", assessed=0, signed=0, passport_type="NRSS") -> dict:
-    return {"id": uid(number), "staff_id": uid(number + 100), "staff_name": name, "staff_number": f"N{number:04}",
-            "passport_type": passport_type, "title": "Non-Registered Support Staff" if passport_type == "NRSS" else
-            "Registered Support Clinician", "status": status,
-            "progress": {"skills_total": 44, "self_assessed": assessed, "signed_off": signed}}
+    return {
+        "id": uid(number),
+        "staff_id": uid(number + 100),
+        "staff_name": name,
+        "staff_number": f"N{number:04}",
+        "passport_type": passport_type,
+        "title": "Non-Registered Support Staff" if passport_type == "NRSS" else "Registered Support Clinician",
+        "status": status,
+        "progress": {"skills_total": 44, "self_assessed": assessed, "signed_off": signed},
+    }
 
 
 def certificate(passport_number: int, expires: datetime, status="valid") -> dict:
-    return {"id": uid(passport_number + 200), "passport_id": uid(passport_number), "status": status,
-            "expires_at": expires.isoformat()}
+    return {
+        "id": uid(passport_number + 200),
+        "passport_id": uid(passport_number),
+        "status": status,
+        "expires_at": expires.isoformat(),
+    }
 
 
 # --- Where each person is: the pure presenter ---------------------------------------------------------
 
+
 def test_each_status_from_the_strongest_fact():
     later, soon = NOW + timedelta(days=300), NOW + timedelta(days=20)
     rows = presenters.cohort_rows(
-        [passport(1, "Ada"), passport(2, "Ben", assessed=3), passport(3, "Cal", assessed=44),
-         passport(4, "Dee", status="completed"), passport(5, "Eve", status="completed"),
-         passport(6, "Fay", status="completed"), passport(7, "Gus", status="withdrawn"),
-         passport(8, "Hal", status="completed")],
+        [
+            passport(1, "Ada"),
+            passport(2, "Ben", assessed=3),
+            passport(3, "Cal", assessed=44),
+            passport(4, "Dee", status="completed"),
+            passport(5, "Eve", status="completed"),
+            passport(6, "Fay", status="completed"),
+            passport(7, "Gus", status="withdrawn"),
+            passport(8, "Hal", status="completed"),
+        ],
         [{"passport_id": uid(3)}, {"passport_id": uid(7)}],
-        [certificate(4, later), certificate(5, soon), certificate(8, later, status="revoked"),
-         certificate(6, NOW - timedelta(days=1))],  # valid still, but past its date: the expiry job is behind
-        NOW)
+        [
+            certificate(4, later),
+            certificate(5, soon),
+            certificate(8, later, status="revoked"),
+            certificate(6, NOW - timedelta(days=1)),
+        ],  # valid still, but past its date: the expiry job is behind
+        NOW,
+    )
     assert [(row.name, row.status) for row in rows] == [
-        ("Ada", "not_started"), ("Ben", "self_assessing"), ("Cal", "waiting_for_signoff"), ("Dee", "certified"),
-        ("Eve", "expiring_soon"), ("Fay", "no_certificate"), ("Hal", "no_certificate")]
+        ("Ada", "not_started"),
+        ("Ben", "self_assessing"),
+        ("Cal", "waiting_for_signoff"),
+        ("Dee", "certified"),
+        ("Eve", "expiring_soon"),
+        ("Fay", "no_certificate"),
+        ("Hal", "no_certificate"),
+    ]
     details = {row.name: row.detail for row in rows}
     assert details["Ben"] == "3 of 44 skills self-assessed"
     assert details["Dee"] == f"Certified until {presenters.long_date(later)}"
     assert details["Eve"] == f"Certificate expires {presenters.long_date(soon)}"
-    assert presenters.cohort_counts(rows) == {"not_started": 1, "self_assessing": 1, "waiting_for_signoff": 1,
-                                              "certified": 1, "expiring_soon": 1, "no_certificate": 2}
+    assert presenters.cohort_counts(rows) == {
+        "not_started": 1,
+        "self_assessing": 1,
+        "waiting_for_signoff": 1,
+        "certified": 1,
+        "expiring_soon": 1,
+        "no_certificate": 2,
+    }
 
 
 def test_rows_are_by_name_and_a_name_not_known_yet_says_so():
@@ -92,17 +145,23 @@ def test_rows_are_by_name_and_a_name_not_known_yet_says_so():
     assert counts["not_started"] == 3 and "no_certificate" not in counts
 
 
-@pytest.mark.parametrize("result,words", [
-    ({"created": 70, "existing": 3, "rejected": 0}, ["70 passports assigned", "3 people already had one"]),
-    ({"created": 1, "existing": 1, "rejected": 2},
-     ["1 passport assigned", "1 person already had one", "2 people could not be given one"]),
-    ({"created": 0, "existing": 0, "rejected": 0}, ["0 passports assigned"]),
-])
+@pytest.mark.parametrize(
+    "result,words",
+    [
+        ({"created": 70, "existing": 3, "rejected": 0}, ["70 passports assigned", "3 people already had one"]),
+        (
+            {"created": 1, "existing": 1, "rejected": 2},
+            ["1 passport assigned", "1 person already had one", "2 people could not be given one"],
+        ),
+        ({"created": 0, "existing": 0, "rejected": 0}, ["0 passports assigned"]),
+    ],
+)
 def test_an_assignment_in_plain_words(result, words):
     assert presenters.assignment_summary(result) == words
 
 
 # --- The cohort page ----------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def fake():
@@ -120,8 +179,9 @@ def test_the_cohort_page_counts_each_status_and_lists_people_by_name(fake):
     page = portal_with(fake).get("/cohort")
     assert page.status_code == 200
     text = page.text
-    assert re.search(r'portal-cohort-counts__number">148</span>\s*<span class="portal-cohort-counts__label">Not started',
-                     text)
+    assert re.search(
+        r'portal-cohort-counts__number">148</span>\s*<span class="portal-cohort-counts__label">Not started', text
+    )
     assert "Ada Okafor" in text and "N0001" in text and "Waiting for sign-off" in text
     assert text.index("Ada Okafor") < text.index("Person 003")
     # Two pages of passports: each list is fetched whole, in one call per page, never once per person.
@@ -155,9 +215,17 @@ def test_the_cohort_is_not_found_for_others(fake, roles):
 
 # --- Assigning in bulk ----------------------------------------------------------------------------------
 
+
 def staff_member(number: int, name: str, group="Registered nurse", department="Theatres") -> dict:
-    return {"id": uid(number), "staff_id": uid(number), "name": name, "staff_number": f"S{number:04}",
-            "professional_group": group, "department": department, "active": True}
+    return {
+        "id": uid(number),
+        "staff_id": uid(number),
+        "name": name,
+        "staff_number": f"S{number:04}",
+        "professional_group": group,
+        "department": department,
+        "active": True,
+    }
 
 
 def test_choosing_the_passport_type_first(fake):
@@ -173,8 +241,9 @@ def test_choosing_the_passport_type_first(fake):
 def test_the_people_to_choose_from_are_found_by_the_filters_and_all_shown_can_be_sent(fake):
     found = [staff_member(n, f"Nurse {n:02}") for n in range(1, 81)]
     fake.on("passport", "GET", "/staff", listing(found))
-    page = portal_with(fake).get("/cohort/assign/staff?passport_type=RSC&q=&professional_group=Registered+nurse"
-                                 "&department=")
+    page = portal_with(fake).get(
+        "/cohort/assign/staff?passport_type=RSC&q=&professional_group=Registered+nurse&department="
+    )
     assert page.status_code == 200
     [asked] = fake.made("passport", "GET", "/staff")
     assert asked.query == {"professional_group": "Registered nurse", "page_size": 100}
@@ -193,55 +262,95 @@ def test_a_search_finding_more_than_can_be_shown_says_so(fake):
 
 
 def test_a_bad_filter_is_shown_on_its_field(fake):
-    fake.on("passport", "GET", "/staff", Answer(422, {"status": 422, "detail": "Invalid", "errors": {
-        "query.q": ["Longer than maximum length 100."]}}))
+    fake.on(
+        "passport",
+        "GET",
+        "/staff",
+        Answer(422, {"status": 422, "detail": "Invalid", "errors": {"query.q": ["Longer than maximum length 100."]}}),
+    )
     page = portal_with(fake).get("/cohort/assign/staff?passport_type=NRSS&q=" + "x" * 101)
     assert page.status_code == 422 and 'href="#q"' in page.text and "Longer than maximum length 100." in page.text
 
 
 def test_continuing_with_no_one_ticked_asks_again_keeping_the_search(fake):
     fake.on("passport", "GET", "/staff", listing([staff_member(1, "Ada Okafor")]))
-    page = portal_with(fake).post("/cohort/assign/check", data={
-        "csrf_token": "known-csrf", "passport_type": "NRSS", "department": "Theatres", "choice": "ticked",
-        "shown": [uid(1)]})
+    page = portal_with(fake).post(
+        "/cohort/assign/check",
+        data={
+            "csrf_token": "known-csrf",
+            "passport_type": "NRSS",
+            "department": "Theatres",
+            "choice": "ticked",
+            "shown": [uid(1)],
+        },
+    )
     assert page.status_code == 422 and "Select the people to assign this passport to" in page.text
     assert 'href="#staff_ids"' in page.text
     assert fake.made("passport", "GET", "/staff")[0].query["department"] == "Theatres"
 
 
 def test_select_all_shown_leads_to_the_check_page_by_name(fake):
-    fake.on("passport", "GET", "/staff", lambda call: Answer(200, [
-        staff_member(int(i[-12:]), f"Person {int(i[-12:])}") for i in call.query["id"]]))
+    fake.on(
+        "passport",
+        "GET",
+        "/staff",
+        lambda call: Answer(200, [staff_member(int(i[-12:]), f"Person {int(i[-12:])}") for i in call.query["id"]]),
+    )
     ids = [uid(n) for n in range(1, 131)]
-    page = portal_with(fake).post("/cohort/assign/check", data={
-        "csrf_token": "known-csrf", "passport_type": "NRSS", "choice": "all", "shown": ids, "staff_ids": [uid(1)]})
+    page = portal_with(fake).post(
+        "/cohort/assign/check",
+        data={
+            "csrf_token": "known-csrf",
+            "passport_type": "NRSS",
+            "choice": "all",
+            "shown": ids,
+            "staff_ids": [uid(1)],
+        },
+    )
     assert page.status_code == 200 and "Check before you assign" in page.text
     assert "130 people" in page.text and "Person 130 (S0130)" in page.text and "Who they are" in page.text
     assert page.text.count('name="staff_ids"') == 130
     # Named in one call per hundred.
     assert [len(c.query["id"]) for c in fake.made("passport", "GET", "/staff")] == [100, 30]
-    ticked = portal_with(fake).post("/cohort/assign/check", data={
-        "csrf_token": "known-csrf", "passport_type": "NRSS", "choice": "ticked", "shown": ids,
-        "staff_ids": [uid(3), uid(4), uid(3)]})
+    ticked = portal_with(fake).post(
+        "/cohort/assign/check",
+        data={
+            "csrf_token": "known-csrf",
+            "passport_type": "NRSS",
+            "choice": "ticked",
+            "shown": ids,
+            "staff_ids": [uid(3), uid(4), uid(3)],
+        },
+    )
     assert "2 people" in ticked.text and ticked.text.count('name="staff_ids"') == 2
 
 
 def test_assigning_sends_one_bulk_request_and_says_what_happened_in_plain_words(fake):
     def bulk(call: Call) -> Answer:
-        results = [{"staff_id": i, "status": "created", "passport_id": uid(900), "errors": None}
-                   for i in call.body["staff_ids"][:2]]
-        results.append({"staff_id": call.body["staff_ids"][2], "status": "existing", "passport_id": uid(901),
-                        "errors": None})
-        results.append({"staff_id": call.body["staff_ids"][3], "status": "rejected", "passport_id": None,
-                        "errors": {"staff_id": ["This person's account is deactivated: they have left the Trust."]}})
+        results = [
+            {"staff_id": i, "status": "created", "passport_id": uid(900), "errors": None}
+            for i in call.body["staff_ids"][:2]
+        ]
+        results.append(
+            {"staff_id": call.body["staff_ids"][2], "status": "existing", "passport_id": uid(901), "errors": None}
+        )
+        results.append(
+            {
+                "staff_id": call.body["staff_ids"][3],
+                "status": "rejected",
+                "passport_id": None,
+                "errors": {"staff_id": ["This person's account is deactivated: they have left the Trust."]},
+            }
+        )
         return Answer(200, {"created": 2, "existing": 1, "rejected": 1, "results": results})
 
     fake.on("passport", "POST", "/passports/bulk", bulk)
     fake.on("passport", "GET", "/staff", Answer(200, [staff_member(4, "Dee Lowe")]))
     client = portal_with(fake)
     ids = [uid(n) for n in range(1, 5)]
-    page = client.post("/cohort/assign/confirm", data={"csrf_token": "known-csrf", "passport_type": "NRSS",
-                                                       "staff_ids": ids})
+    page = client.post(
+        "/cohort/assign/confirm", data={"csrf_token": "known-csrf", "passport_type": "NRSS", "staff_ids": ids}
+    )
     assert page.status_code == 200
     [sent] = fake.made("passport", "POST", "/passports/bulk")
     assert sent.body == {"passport_type": "NRSS", "staff_ids": ids}

@@ -1,6 +1,7 @@
 """The Chief Nurse's dashboard and roster pages, in process with the services' answers scripted: the Trust's
 figures in words and tables, the measures at a glance with the Making Data Count icons and their words, the
 charts and the roster's CSV passed through from this site's own address."""
+
 from __future__ import annotations
 
 import re
@@ -16,38 +17,105 @@ TRUST_ID = uid(500)
 
 
 def counts(**given) -> dict:
-    names = ("started", "in_progress", "completed", "withdrawn", "certified", "certificates_issued",
-             "certificates_revoked", "certificates_expired", "rostered", "cohort_identified")
+    names = (
+        "started",
+        "in_progress",
+        "completed",
+        "withdrawn",
+        "certified",
+        "certificates_issued",
+        "certificates_revoked",
+        "certificates_expired",
+        "rostered",
+        "cohort_identified",
+    )
     return {name: given.get(name, 0) for name in names}
 
 
 DASHBOARD = {
-    "trust_id": TRUST_ID, "as_of": "2026-11-30T09:00:00+00:00",
-    "passport_types": [{"code": "NRSS", **counts(started=70, in_progress=67, completed=3, certified=3,
-                                                 certificates_issued=3, rostered=3)},
-                       {"code": "RSC", **counts(started=80, in_progress=80)},
-                       {"code": "SOC-U12", **counts()}],
-    "aims": [{"plan_id": uid(600), "name": "Rotation-ready by March", "statement": "95% of 150 staff", "value": 2.0,
-              "target": 95.0, "completed": 3, "cohort_identified": 150, "deadline": "2027-03-31", "on_track": False}],
+    "trust_id": TRUST_ID,
+    "as_of": "2026-11-30T09:00:00+00:00",
+    "passport_types": [
+        {
+            "code": "NRSS",
+            **counts(started=70, in_progress=67, completed=3, certified=3, certificates_issued=3, rostered=3),
+        },
+        {"code": "RSC", **counts(started=80, in_progress=80)},
+        {"code": "SOC-U12", **counts()},
+    ],
+    "aims": [
+        {
+            "plan_id": uid(600),
+            "name": "Rotation-ready by March",
+            "statement": "95% of 150 staff",
+            "value": 2.0,
+            "target": 95.0,
+            "completed": 3,
+            "cohort_identified": 150,
+            "deadline": "2027-03-31",
+            "on_track": False,
+        }
+    ],
     "measures": [],
 }
 
 
 def measure(number: int, name: str, **given) -> dict:
     """A measure as the metrics service's dashboard answers it: its progress and what its chart shows."""
-    return {"measure_id": uid(number), "plan_id": uid(600), "name": name, "kind": "outcome", "metric": None,
-            "passport_type": None, "target": None, "deadline": "2027-03-31", "value": None, "percent_of_target": None,
-            "on_track": None, "improvement_direction": "increase", "entered": given.get("metric") is None,
-            "frequency": "weekly", "form": "entered", "latest": None, "mean": None, "upper_process_limit": None,
-            "lower_process_limit": None, "variation": None, "assurance": None, **given}
+    return {
+        "measure_id": uid(number),
+        "plan_id": uid(600),
+        "name": name,
+        "kind": "outcome",
+        "metric": None,
+        "passport_type": None,
+        "target": None,
+        "deadline": "2027-03-31",
+        "value": None,
+        "percent_of_target": None,
+        "on_track": None,
+        "improvement_direction": "increase",
+        "entered": given.get("metric") is None,
+        "frequency": "weekly",
+        "form": "entered",
+        "latest": None,
+        "mean": None,
+        "upper_process_limit": None,
+        "lower_process_limit": None,
+        "variation": None,
+        "assurance": None,
+        **given,
+    }
 
 
-COMPLETED = measure(700, "Passports completed", metric="completion_rate", form="ratio", value=2.0, target=95.0,
-                    latest={"period_start": "2026-11-23", "period_end": "2026-11-29", "value": 2.0}, mean=1.3,
-                    lower_process_limit=-1.0, upper_process_limit=3.5, variation="improvement_high", assurance="fail")
-FALLS = measure(701, "Falls on the ward", kind="process", improvement_direction="decrease", value=4.0, target=3.0,
-                latest={"period_start": "2026-11-23", "period_end": "2026-11-29", "value": 4.0}, mean=6.5,
-                lower_process_limit=1.8, upper_process_limit=11.2, variation="common_cause", assurance="hit_or_miss")
+COMPLETED = measure(
+    700,
+    "Passports completed",
+    metric="completion_rate",
+    form="ratio",
+    value=2.0,
+    target=95.0,
+    latest={"period_start": "2026-11-23", "period_end": "2026-11-29", "value": 2.0},
+    mean=1.3,
+    lower_process_limit=-1.0,
+    upper_process_limit=3.5,
+    variation="improvement_high",
+    assurance="fail",
+)
+FALLS = measure(
+    701,
+    "Falls on the ward",
+    kind="process",
+    improvement_direction="decrease",
+    value=4.0,
+    target=3.0,
+    latest={"period_start": "2026-11-23", "period_end": "2026-11-29", "value": 4.0},
+    mean=6.5,
+    lower_process_limit=1.8,
+    upper_process_limit=11.2,
+    variation="common_cause",
+    assurance="hit_or_miss",
+)
 NEW_SURVEY = measure(702, "Staff confident to rotate")  # bound to no metric, nothing entered yet
 DASHBOARD["measures"] = [COMPLETED, FALLS, NEW_SURVEY]
 
@@ -61,16 +129,19 @@ def glance_rows(html: str) -> list[tuple[list[str], list[str]]]:
         icons = re.findall(r'class="mdc-icon (mdc-icon--[a-z-]+)"', row)
         row = re.sub(r"<svg.*?</svg>", "", row, flags=re.DOTALL)
         row = re.sub(r'<span class="nhsuk-table-responsive__heading" aria-hidden="true">.*?</span>', "", row)
-        cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell)).strip()
-                 for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
+        cells = [
+            re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell)).strip()
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)
+        ]
         rows.append((cells, icons))
     return rows
 
 
 def block_of(html: str, name: str) -> str:
     """A measure's own block on the dashboard, by its name."""
-    return re.search(rf'<div class="portal-dashboard-block">\s*<h3 class="nhsuk-heading-s">{name}</h3>(.*?)<img',
-                     html, re.DOTALL).group(1)
+    return re.search(
+        rf'<div class="portal-dashboard-block">\s*<h3 class="nhsuk-heading-s">{name}</h3>(.*?)<img', html, re.DOTALL
+    ).group(1)
 
 
 @pytest.fixture
@@ -86,7 +157,10 @@ def test_the_dashboard_shows_the_trusts_name_and_its_figures_in_words(fake):
     assert page.status_code == 200
     text = page.text
     assert "Leeds Teaching Hospitals" in text and "30 November 2026" in text
-    assert 'portal-dashboard-figures__number">3</span>\n        <span class="portal-dashboard-figures__label">Certified now' in text
+    assert (
+        'portal-dashboard-figures__number">3</span>\n        <span class="portal-dashboard-figures__label">Certified now'
+        in text
+    )
     assert 'portal-dashboard-figures__number">150</span>' in text  # started, every type added up
     assert "Non-Registered Support Staff" in text and "Registered Support Clinician" in text
     assert "SOC-U12" not in text and "Stabilisation" not in text  # a type with nothing to show has no row
@@ -100,8 +174,12 @@ def test_the_dashboard_shows_the_trusts_name_and_its_figures_in_words(fake):
 
 
 def test_a_trust_with_nothing_yet_reads_so(fake):
-    fake.on("metrics", "GET", f"/trusts/{TRUST_ID}/dashboard", Answer(200, {
-        **DASHBOARD, "passport_types": [{"code": "NRSS", **counts()}], "aims": [], "measures": []}))
+    fake.on(
+        "metrics",
+        "GET",
+        f"/trusts/{TRUST_ID}/dashboard",
+        Answer(200, {**DASHBOARD, "passport_types": [{"code": "NRSS", **counts()}], "aims": [], "measures": []}),
+    )
     text = portal_with(fake, roles=("trust_admin",)).get("/dashboard").text
     assert "No passport has been started yet." in text and "No aim with a target yet" in text
     assert "No measure yet." in text and "Measures at a glance" not in text
@@ -110,16 +188,45 @@ def test_a_trust_with_nothing_yet_reads_so(fake):
 def test_the_measures_at_a_glance_give_latest_mean_limits_target_and_the_icons_in_words(fake):
     text = portal_with(fake, roles=("trust_admin",)).get("/dashboard").text
     assert glance_rows(text) == [
-        (["Passports completed", "2% for the week starting 23 November 2026", "1.3%", "-1%", "3.5%", "95%",
-          "Special cause variation: improvement, higher values", "Assurance: the target will consistently be missed"],
-         ["mdc-icon--variation-improvement-high", "mdc-icon--assurance-fail"]),
-        (["Falls on the ward", "4 for the week starting 23 November 2026", "6.5", "1.8", "11.2", "3",
-          "Common cause variation: no significant change",
-          "Assurance: the target may be met or missed (hit and miss)"],
-         ["mdc-icon--variation-common-cause", "mdc-icon--assurance-hit-or-miss"]),
-        (["Staff confident to rotate", "Not known yet", "Not known yet", "Not known yet", "Not known yet", "None set",
-          "Variation: not enough data yet", "Assurance: not known (no target, or not enough data yet)"],
-         ["mdc-icon--variation-not-known", "mdc-icon--assurance-not-known"]),
+        (
+            [
+                "Passports completed",
+                "2% for the week starting 23 November 2026",
+                "1.3%",
+                "-1%",
+                "3.5%",
+                "95%",
+                "Special cause variation: improvement, higher values",
+                "Assurance: the target will consistently be missed",
+            ],
+            ["mdc-icon--variation-improvement-high", "mdc-icon--assurance-fail"],
+        ),
+        (
+            [
+                "Falls on the ward",
+                "4 for the week starting 23 November 2026",
+                "6.5",
+                "1.8",
+                "11.2",
+                "3",
+                "Common cause variation: no significant change",
+                "Assurance: the target may be met or missed (hit and miss)",
+            ],
+            ["mdc-icon--variation-common-cause", "mdc-icon--assurance-hit-or-miss"],
+        ),
+        (
+            [
+                "Staff confident to rotate",
+                "Not known yet",
+                "Not known yet",
+                "Not known yet",
+                "Not known yet",
+                "None set",
+                "Variation: not enough data yet",
+                "Assurance: not known (no target, or not enough data yet)",
+            ],
+            ["mdc-icon--variation-not-known", "mdc-icon--assurance-not-known"],
+        ),
     ]
     # The words are on the page; the pictures beside them are not read out a second time.
     table = re.search(r'<table class="nhsuk-table-responsive portal-glance">.*?</table>', text, re.DOTALL).group(0)
@@ -169,16 +276,31 @@ def test_the_dashboard_and_roster_are_not_found_for_others(fake, roles):
 
 
 def roster_entry(number, name, staff_number, status="eligible", reason="certified", role="NRSS"):
-    return {"staff_id": uid(number), "staff_name": name, "staff_number": staff_number, "role": role,
-            "status": status, "certificate_id": uid(number + 50), "since": "2026-11-28T10:00:00+00:00",
-            "reason": reason}
+    return {
+        "staff_id": uid(number),
+        "staff_name": name,
+        "staff_number": staff_number,
+        "role": role,
+        "status": status,
+        "certificate_id": uid(number + 50),
+        "since": "2026-11-28T10:00:00+00:00",
+        "reason": reason,
+    }
 
 
 def test_the_roster_by_name_with_reasons_in_words_and_unknown_names_said_so(fake):
-    fake.on("planning", "GET", "/roster", listing([
-        roster_entry(1, "Zara Khan", "N0001"), roster_entry(2, None, None),
-        roster_entry(3, "Ada Okafor", "N0003", status="ineligible", reason="left"),
-    ]))
+    fake.on(
+        "planning",
+        "GET",
+        "/roster",
+        listing(
+            [
+                roster_entry(1, "Zara Khan", "N0001"),
+                roster_entry(2, None, None),
+                roster_entry(3, "Ada Okafor", "N0003", status="ineligible", reason="left"),
+            ]
+        ),
+    )
     page = portal_with(fake, roles=("workforce",)).get("/roster")
     assert page.status_code == 200
     text = page.text
@@ -207,8 +329,10 @@ def test_the_roster_csv_is_planning_s_file_saved_as_an_attachment(fake):
     assert fake.sent[-1][1] == "lead-token"
 
 
-@pytest.mark.parametrize("value,percent,text", [(None, False, "Not known yet"), (2.0, True, "2%"), (33.3, True, "33.3%"),
-                                                (12.0, False, "12")])
+@pytest.mark.parametrize(
+    "value,percent,text",
+    [(None, False, "Not known yet"), (2.0, True, "2%"), (33.3, True, "33.3%"), (12.0, False, "12")],
+)
 def test_figures_in_words(value, percent, text):
     assert presenters.figure(value, percent) == text
 

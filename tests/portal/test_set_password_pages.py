@@ -1,5 +1,6 @@
 """Setting a password from an invitation or reset link, and asking for a reset: no sign-in, identity's
 answers scripted. And the link's token never reaches a log line."""
+
 from __future__ import annotations
 
 import logging
@@ -13,8 +14,12 @@ from tests.portal.test_staff_admin_pages import FakeBackend, portal_with, settin
 
 TOKEN = "Zm9yLXRoZS1ub3Jzdy1zZXQtcGFzc3dvcmQtdG9rZW4"
 LINK = f"/auth/links/{TOKEN}"
-INVITATION = {"purpose": "invitation", "name": "Amara Okafor", "email": "amara.okafor@example.nhs.uk",
-              "expires_at": "2026-12-08T09:00:00+00:00"}
+INVITATION = {
+    "purpose": "invitation",
+    "name": "Amara Okafor",
+    "email": "amara.okafor@example.nhs.uk",
+    "expires_at": "2026-12-08T09:00:00+00:00",
+}
 
 
 @pytest.fixture
@@ -36,18 +41,28 @@ def test_a_good_link_opens_the_form_for_its_person_without_signing_in(client, fa
     page = client.get(f"/set-password/{TOKEN}")
     assert page.status_code == 200
     shown = text_of(page.text)
-    for words in ("Create a password", "Amara Okafor", "amara.okafor@example.nhs.uk", "At least 10 characters",
-                  "Avoid common passwords", "Type the password again", "expires on 8 December 2026"):
+    for words in (
+        "Create a password",
+        "Amara Okafor",
+        "amara.okafor@example.nhs.uk",
+        "At least 10 characters",
+        "Avoid common passwords",
+        "Type the password again",
+        "expires on 8 December 2026",
+    ):
         assert words in shown, words
     assert 'autocomplete="new-password"' in page.text
     assert fake.sent[0][1] is None  # no one's token: the link is the only credential
 
 
-@pytest.mark.parametrize("status, detail, heading", [
-    (404, "No such link.", "This link does not work"),
-    (410, "This link has already been used.", "This link has already been used"),
-    (410, "This link has expired.", "This link has expired"),
-])
+@pytest.mark.parametrize(
+    "status, detail, heading",
+    [
+        (404, "No such link.", "This link does not work"),
+        (410, "This link has already been used.", "This link has already been used"),
+        (410, "This link has expired.", "This link has expired"),
+    ],
+)
 def test_a_link_that_cannot_be_used_says_why_and_how_to_get_a_new_one(client, fake, status, detail, heading):
     fake.on("GET", LINK, Answer(status, {"status": status, "detail": detail}))
     page = client.get(f"/set-password/{TOKEN}")
@@ -63,9 +78,14 @@ def test_setting_the_password_leads_to_sign_in_with_the_email_ready(client, fake
     fake.on("GET", LINK, Answer(200, INVITATION))
     fake.on("POST", LINK, Answer(200, {"user_id": "u1", "email": "amara.okafor@example.nhs.uk"}))
     form = client.get(f"/set-password/{TOKEN}")
-    answer = client.post(f"/set-password/{TOKEN}", data={"csrf_token": csrf_of(form.text),
-                                                        "password": "correct horse battery staple",
-                                                        "confirm_password": "correct horse battery staple"})
+    answer = client.post(
+        f"/set-password/{TOKEN}",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "password": "correct horse battery staple",
+            "confirm_password": "correct horse battery staple",
+        },
+    )
     assert answer.status_code == 302 and answer.headers["Location"] == "/sign-in"
     assert fake.made("POST", LINK)[0].body == {"password": "correct horse battery staple"}
     page = client.get("/sign-in")
@@ -77,9 +97,14 @@ def test_setting_the_password_leads_to_sign_in_with_the_email_ready(client, fake
 def test_passwords_that_differ_are_refused_before_identity_is_asked(client, fake):
     fake.on("GET", LINK, Answer(200, INVITATION))
     form = client.get(f"/set-password/{TOKEN}")
-    page = client.post(f"/set-password/{TOKEN}", data={"csrf_token": csrf_of(form.text),
-                                                      "password": "correct horse battery staple",
-                                                      "confirm_password": "correct horse battery stapler"})
+    page = client.post(
+        f"/set-password/{TOKEN}",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "password": "correct horse battery staple",
+            "confirm_password": "correct horse battery stapler",
+        },
+    )
     assert page.status_code == 422
     assert 'href="#confirm_password"' in page.text and "The passwords do not match" in page.text
     assert not fake.made("POST", LINK)
@@ -88,11 +113,23 @@ def test_passwords_that_differ_are_refused_before_identity_is_asked(client, fake
 
 def test_identitys_password_rules_are_shown_on_the_password_field(client, fake):
     fake.on("GET", LINK, Answer(200, INVITATION))
-    fake.on("POST", LINK, Answer(422, {"status": 422, "title": "Unprocessable Entity", "errors": {
-        "password": ["This password is too common. Choose one that is harder to guess."]}}))
+    fake.on(
+        "POST",
+        LINK,
+        Answer(
+            422,
+            {
+                "status": 422,
+                "title": "Unprocessable Entity",
+                "errors": {"password": ["This password is too common. Choose one that is harder to guess."]},
+            },
+        ),
+    )
     form = client.get(f"/set-password/{TOKEN}")
-    page = client.post(f"/set-password/{TOKEN}", data={"csrf_token": csrf_of(form.text), "password": "password123",
-                                                      "confirm_password": "password123"})
+    page = client.post(
+        f"/set-password/{TOKEN}",
+        data={"csrf_token": csrf_of(form.text), "password": "password123", "confirm_password": "password123"},
+    )
     assert page.status_code == 422
     assert "There is a problem" in page.text and 'href="#password"' in page.text
     assert "This password is too common" in page.text
@@ -103,9 +140,14 @@ def test_a_link_used_up_between_opening_and_saving_says_so(client, fake):
     fake.on("GET", LINK, Answer(200, INVITATION))
     fake.on("POST", LINK, Answer(410, {"status": 410, "detail": "This link has already been used."}))
     form = client.get(f"/set-password/{TOKEN}")
-    page = client.post(f"/set-password/{TOKEN}", data={"csrf_token": csrf_of(form.text),
-                                                      "password": "correct horse battery staple",
-                                                      "confirm_password": "correct horse battery staple"})
+    page = client.post(
+        f"/set-password/{TOKEN}",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "password": "correct horse battery staple",
+            "confirm_password": "correct horse battery staple",
+        },
+    )
     assert page.status_code == 410 and "This link has already been used" in page.text
 
 
@@ -123,10 +165,13 @@ def test_asking_for_a_reset_always_shows_the_same_page(client, fake):
         assert answer.status_code == 302
         pages.append(client.get(answer.headers["Location"]).text)
     assert pages[0] == pages[1]
-    assert ("If there is an account for that email, we have sent a link to reset the password. "
-            "It expires in 1 hour.") in pages[0]
+    assert (
+        "If there is an account for that email, we have sent a link to reset the password. It expires in 1 hour."
+    ) in pages[0]
     assert [call.body for call in fake.made("POST", "/auth/password-reset")] == [
-        {"email": "amara.okafor@example.nhs.uk"}, {"email": "no-one@example.nhs.uk"}]
+        {"email": "amara.okafor@example.nhs.uk"},
+        {"email": "no-one@example.nhs.uk"},
+    ]
 
 
 def test_a_reset_without_a_proper_email_is_asked_again_with_what_was_typed(client, fake):
@@ -140,7 +185,10 @@ def test_a_reset_without_a_proper_email_is_asked_again_with_what_was_typed(clien
 
 def test_the_forms_need_their_csrf_token(client, fake):
     fake.on("GET", LINK, Answer(200, INVITATION))
-    assert client.post(f"/set-password/{TOKEN}", data={"password": "x" * 12, "confirm_password": "x" * 12}).status_code == 400
+    assert (
+        client.post(f"/set-password/{TOKEN}", data={"password": "x" * 12, "confirm_password": "x" * 12}).status_code
+        == 400
+    )
     assert client.post("/forgotten-password", data={"email": "a@example.nhs.uk"}).status_code == 400
     assert not fake.made("POST", LINK) and not fake.made("POST", "/auth/password-reset")
 

@@ -1,5 +1,6 @@
 """The Trust admin's staff pages, in process with Flask's test client and identity's answers scripted: what
 each page shows, what it sends to identity (and what it never sends), and how every problem reads."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,9 @@ NURSE_ID = "11111111-1111-1111-1111-111111111111"
 
 
 def settings() -> PortalSettings:
-    return PortalSettings(backend_urls={name: CLOSED for name in BACKENDS}, secret_key=b"k" * 32, api_timeout_seconds=1.0)
+    return PortalSettings(
+        backend_urls={name: CLOSED for name in BACKENDS}, secret_key=b"k" * 32, api_timeout_seconds=1.0
+    )
 
 
 def portal_with(fake: FakeBackend):
@@ -32,21 +35,51 @@ def portal_with(fake: FakeBackend):
 
 def sign_in_as(client, roles=("trust_admin",), user_id=ADMIN_ID):
     with client.session_transaction() as session:
-        session.update({"token": "admin-token", "csrf": "known-csrf",
-                        "user": {"user_id": user_id, "name": "Priya Shah", "trust_id": "t1", "trust_name": "Leeds",
-                                 "roles": list(roles), "expires_at": time.time() + 3600}})
+        session.update(
+            {
+                "token": "admin-token",
+                "csrf": "known-csrf",
+                "user": {
+                    "user_id": user_id,
+                    "name": "Priya Shah",
+                    "trust_id": "t1",
+                    "trust_name": "Leeds",
+                    "roles": list(roles),
+                    "expires_at": time.time() + 3600,
+                },
+            }
+        )
 
 
 def user(name="Amara Okafor", id_=NURSE_ID, **fields) -> dict:
-    return {"id": id_, "email": "amara.okafor@example.nhs.uk", "name": name, "trust_id": "t1", "roles": ["staff"],
-            "staff_number": "N1001", "professional_group": "Registered Nursing", "department": "Ward 12",
-            "active": True, "password_set": False, "invited_at": None, "created_at": "2026-11-20T09:00:00+00:00",
-            "updated_at": "2026-11-20T09:00:00+00:00", **fields}
+    return {
+        "id": id_,
+        "email": "amara.okafor@example.nhs.uk",
+        "name": name,
+        "trust_id": "t1",
+        "roles": ["staff"],
+        "staff_number": "N1001",
+        "professional_group": "Registered Nursing",
+        "department": "Ward 12",
+        "active": True,
+        "password_set": False,
+        "invited_at": None,
+        "created_at": "2026-11-20T09:00:00+00:00",
+        "updated_at": "2026-11-20T09:00:00+00:00",
+        **fields,
+    }
 
 
 def listed(*people, total_pages=1, total=None) -> Answer:
-    header = json.dumps({"total": total if total is not None else len(people), "total_pages": total_pages,
-                         "page": 1, "first_page": 1, "last_page": total_pages})
+    header = json.dumps(
+        {
+            "total": total if total is not None else len(people),
+            "total_pages": total_pages,
+            "page": 1,
+            "first_page": 1,
+            "last_page": total_pages,
+        }
+    )
     return Answer(200, list(people), {"X-Pagination": header})
 
 
@@ -71,6 +104,7 @@ POST = {"csrf_token": "known-csrf"}
 
 # --- The list ---------------------------------------------------------------------------------------
 
+
 def test_the_staff_pages_are_not_found_for_anyone_but_a_trust_admin(fake):
     client = portal_with(fake)
     sign_in_as(client, roles=("staff", "supervisor", "lead"))
@@ -80,12 +114,16 @@ def test_the_staff_pages_are_not_found_for_anyone_but_a_trust_admin(fake):
 
 
 def test_the_list_shows_each_person_with_roles_department_and_status_in_words(client, fake):
-    fake.on("GET", "/users", listed(
-        user("Amara Okafor", password_set=True),
-        user("Ben Carter", id_="b", invited_at="2026-11-29T10:00:00+00:00", roles=["staff", "supervisor"]),
-        user("Chloe Dunn", id_="c"),
-        user("Dev Patel", id_="d", active=False, department=None),
-    ))
+    fake.on(
+        "GET",
+        "/users",
+        listed(
+            user("Amara Okafor", password_set=True),
+            user("Ben Carter", id_="b", invited_at="2026-11-29T10:00:00+00:00", roles=["staff", "supervisor"]),
+            user("Chloe Dunn", id_="c"),
+            user("Dev Patel", id_="d", active=False, department=None),
+        ),
+    )
     page = client.get("/staff")
     assert page.status_code == 200
     shown = text_of(page.text)
@@ -133,19 +171,38 @@ def test_the_usage_export_is_streamed_through_as_an_attachment_with_the_admins_t
 
 # --- Adding one person ----------------------------------------------------------------------------
 
+
 def test_adding_a_person_sends_no_password_and_leads_to_their_page_to_invite_them(client, fake):
-    fake.on("POST", "/users", lambda call: Answer(201, user(**{k: v for k, v in call.body.items() if k != "roles"},
-                                                            roles=call.body["roles"])))
+    fake.on(
+        "POST",
+        "/users",
+        lambda call: Answer(
+            201, user(**{k: v for k, v in call.body.items() if k != "roles"}, roles=call.body["roles"])
+        ),
+    )
     fake.on("GET", f"/users/{NURSE_ID}", Answer(200, user()))
     form = client.get("/staff/add")
     assert 'name="csrf_token"' in form.text and 'value="staff" checked' in form.text
-    answer = client.post("/staff/add", data={**POST, "name": " Amara Okafor ", "email": "amara.okafor@example.nhs.uk",
-                                            "staff_number": "N1001", "department": "Ward 12",
-                                            "roles": ["staff", "supervisor", "platform_admin"]})
+    answer = client.post(
+        "/staff/add",
+        data={
+            **POST,
+            "name": " Amara Okafor ",
+            "email": "amara.okafor@example.nhs.uk",
+            "staff_number": "N1001",
+            "department": "Ward 12",
+            "roles": ["staff", "supervisor", "platform_admin"],
+        },
+    )
     assert answer.status_code == 302 and answer.headers["Location"] == f"/staff/{NURSE_ID}"
     body = fake.made("POST", "/users")[0].body
-    assert body == {"email": "amara.okafor@example.nhs.uk", "name": "Amara Okafor", "roles": ["staff", "supervisor"],
-                    "staff_number": "N1001", "department": "Ward 12"}
+    assert body == {
+        "email": "amara.okafor@example.nhs.uk",
+        "name": "Amara Okafor",
+        "roles": ["staff", "supervisor"],
+        "staff_number": "N1001",
+        "department": "Ward 12",
+    }
     page = client.get(answer.headers["Location"])
     assert "Amara Okafor has been added" in page.text
     assert "Send invitation" in page.text
@@ -154,21 +211,33 @@ def test_adding_a_person_sends_no_password_and_leads_to_their_page_to_invite_the
 def test_adding_a_person_with_missing_details_shows_every_problem_and_keeps_what_was_typed(client, fake):
     answer = client.post("/staff/add", data={**POST, "name": "", "email": "not-an-email", "staff_number": "N77"})
     assert answer.status_code == 422
-    for anchor, words in (("#name", "Enter their full name"), ("#email", "Enter an email address in the right format"),
-                          ("#roles", "Select at least one role")):
+    for anchor, words in (
+        ("#name", "Enter their full name"),
+        ("#email", "Enter an email address in the right format"),
+        ("#roles", "Select at least one role"),
+    ):
         assert f'href="{anchor}"' in answer.text and words in answer.text
     assert 'value="not-an-email"' in answer.text and 'value="N77"' in answer.text
     assert fake.sent == []
 
 
-@pytest.mark.parametrize("detail, field, words", [
-    ("A user with this email already exists.", "email", "already has an account with this email address"),
-    ("A user with staff number N1001 already exists in this Trust.", "staff_number", "already has this staff number"),
-])
+@pytest.mark.parametrize(
+    "detail, field, words",
+    [
+        ("A user with this email already exists.", "email", "already has an account with this email address"),
+        (
+            "A user with staff number N1001 already exists in this Trust.",
+            "staff_number",
+            "already has this staff number",
+        ),
+    ],
+)
 def test_a_duplicate_email_or_staff_number_is_shown_on_its_field(client, fake, detail, field, words):
     fake.on("POST", "/users", Answer(409, {"status": 409, "title": "Conflict", "detail": detail}))
-    answer = client.post("/staff/add", data={**POST, "name": "Amara Okafor", "email": "a@example.nhs.uk",
-                                            "staff_number": "N1001", "roles": "staff"})
+    answer = client.post(
+        "/staff/add",
+        data={**POST, "name": "Amara Okafor", "email": "a@example.nhs.uk", "staff_number": "N1001", "roles": "staff"},
+    )
     assert answer.status_code == 422
     assert f'href="#{field}"' in answer.text and words in answer.text
     assert 'value="Amara Okafor"' in answer.text
@@ -176,12 +245,22 @@ def test_a_duplicate_email_or_staff_number_is_shown_on_its_field(client, fake, d
 
 # --- A person's page: roles, invitation, deactivation ---------------------------------------------------
 
+
 def test_a_persons_page_shows_their_details_and_what_can_be_done(client, fake):
     fake.on("GET", f"/users/{NURSE_ID}", Answer(200, user(invited_at="2026-11-29T10:00:00+00:00")))
     page = client.get(f"/staff/{NURSE_ID}")
     shown = text_of(page.text)
-    for words in ("Amara Okafor", "amara.okafor@example.nhs.uk", "N1001", "Registered Nursing", "Ward 12",
-                  "Invited", "29 November 2026", "Send a new invitation", "Deactivate Amara Okafor"):
+    for words in (
+        "Amara Okafor",
+        "amara.okafor@example.nhs.uk",
+        "N1001",
+        "Registered Nursing",
+        "Ward 12",
+        "Invited",
+        "29 November 2026",
+        "Send a new invitation",
+        "Deactivate Amara Okafor",
+    ):
         assert words in shown, words
     assert page.text.count('name="csrf_token"') >= 3  # sign out, invitation, roles
 
@@ -191,8 +270,11 @@ def test_another_trusts_person_is_not_found(client, fake):
 
 
 def test_your_own_page_offers_no_role_change_or_deactivation(client, fake):
-    fake.on("GET", f"/users/{ADMIN_ID}", Answer(200, user("Priya Shah", id_=ADMIN_ID, roles=["trust_admin"],
-                                                          password_set=True)))
+    fake.on(
+        "GET",
+        f"/users/{ADMIN_ID}",
+        Answer(200, user("Priya Shah", id_=ADMIN_ID, roles=["trust_admin"], password_set=True)),
+    )
     page = client.get(f"/staff/{ADMIN_ID}")
     assert "You cannot change your own roles" in page.text
     assert "Save roles" not in page.text and "/deactivate" not in page.text
@@ -215,8 +297,11 @@ def test_no_role_at_all_is_refused_before_identity_is_asked(client, fake):
 
 def test_a_role_change_identity_refuses_says_why_on_the_roles(client, fake):
     fake.on("GET", f"/users/{NURSE_ID}", Answer(200, user()))
-    fake.on("PATCH", f"/users/{NURSE_ID}", Answer(403, {"status": 403, "detail": "Only a platform admin may change "
-                                                                              "a platform admin."}))
+    fake.on(
+        "PATCH",
+        f"/users/{NURSE_ID}",
+        Answer(403, {"status": 403, "detail": "Only a platform admin may change a platform admin."}),
+    )
     page = client.post(f"/staff/{NURSE_ID}/roles", data={**POST, "roles": ["staff", "lead"]})
     assert page.status_code == 422
     assert 'href="#roles"' in page.text and "Only a platform admin may change a platform admin." in page.text
@@ -224,9 +309,21 @@ def test_a_role_change_identity_refuses_says_why_on_the_roles(client, fake):
 
 
 def test_an_emailed_invitation_says_so(client, fake):
-    fake.on("POST", f"/users/{NURSE_ID}/invitation", Answer(201, {
-        "user_id": NURSE_ID, "name": "Amara Okafor", "email": "amara.okafor@example.nhs.uk",
-        "expires_at": "2026-12-08T09:00:00+00:00", "emailed": True, "link": None}))
+    fake.on(
+        "POST",
+        f"/users/{NURSE_ID}/invitation",
+        Answer(
+            201,
+            {
+                "user_id": NURSE_ID,
+                "name": "Amara Okafor",
+                "email": "amara.okafor@example.nhs.uk",
+                "expires_at": "2026-12-08T09:00:00+00:00",
+                "emailed": True,
+                "link": None,
+            },
+        ),
+    )
     page = client.post(f"/staff/{NURSE_ID}/invitation", data=POST)
     assert page.status_code == 200
     assert "We have emailed an invitation to Amara Okafor at amara.okafor@example.nhs.uk" in text_of(page.text)
@@ -235,9 +332,21 @@ def test_an_emailed_invitation_says_so(client, fake):
 
 def test_without_email_the_link_is_shown_once_to_hand_over(client, fake):
     link = "https://portal.example/set-password/abc123-secret"
-    fake.on("POST", f"/users/{NURSE_ID}/invitation", Answer(201, {
-        "user_id": NURSE_ID, "name": "Amara Okafor", "email": "amara.okafor@example.nhs.uk",
-        "expires_at": "2026-12-08T09:00:00+00:00", "emailed": False, "link": link}))
+    fake.on(
+        "POST",
+        f"/users/{NURSE_ID}/invitation",
+        Answer(
+            201,
+            {
+                "user_id": NURSE_ID,
+                "name": "Amara Okafor",
+                "email": "amara.okafor@example.nhs.uk",
+                "expires_at": "2026-12-08T09:00:00+00:00",
+                "emailed": False,
+                "link": link,
+            },
+        ),
+    )
     page = client.post(f"/staff/{NURSE_ID}/invitation", data=POST)
     shown = text_of(page.text)
     assert "Give Amara Okafor this link" in shown
@@ -247,7 +356,9 @@ def test_without_email_the_link_is_shown_once_to_hand_over(client, fake):
 
 
 def test_a_deactivated_person_cannot_be_invited(client, fake):
-    fake.on("POST", f"/users/{NURSE_ID}/invitation", Answer(409, {"status": 409, "detail": "This user is deactivated."}))
+    fake.on(
+        "POST", f"/users/{NURSE_ID}/invitation", Answer(409, {"status": 409, "detail": "This user is deactivated."})
+    )
     fake.on("GET", f"/users/{NURSE_ID}", Answer(200, user(active=False)))
     page = client.post(f"/staff/{NURSE_ID}/invitation", data=POST)
     assert page.status_code == 409 and "This user is deactivated." in page.text
@@ -273,11 +384,19 @@ def test_deactivating_a_leaver_asks_first_then_goes_back_to_the_list_with_a_bann
 
 # --- Import and invitations ------------------------------------------------------------------------------
 
-REPORT = {"created": 147, "updated": 0, "unchanged": 0, "rejected": [
-    {"row": 12, "errors": {"email": ["Not a valid email address."]}},
-    {"row": 4, "errors": {"staff_number": ["Missing data for required field."], "roles": ["Unknown role: matron."]}},
-    {"row": 90, "errors": {"email": ["Already used by another row."]}},
-]}
+REPORT = {
+    "created": 147,
+    "updated": 0,
+    "unchanged": 0,
+    "rejected": [
+        {"row": 12, "errors": {"email": ["Not a valid email address."]}},
+        {
+            "row": 4,
+            "errors": {"staff_number": ["Missing data for required field."], "roles": ["Unknown role: matron."]},
+        },
+        {"row": 90, "errors": {"email": ["Already used by another row."]}},
+    ],
+}
 
 
 def upload(content: bytes, filename="staff.csv"):
@@ -289,15 +408,18 @@ def upload(content: bytes, filename="staff.csv"):
 def test_an_import_forwards_the_file_as_csv_and_reports_what_happened_line_by_line(client, fake):
     content = b"staff_number,name,email,professional_group,roles,department\r\nN1,A B,a@example.nhs.uk,,,\r\n"
     fake.on("POST", "/users/import", Answer(200, REPORT))
-    fake.on("GET", "/users", listed(user("New Person", id_="n1"), user("Invited Already", id_="n2",
-                                                                       invited_at="2026-11-30T09:00:00Z")))
+    fake.on(
+        "GET",
+        "/users",
+        listed(user("New Person", id_="n1"), user("Invited Already", id_="n2", invited_at="2026-11-30T09:00:00Z")),
+    )
     page = client.post("/staff/import", data=upload(content), content_type="multipart/form-data")
     assert page.status_code == 200
     sent = fake.made("POST", "/users/import")[0]
     assert sent.body == content and sent.content_type.startswith("text/csv")
     shown = text_of(page.text)
     assert "147 added, 0 updated, 0 unchanged, 3 rows not imported" in shown
-    lines = re.findall(r'Line </span>(\d+)</td>', page.text)
+    lines = re.findall(r"Line </span>(\d+)</td>", page.text)
     assert lines == ["4", "12", "90"]
     assert "Staff number: Missing data for required field." in shown and "Roles: Unknown role: matron." in shown
     assert "Email address: Not a valid email address." in shown
@@ -306,20 +428,35 @@ def test_an_import_forwards_the_file_as_csv_and_reports_what_happened_line_by_li
     assert "Invite 1 person" in shown  # the one already invited is not counted
 
 
-@pytest.mark.parametrize("status, body, words", [
-    (422, {"status": 422, "errors": {"file": [("The first line must be the header "
-                                               "staff_number,name,email,professional_group,roles,department.")]}},
-     "The first line must be the header"),
-    (400, {"status": 400, "detail": "The file is not UTF-8 text."}, "must be a CSV file saved as UTF-8"),
-    (415, {"status": 415, "detail": "Send text/csv."}, "must be a CSV file"),
-    (413, {"status": 413, "detail": "Too large."}, "must be smaller than 5 MB"),
-])
+@pytest.mark.parametrize(
+    "status, body, words",
+    [
+        (
+            422,
+            {
+                "status": 422,
+                "errors": {
+                    "file": [
+                        (
+                            "The first line must be the header "
+                            "staff_number,name,email,professional_group,roles,department."
+                        )
+                    ]
+                },
+            },
+            "The first line must be the header",
+        ),
+        (400, {"status": 400, "detail": "The file is not UTF-8 text."}, "must be a CSV file saved as UTF-8"),
+        (415, {"status": 415, "detail": "Send text/csv."}, "must be a CSV file"),
+        (413, {"status": 413, "detail": "Too large."}, "must be smaller than 5 MB"),
+    ],
+)
 def test_a_file_identity_cannot_read_is_shown_on_the_file_field(client, fake, status, body, words):
     fake.on("POST", "/users/import", Answer(status, body))
     page = client.post("/staff/import", data=upload(b"name\r\nA\r\n"), content_type="multipart/form-data")
     assert page.status_code == status
     assert "There is a problem" in page.text and 'href="#file"' in page.text and words in page.text
-    assert 'nhsuk-form-group--error' in page.text
+    assert "nhsuk-form-group--error" in page.text
 
 
 def test_no_file_or_an_empty_one_is_refused_before_identity_is_asked(client, fake):
@@ -341,12 +478,36 @@ def test_a_file_of_5_mib_is_forwarded_and_a_larger_one_is_refused_in_words(clien
 
 
 def test_inviting_everyone_invites_only_the_active_people_never_invited(client, fake):
-    fake.on("GET", "/users", listed(user("New One", id_="n1"), user("New Two", id_="n2"),
-                                    user("Invited", id_="n3", invited_at="2026-11-30T09:00:00Z"),
-                                    user("Left", id_="n4", active=False)))
-    fake.on("POST", "/users/invitations", lambda call: Answer(200, {"invitations": [
-        {"user_id": id_, "name": f"Person {id_}", "email": f"{id_}@example.nhs.uk",
-         "expires_at": "2026-12-08T09:00:00+00:00", "emailed": True, "link": None} for id_ in call.body["user_ids"]]}))
+    fake.on(
+        "GET",
+        "/users",
+        listed(
+            user("New One", id_="n1"),
+            user("New Two", id_="n2"),
+            user("Invited", id_="n3", invited_at="2026-11-30T09:00:00Z"),
+            user("Left", id_="n4", active=False),
+        ),
+    )
+    fake.on(
+        "POST",
+        "/users/invitations",
+        lambda call: Answer(
+            200,
+            {
+                "invitations": [
+                    {
+                        "user_id": id_,
+                        "name": f"Person {id_}",
+                        "email": f"{id_}@example.nhs.uk",
+                        "expires_at": "2026-12-08T09:00:00+00:00",
+                        "emailed": True,
+                        "link": None,
+                    }
+                    for id_ in call.body["user_ids"]
+                ]
+            },
+        ),
+    )
     confirm = client.get("/staff/invitations")
     assert "2 people have no password and no invitation yet" in text_of(confirm.text)
     assert not fake.made("POST", "/users/invitations")
@@ -364,6 +525,7 @@ def test_inviting_everyone_when_everyone_is_invited_says_so(client, fake):
 
 
 # --- The backend sends a file as it is, and streams one back ---------------------------------------------
+
 
 class _Recorder(BaseHTTPRequestHandler):
     received: ClassVar[list] = []
@@ -407,6 +569,7 @@ def test_the_backend_sends_a_csv_body_as_it_is_and_streams_a_file_back():
 
 # --- Against the real identity service, without email: links handed over -------------------------------
 
+
 @pytest.fixture
 def real_identity(sqlite_url):
     """Identity's own app on a real database, served over HTTP on a free port, with no SMTP server: the
@@ -431,8 +594,9 @@ def csrf_in(html: str) -> str:
 
 def portal_signed_in(identity_url: str, email: str, password: str):
     urls = {name: CLOSED for name in BACKENDS} | {"identity": identity_url}
-    client = create_app(PortalSettings(backend_urls=urls, secret_key=b"k" * 32, api_timeout_seconds=10.0),
-                        log_to_stdout=False).test_client()
+    client = create_app(
+        PortalSettings(backend_urls=urls, secret_key=b"k" * 32, api_timeout_seconds=10.0), log_to_stdout=False
+    ).test_client()
     form = client.get("/sign-in")
     answer = client.post("/sign-in", data={"csrf_token": csrf_in(form.text), "email": email, "password": password})
     assert answer.status_code == 302, answer.text
@@ -446,15 +610,20 @@ def test_an_import_then_invitations_handed_over_then_a_password_set_through_the_
     admin = real_identity.new_user(trust["id"], roles=("trust_admin",), name="Priya Shah")
     client = portal_signed_in(real_identity.url, admin["email"], admin["password"])
     csrf = csrf_in(client.get("/staff/import").text)
-    content = ("staff_number,name,email,professional_group,roles,department\r\n"
-               "R1,Amara Okafor,amara.okafor@example.nhs.uk,Registered Nursing,staff,Ward 12\r\n"
-               "R2,Ben Carter,not-an-email,Registered Nursing,staff,Ward 12\r\n"
-               "R3,Chloe Dunn,chloe.dunn@example.nhs.uk,Registered Nursing,staff;supervisor,Theatres\r\n")
-    report = client.post("/staff/import", data={"csrf_token": csrf, "file": (io.BytesIO(content.encode()), "staff.csv")},
-                         content_type="multipart/form-data")
+    content = (
+        "staff_number,name,email,professional_group,roles,department\r\n"
+        "R1,Amara Okafor,amara.okafor@example.nhs.uk,Registered Nursing,staff,Ward 12\r\n"
+        "R2,Ben Carter,not-an-email,Registered Nursing,staff,Ward 12\r\n"
+        "R3,Chloe Dunn,chloe.dunn@example.nhs.uk,Registered Nursing,staff;supervisor,Theatres\r\n"
+    )
+    report = client.post(
+        "/staff/import",
+        data={"csrf_token": csrf, "file": (io.BytesIO(content.encode()), "staff.csv")},
+        content_type="multipart/form-data",
+    )
     assert report.status_code == 200, report.text
     assert "2 added, 0 updated, 0 unchanged, 1 row not imported" in text_of(report.text)
-    assert re.findall(r'Line </span>(\d+)</td>', report.text) == ["3"]
+    assert re.findall(r"Line </span>(\d+)</td>", report.text) == ["3"]
     assert "Invite 2 people" in text_of(report.text)
 
     listing = client.get("/staff?q=Chloe")
@@ -462,20 +631,36 @@ def test_an_import_then_invitations_handed_over_then_a_password_set_through_the_
 
     sent = client.post("/staff/invitations", data={"csrf_token": csrf})
     assert sent.status_code == 200, sent.text
-    handed_over = dict(re.findall(r'<h2 class="nhsuk-heading-s">([^<]+)</h2>.*?'
-                                  r'(https://portal\.example/set-password/[A-Za-z0-9_.~%-]+)', sent.text, re.DOTALL))
+    handed_over = dict(
+        re.findall(
+            r'<h2 class="nhsuk-heading-s">([^<]+)</h2>.*?'
+            r"(https://portal\.example/set-password/[A-Za-z0-9_.~%-]+)",
+            sent.text,
+            re.DOTALL,
+        )
+    )
     assert set(handed_over) == {"Amara Okafor", "Chloe Dunn"} and "Give each person their link" in sent.text
     assert "Invited" in client.get("/staff?q=Amara").text
 
     path = handed_over["Amara Okafor"].removeprefix("https://portal.example")
-    nurse = create_app(PortalSettings(backend_urls={name: CLOSED for name in BACKENDS} | {"identity": real_identity.url},
-                                      secret_key=b"k" * 32), log_to_stdout=False).test_client()
+    nurse = create_app(
+        PortalSettings(
+            backend_urls={name: CLOSED for name in BACKENDS} | {"identity": real_identity.url}, secret_key=b"k" * 32
+        ),
+        log_to_stdout=False,
+    ).test_client()
     form = nurse.get(path)
     assert form.status_code == 200 and "Amara Okafor" in form.text
     weak = nurse.post(path, data={"csrf_token": csrf_in(form.text), "password": "short", "confirm_password": "short"})
     assert weak.status_code == 422 and 'href="#password"' in weak.text
-    done = nurse.post(path, data={"csrf_token": csrf_in(form.text), "password": "plum kettle harbour lantern",
-                                  "confirm_password": "plum kettle harbour lantern"})
+    done = nurse.post(
+        path,
+        data={
+            "csrf_token": csrf_in(form.text),
+            "password": "plum kettle harbour lantern",
+            "confirm_password": "plum kettle harbour lantern",
+        },
+    )
     assert done.status_code == 302 and "Sign in with amara.okafor@example.nhs.uk" in nurse.get("/sign-in").text
     assert real_identity.token("amara.okafor@example.nhs.uk", "plum kettle harbour lantern")
     again = nurse.get(path)

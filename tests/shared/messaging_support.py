@@ -1,10 +1,11 @@
 """Helpers for the outbox, relay and consumer tests: a migrated database and threads to run parts in."""
+
 from __future__ import annotations
 
 import threading
 import uuid
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from shared.config import Settings
@@ -45,7 +46,7 @@ def trust_created_data(name: str = "Test Trust") -> dict:
         "trust_id": uuid.uuid4(),
         "name": name,
         "ods_code": "T" + uuid.uuid4().hex[:5].upper(),
-        "created_at": datetime.now(timezone.utc),
+        "created_at": datetime.now(UTC),
     }
 
 

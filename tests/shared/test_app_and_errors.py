@@ -1,4 +1,5 @@
 """The app factory and problem+json on every error path, through a small service built on it."""
+
 import json
 import uuid
 
@@ -59,10 +60,16 @@ def keys():
 
 @pytest.fixture
 def client(keys, tmp_path):
-    spec = ServiceSpec(name="demo", title="Demo", description="d", blueprints=[blp], key_resolver=lambda r: keys.resolver())
+    spec = ServiceSpec(
+        name="demo", title="Demo", description="d", blueprints=[blp], key_resolver=lambda r: keys.resolver()
+    )
     settings = Settings.from_env(
         "demo",
-        {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}", "IDENTITY_ISSUER": TEST_ISSUER, "MAX_CONTENT_LENGTH": "16384"},
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+            "IDENTITY_ISSUER": TEST_ISSUER,
+            "MAX_CONTENT_LENGTH": "16384",
+        },
     )
     app = create_app(spec, Runtime(spec, settings), log_to_stdout=False)
     return app.test_client()
@@ -81,33 +88,41 @@ def assert_problem(response, status):
 
 
 def test_validation_errors_are_422_naming_each_field(client, keys):
-    response = client.post("/things", json={"name": "", "size": "big", "tags": ["ok", "toolong"]},
-                           headers=auth(keys, roles=["supervisor"]))
+    response = client.post(
+        "/things", json={"name": "", "size": "big", "tags": ["ok", "toolong"]}, headers=auth(keys, roles=["supervisor"])
+    )
     body = assert_problem(response, 422)
     assert set(body["errors"]) == {"name", "size", "tags.1"}
     assert "name" in body["detail"] and "size" in body["detail"]
 
 
 def test_nul_characters_are_refused_naming_the_field(client, keys):
-    response = client.post("/things", json={"name": "a\u0000b", "size": 1, "tags": ["x\u0000"]},
-                           headers=auth(keys, roles=["supervisor"]))
+    response = client.post(
+        "/things", json={"name": "a\u0000b", "size": 1, "tags": ["x\u0000"]}, headers=auth(keys, roles=["supervisor"])
+    )
     assert set(assert_problem(response, 422)["errors"]) == {"name", "tags.0"}
 
 
 def test_unknown_fields_are_refused(client, keys):
-    response = client.post("/things", json={"name": "a", "size": 1, "colour": "red"}, headers=auth(keys, roles=["supervisor"]))
+    response = client.post(
+        "/things", json={"name": "a", "size": 1, "colour": "red"}, headers=auth(keys, roles=["supervisor"])
+    )
     assert assert_problem(response, 422)["errors"] == {"colour": ["Unknown field."]}
 
 
 @pytest.mark.parametrize("body", ["{not json", '{"name": "a", "size": 1', "\x00\x01"])
 def test_malformed_json_is_400(client, keys, body):
-    response = client.post("/things", data=body, content_type="application/json", headers=auth(keys, roles=["supervisor"]))
+    response = client.post(
+        "/things", data=body, content_type="application/json", headers=auth(keys, roles=["supervisor"])
+    )
     assert_problem(response, 400)
 
 
 @pytest.mark.parametrize("body", ["[]", '"text"', "42", "null"])
 def test_json_that_is_not_an_object_is_422(client, keys, body):
-    response = client.post("/things", data=body, content_type="application/json", headers=auth(keys, roles=["supervisor"]))
+    response = client.post(
+        "/things", data=body, content_type="application/json", headers=auth(keys, roles=["supervisor"])
+    )
     assert_problem(response, 422)
 
 
@@ -143,8 +158,12 @@ def test_a_token_signed_by_another_key_with_a_known_kid_is_401(client, keys):
 def test_an_unsigned_token_is_401(client, keys):
     import jwt
 
-    token = jwt.encode({"sub": str(uuid.uuid4()), "iss": TEST_ISSUER, "aud": "skillpass", "exp": 9999999999, "iat": 1},
-                       None, algorithm="none", headers={"kid": keys.kid})
+    token = jwt.encode(
+        {"sub": str(uuid.uuid4()), "iss": TEST_ISSUER, "aud": "skillpass", "exp": 9999999999, "iat": 1},
+        None,
+        algorithm="none",
+        headers={"kid": keys.kid},
+    )
     assert_problem(client.get("/whoami", headers={"Authorization": f"Bearer {token}"}), 401)
 
 
@@ -156,12 +175,16 @@ def test_a_valid_token_identifies_the_caller(client, keys):
 
 
 def test_missing_role_is_403(client, keys):
-    body = assert_problem(client.post("/things", json={"name": "a", "size": 1}, headers=auth(keys, roles=["staff"])), 403)
+    body = assert_problem(
+        client.post("/things", json={"name": "a", "size": 1}, headers=auth(keys, roles=["staff"])), 403
+    )
     assert "supervisor" in body["detail"]
 
 
 def test_domain_errors_map_to_their_status(client, keys):
-    assert_problem(client.post("/things", json={"name": "taken", "size": 1}, headers=auth(keys, roles=["supervisor"])), 409)
+    assert_problem(
+        client.post("/things", json={"name": "taken", "size": 1}, headers=auth(keys, roles=["supervisor"])), 409
+    )
     assert_problem(client.get(f"/things/{uuid.uuid4()}", headers=auth(keys)), 404)
 
 
@@ -181,7 +204,11 @@ def test_unexpected_errors_are_500_problems_without_internals(client, keys):
 
 def test_openapi_documents_bearer_auth_and_problem_responses(client):
     spec = client.get("/openapi.json").get_json()
-    assert spec["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    assert spec["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+    }
     post = spec["paths"]["/things"]["post"]
     assert post["security"] == [{"bearerAuth": []}]
     assert {"401", "403", "422"} <= set(post["responses"])
@@ -221,14 +248,20 @@ def test_readyz_is_200_when_database_and_broker_answer(keys, tmp_path, amqp_url)
 
 
 def test_lone_surrogates_are_refused_naming_the_field(client, keys):
-    response = client.post("/things", data='{"name": "\\ud800x", "size": 1}', content_type="application/json",
-                           headers=auth(keys, roles=["supervisor"]))
+    response = client.post(
+        "/things",
+        data='{"name": "\\ud800x", "size": 1}',
+        content_type="application/json",
+        headers=auth(keys, roles=["supervisor"]),
+    )
     assert set(assert_problem(response, 422)["errors"]) == {"name"}
 
 
 @pytest.mark.parametrize("depth", [100, 3000])
 def test_deeply_nested_bodies_are_4xx_not_500(client, keys, depth):
     body = '{"name": "a", "size": 1, "tags": ' + "[" * depth + "]" * depth + "}"
-    response = client.post("/things", data=body, content_type="application/json", headers=auth(keys, roles=["supervisor"]))
+    response = client.post(
+        "/things", data=body, content_type="application/json", headers=auth(keys, roles=["supervisor"])
+    )
     assert response.status_code in (400, 422)
     assert response.mimetype == "application/problem+json"

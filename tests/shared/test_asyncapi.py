@@ -1,10 +1,11 @@
 """The AsyncAPI document: valid AsyncAPI 3, committed as generated, and in agreement with the code."""
+
 from __future__ import annotations
 
 import copy
 import json
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
 import jsonschema
@@ -87,8 +88,11 @@ def _differences(old, new, path="") -> list[str]:
     """Where two documents differ, down to the first level that is not a mapping on both sides."""
     if not (isinstance(old, dict) and isinstance(new, dict)):
         return [path or "/"] if old != new else []
-    return [found for key in sorted(set(old) | set(new))
-            for found in _differences(old.get(key), new.get(key), f"{path}/{key}")]
+    return [
+        found
+        for key in sorted(set(old) | set(new))
+        for found in _differences(old.get(key), new.get(key), f"{path}/{key}")
+    ]
 
 
 def test_asyncapi_check_fails_on_a_stale_document_and_passes_on_a_fresh_one(tmp_path, capsys):
@@ -106,7 +110,11 @@ def test_every_catalogue_event_has_a_channel_a_message_and_its_publisher(documen
         channel = document["channels"][event_type]
         assert channel["address"] == event_type
         assert channel["bindings"]["amqp"]["exchange"] == {
-            "name": "skillpass.events", "type": "topic", "durable": True, "autoDelete": False}
+            "name": "skillpass.events",
+            "type": "topic",
+            "durable": True,
+            "autoDelete": False,
+        }
         message = document["components"]["messages"][event_type]
         assert message["contentType"] == "application/cloudevents+json"
         assert message["summary"] == spec.summary
@@ -131,7 +139,9 @@ def test_each_message_carries_every_payload_field_with_its_requiredness(document
 def test_each_consumer_receives_what_it_handles_from_its_own_queue(document):
     for service in installed_services():
         handled = set(load_spec(service).handlers)
-        received = {key.split(".receives.", 1)[1] for key in document["operations"] if key.startswith(f"{service}.receives.")}
+        received = {
+            key.split(".receives.", 1)[1] for key in document["operations"] if key.startswith(f"{service}.receives.")
+        }
         assert received == handled, service
         for event_type in handled:
             operation = document["operations"][f"{service}.receives.{event_type}"]
@@ -157,6 +167,7 @@ def test_queue_arguments_are_those_the_broker_module_declares(document):
 
 
 # --- The document and the code agree on the wire format ----------------------------------------------
+
 
 def _registry(document) -> Registry:
     return Registry().with_resource(DOCUMENT_URI, Resource(contents=document, specification=DRAFT7))
@@ -190,7 +201,7 @@ SAMPLES = {
     fields.String: lambda: "text",
     fields.Email: lambda: "someone@example.nhs.uk",
     fields.Url: lambda: "https://certificate.example/verify/1",
-    fields.AwareDateTime: lambda: datetime(2025, 3, 1, 9, 30, tzinfo=timezone.utc),
+    fields.AwareDateTime: lambda: datetime(2025, 3, 1, 9, 30, tzinfo=UTC),
     fields.Date: lambda: date(2025, 3, 1),
     fields.Integer: lambda: 3,
     fields.Float: lambda: 2.5,
@@ -200,6 +211,7 @@ SAMPLES = {
 
 def sample(schema_class: type[Schema], *, nulls: bool) -> dict:
     """Python values for every field; with `nulls`, None wherever the schema allows it."""
+
     def value(field):
         if nulls and field.allow_none:
             return None
@@ -218,9 +230,18 @@ def sample(schema_class: type[Schema], *, nulls: bool) -> dict:
 def envelope_for(event_type: str, *, nulls: bool = False) -> dict:
     spec = CATALOGUE[event_type]
     data = serialise_payload(event_type, sample(spec.schema, nulls=nulls))
-    return json.loads(json.dumps(make_envelope(
-        service=spec.publisher, event_type=event_type, subject=str(uuid.uuid4()), data=data,
-        trust_id=str(uuid.uuid4()), correlation_id="request-1")))
+    return json.loads(
+        json.dumps(
+            make_envelope(
+                service=spec.publisher,
+                event_type=event_type,
+                subject=str(uuid.uuid4()),
+                data=data,
+                trust_id=str(uuid.uuid4()),
+                correlation_id="request-1",
+            )
+        )
+    )
 
 
 @pytest.mark.parametrize("nulls", [False, True], ids=["values", "nulls"])
@@ -272,7 +293,6 @@ def test_an_unknown_validator_stops_the_build():
         asyncapi.collect_payload_schemas(WithPattern, {})
 
 
-
 # --- The public channels (DESIGN §9) -------------------------------------------------------------------
 
 PUBLIC_EVENTS = [event_type for event_type, spec in CATALOGUE.items() if spec.public is not None]
@@ -292,7 +312,11 @@ def test_the_public_events_are_a_second_channel_set_on_the_public_exchange_behin
         assert channel["address"] == "{ods}." + event_type and "ods" in channel["parameters"]
         assert channel["servers"] == [{"$ref": "#/servers/rabbitmq-subscribers"}]
         assert channel["bindings"]["amqp"]["exchange"] == {
-            "name": "skillpass.public", "type": "topic", "durable": True, "autoDelete": False}
+            "name": "skillpass.public",
+            "type": "topic",
+            "durable": True,
+            "autoDelete": False,
+        }
         send = document["operations"][f"{spec.publisher}.sends.public.{event_type}"]
         assert send["action"] == "send" and send["channel"] == {"$ref": f"#/channels/public.{event_type}"}
         message = document["components"]["messages"][f"public.{event_type}"]
@@ -302,8 +326,11 @@ def test_the_public_events_are_a_second_channel_set_on_the_public_exchange_behin
         assert list(schema["properties"]) == list(spec.public().fields)
         assert "email" not in json.dumps(schema) and "staff_number" in schema["required"]
     internal_only = [event_type for event_type in CATALOGUE if event_type not in PUBLIC_EVENTS]
-    assert not [key for key in document["channels"] if key.removeprefix("public.") in internal_only
-                and key.startswith("public.")]
+    assert not [
+        key
+        for key in document["channels"]
+        if key.removeprefix("public.") in internal_only and key.startswith("public.")
+    ]
 
 
 @pytest.mark.parametrize("nulls", [False, True], ids=["values", "nulls"])

@@ -1,6 +1,7 @@
 """`skillpass backup` and `skillpass restore` as an operator runs them, against the real PostgreSQL and
 RabbitMQ, on databases of their own (no platform running): the round trip, the manifest's checks, the
 refusals, and the vhost's part of the broker's definitions."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,13 @@ class Platform:
     def __init__(self, database_server: str, amqp_url: str, rabbitmqctl: list[str]):
         self.database_server = database_server
         self.prefix = f"skillpass_test_{uuid.uuid4().hex[:10]}_"
-        self.env = {**os.environ, "DATABASE_SERVER_URL": database_server, "DATABASE_NAME_PREFIX": self.prefix,
-                    "AMQP_URL": amqp_url, "RABBITMQCTL": " ".join(rabbitmqctl)}
+        self.env = {
+            **os.environ,
+            "DATABASE_SERVER_URL": database_server,
+            "DATABASE_NAME_PREFIX": self.prefix,
+            "AMQP_URL": amqp_url,
+            "RABBITMQCTL": " ".join(rabbitmqctl),
+        }
         self.env.pop("DATABASE_URL", None)
 
     def server_url(self, database: str) -> str:
@@ -49,7 +55,10 @@ class Platform:
         try:
             with engine.connect() as connection:
                 name = f"{self.prefix}{service}"
-                return connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is not None
+                return (
+                    connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+                    is not None
+                )
         finally:
             engine.dispose()
 
@@ -67,8 +76,9 @@ class Platform:
             drop_database(self.url(service))
 
     def skillpass(self, *args: str, **env: str) -> subprocess.CompletedProcess:
-        return subprocess.run(resolve(["skillpass", *args]), env={**self.env, **env}, capture_output=True, text=True,
-                              timeout=300)
+        return subprocess.run(
+            resolve(["skillpass", *args]), env={**self.env, **env}, capture_output=True, text=True, timeout=300
+        )
 
 
 @pytest.fixture
@@ -103,12 +113,20 @@ def source(platforms, broker):
     """A platform with something in it: a table with a row in identity's database, a queue bound to an
     exchange and a message waiting in it."""
     platform = platforms()
-    platform.sql("identity", "CREATE TABLE marker (id integer PRIMARY KEY, note text)",
-                 "INSERT INTO marker VALUES (1, 'before the backup')")
+    platform.sql(
+        "identity",
+        "CREATE TABLE marker (id integer PRIMARY KEY, note text)",
+        "INSERT INTO marker VALUES (1, 'before the backup')",
+    )
     with Connection(platform.env["AMQP_URL"]) as connection:
         exchange = Exchange("backup.test", type="topic", durable=True)
-        queue = Queue("backup.test.queue", exchange=exchange, routing_key="kept.#", durable=True,
-                      queue_arguments={"x-queue-type": "quorum"})
+        queue = Queue(
+            "backup.test.queue",
+            exchange=exchange,
+            routing_key="kept.#",
+            durable=True,
+            queue_arguments={"x-queue-type": "quorum"},
+        )
         queue(connection.channel()).declare()
         connection.Producer().publish({"in": "flight"}, exchange=exchange, routing_key="kept.one", declare=[exchange])
     # The broker counts a quorum queue's messages every few seconds.
@@ -193,8 +211,9 @@ def test_a_failed_backup_leaves_no_folder_behind(source, tmp_path):
     target = tmp_path / "backup"
     missing = one_line_error(source.skillpass("backup", str(target), PG_DUMP=str(tmp_path / "no-pg_dump")))
     assert "not found" in missing and "PG_DUMP" in missing
-    unreachable = one_line_error(source.skillpass("backup", str(target),
-                                                  DATABASE_SERVER_URL="postgresql://postgres@127.0.0.1:9"))
+    unreachable = one_line_error(
+        source.skillpass("backup", str(target), DATABASE_SERVER_URL="postgresql://postgres@127.0.0.1:9")
+    )
     assert "pg_dump failed" in unreachable
     no_broker = one_line_error(source.skillpass("backup", str(target), RABBITMQCTL=str(tmp_path / "no-rabbitmqctl")))
     assert "RABBITMQCTL" in no_broker
@@ -204,10 +223,11 @@ def test_a_failed_backup_leaves_no_folder_behind(source, tmp_path):
 def test_the_password_reaches_the_tools_in_pgpassword_never_on_their_command_line(source, tmp_path):
     server = urlsplit(source.database_server)
     password = server.password or "never-on-a-command-line"  # with trust authentication any will do
-    with_password = urlunsplit(server._replace(
-        netloc=f"{server.username or 'postgres'}:{password}@{server.hostname}:{server.port or 5432}"))
+    with_password = urlunsplit(
+        server._replace(netloc=f"{server.username or 'postgres'}:{password}@{server.hostname}:{server.port or 5432}")
+    )
     seen = tmp_path / "seen.txt"
-    recording = f"bash -c 'echo \"$PGPASSWORD|$*\" >> {seen}; exec pg_dump \"$@\"' pg_dump"
+    recording = f'bash -c \'echo "$PGPASSWORD|$*" >> {seen}; exec pg_dump "$@"\' pg_dump'
     made = source.skillpass("backup", str(tmp_path / "backup"), DATABASE_SERVER_URL=with_password, PG_DUMP=recording)
     assert made.returncode == 0, made.stderr
     calls = seen.read_text().splitlines()
@@ -239,7 +259,9 @@ def test_restore_refuses_a_database_with_tables(source, platforms, tmp_path):
     fresh.sql("metrics", "CREATE TABLE leftover (id integer)")
     error = one_line_error(fresh.skillpass("restore", str(target)))
     assert f"{fresh.prefix}metrics" in error and "already has tables" in error
-    assert fresh.sql("identity", "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'") == [[(0,)]]
+    assert fresh.sql("identity", "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'") == [
+        [(0,)]
+    ]
 
 
 def test_restore_refuses_a_folder_that_is_not_a_backup(source, tmp_path):
@@ -249,12 +271,21 @@ def test_restore_refuses_a_folder_that_is_not_a_backup(source, tmp_path):
 
 def test_sqlite_and_a_single_database_url_are_refused(tmp_path):
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "DATABASE_SERVER_URL")}
-    sqlite = subprocess.run(resolve(["skillpass", "backup", str(tmp_path / "b")]), env={**env, "SKILLPASS_DATA_DIR": str(tmp_path)},
-                            capture_output=True, text=True, timeout=60)
+    sqlite = subprocess.run(
+        resolve(["skillpass", "backup", str(tmp_path / "b")]),
+        env={**env, "SKILLPASS_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "SQLite" in one_line_error(sqlite)
-    single = subprocess.run(resolve(["skillpass", "backup", str(tmp_path / "b")]),
-                            env={**env, "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/one"},
-                            capture_output=True, text=True, timeout=60)
+    single = subprocess.run(
+        resolve(["skillpass", "backup", str(tmp_path / "b")]),
+        env={**env, "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/one"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "DATABASE_URL" in one_line_error(single)
     assert leftovers(tmp_path) == []
 
@@ -274,11 +305,25 @@ def test_the_vhosts_definitions_keep_only_its_objects_and_its_outside_systems():
             {"user": "sub.elsewhere", "vhost": "other", "configure": "^sub", "write": "^sub", "read": "^sub"},
         ],
         "topic_permissions": [
-            {"user": "sub.rostering", "vhost": "platform", "exchange": "skillpass.public", "write": "^$", "read": "^RR8\\..*"},
-            {"user": "sub.elsewhere", "vhost": "other", "exchange": "skillpass.public", "write": "^$", "read": "^RX1\\..*"},
+            {
+                "user": "sub.rostering",
+                "vhost": "platform",
+                "exchange": "skillpass.public",
+                "write": "^$",
+                "read": "^RR8\\..*",
+            },
+            {
+                "user": "sub.elsewhere",
+                "vhost": "other",
+                "exchange": "skillpass.public",
+                "write": "^$",
+                "read": "^RX1\\..*",
+            },
         ],
-        "queues": [{"name": "passport.events", "vhost": "platform", "durable": True, "arguments": {"x-queue-type": "quorum"}},
-                   {"name": "theirs", "vhost": "other", "durable": True, "arguments": {}}],
+        "queues": [
+            {"name": "passport.events", "vhost": "platform", "durable": True, "arguments": {"x-queue-type": "quorum"}},
+            {"name": "theirs", "vhost": "other", "durable": True, "arguments": {}},
+        ],
         "exchanges": [{"name": "skillpass.events", "vhost": "platform", "type": "topic"}],
         "bindings": [{"source": "skillpass.events", "vhost": "platform", "destination": "passport.events"}],
         "policies": [{"name": "limit", "vhost": "other"}],
@@ -294,8 +339,11 @@ def test_the_vhosts_definitions_keep_only_its_objects_and_its_outside_systems():
 
     moved = broker_definitions.moved_to(kept, "restored")
     assert moved["vhosts"] == [{"name": "restored"}]
-    rows = [row for section in ("queues", "exchanges", "bindings", "permissions", "topic_permissions")
-            for row in moved[section]]
+    rows = [
+        row
+        for section in ("queues", "exchanges", "bindings", "permissions", "topic_permissions")
+        for row in moved[section]
+    ]
     assert rows and {row["vhost"] for row in rows} == {"restored"}
     assert moved["queues"][0]["arguments"] == {"x-queue-type": "quorum"}
     assert kept["queues"][0]["vhost"] == "platform"  # the backup's copy is left as it was

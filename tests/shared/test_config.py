@@ -18,18 +18,30 @@ def test_a_name_prefix_puts_several_platforms_on_one_server():
     assert database_url_for("metrics", env) == "postgresql+psycopg://u:p@db:5432/skillpass_restored_metrics"
 
 
-@pytest.mark.parametrize("prefix", ["with space_", "quote\"_", "1starts_with_a_digit", "x" * 42])
+@pytest.mark.parametrize("prefix", ["with space_", 'quote"_', "1starts_with_a_digit", "x" * 42])
 def test_a_database_name_prefix_is_letters_digits_and_underscores(prefix):
     with pytest.raises(ValueError, match="DATABASE_NAME_PREFIX"):
         database_url_for("identity", {"DATABASE_SERVER_URL": "postgresql://db:5432", "DATABASE_NAME_PREFIX": prefix})
 
 
 def test_the_backup_tools_are_command_lines_with_local_defaults():
-    assert (Settings.from_env("identity", {}).pg_dump, Settings.from_env("identity", {}).rabbitmqctl) == ("pg_dump", "rabbitmqctl")
-    settings = Settings.from_env("identity", {"PG_DUMP": "docker compose exec -T postgres pg_dump",
-                                              "PG_RESTORE": "/usr/lib/postgresql/16/bin/pg_restore", "PSQL": "psql16"})
+    assert (Settings.from_env("identity", {}).pg_dump, Settings.from_env("identity", {}).rabbitmqctl) == (
+        "pg_dump",
+        "rabbitmqctl",
+    )
+    settings = Settings.from_env(
+        "identity",
+        {
+            "PG_DUMP": "docker compose exec -T postgres pg_dump",
+            "PG_RESTORE": "/usr/lib/postgresql/16/bin/pg_restore",
+            "PSQL": "psql16",
+        },
+    )
     assert (settings.pg_dump, settings.pg_restore, settings.psql) == (
-        "docker compose exec -T postgres pg_dump", "/usr/lib/postgresql/16/bin/pg_restore", "psql16")
+        "docker compose exec -T postgres pg_dump",
+        "/usr/lib/postgresql/16/bin/pg_restore",
+        "psql16",
+    )
 
 
 def test_sqlite_file_per_service_by_default(tmp_path):

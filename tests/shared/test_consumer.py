@@ -1,4 +1,5 @@
 """The consumer: quorum queue with DLQ, inbox for exactly-once effects, restarts and poison."""
+
 import json
 import time
 import uuid
@@ -37,8 +38,13 @@ def count_applied(uow, event, payload):
 def envelope_bytes(event_id=None) -> tuple[str, bytes]:
     data = serialise_payload("trust.created", trust_created_data())
     envelope = make_envelope(
-        service="identity", event_type="trust.created", subject=data["trust_id"], data=data,
-        trust_id=data["trust_id"], correlation_id=None, event_id=event_id,
+        service="identity",
+        event_type="trust.created",
+        subject=data["trust_id"],
+        data=data,
+        trust_id=data["trust_id"],
+        correlation_id=None,
+        event_id=event_id,
     )
     return envelope["subject"], json.dumps(envelope).encode()
 
@@ -116,8 +122,19 @@ def test_poison_message_goes_to_the_dead_letter_queue_and_the_consumer_goes_on(s
     with running(consumers(service, consumer_db, amqp_url)):
         wait_until(lambda: _queue_exists(amqp_url, service), what="queue declared")
         publish_raw(amqp_url, "trust.created", b"this is not an event")
-        publish_raw(amqp_url, "trust.created", json.dumps({"specversion": "1.0", "id": str(uuid.uuid4()),
-                    "type": "uk.nhs.skillpass.trust.created.v1", "source": "/x", "data": {"name": 1}}).encode())
+        publish_raw(
+            amqp_url,
+            "trust.created",
+            json.dumps(
+                {
+                    "specversion": "1.0",
+                    "id": str(uuid.uuid4()),
+                    "type": "uk.nhs.skillpass.trust.created.v1",
+                    "source": "/x",
+                    "data": {"name": 1},
+                }
+            ).encode(),
+        )
         subject, body = envelope_bytes()
         publish_raw(amqp_url, "trust.created", body)
         wait_until(lambda: subject in applied(consumer_db), what="the good event after the poison")
@@ -171,7 +188,9 @@ def _waiting(service, consumer_db, amqp_url, count: int, copies: int = 1) -> lis
     return events
 
 
-def test_what_is_waiting_is_applied_in_transactions_of_several_events_up_to_the_prefetch(service, consumer_db, amqp_url):
+def test_what_is_waiting_is_applied_in_transactions_of_several_events_up_to_the_prefetch(
+    service, consumer_db, amqp_url
+):
     units_of_work = []  # kept, so that each one's id stays its own
 
     def noting_the_transaction(uow, event, payload):
@@ -187,7 +206,8 @@ def test_what_is_waiting_is_applied_in_transactions_of_several_events_up_to_the_
 
 
 def test_an_event_that_cannot_be_applied_is_dead_lettered_alone_and_the_rest_of_its_batch_applied(
-        service, consumer_db, amqp_url):
+    service, consumer_db, amqp_url
+):
     events = _waiting(service, consumer_db, amqp_url, 12)
     refused_subject, refused_body = events[5]
 
@@ -245,8 +265,11 @@ def test_queue_is_declared_with_its_delivery_limit_and_dead_letter_exchange(serv
     with Connection(amqp_url) as connection:
         channel = connection.channel()
         declare_topology(channel, service, ["trust.created"])
-        different = Queue(service_queue(service, ["trust.created"]).name, durable=True,
-                          queue_arguments={"x-queue-type": "quorum", "x-delivery-limit": DELIVERY_LIMIT + 1})
+        different = Queue(
+            service_queue(service, ["trust.created"]).name,
+            durable=True,
+            queue_arguments={"x-queue-type": "quorum", "x-delivery-limit": DELIVERY_LIMIT + 1},
+        )
         with pytest.raises(PreconditionFailed):
             different(channel).declare()
 
@@ -313,8 +336,14 @@ def test_events_a_handler_publishes_carry_the_incoming_correlation_id(service, c
     with running(consumers(service, consumer_db, amqp_url, republish)):
         wait_until(lambda: _queue_exists(amqp_url, service), what="queue declared")
         data = serialise_payload("trust.created", trust_created_data())
-        envelope = make_envelope(service="identity", event_type="trust.created", subject=data["trust_id"], data=data,
-                                 trust_id=data["trust_id"], correlation_id="request-77")
+        envelope = make_envelope(
+            service="identity",
+            event_type="trust.created",
+            subject=data["trust_id"],
+            data=data,
+            trust_id=data["trust_id"],
+            correlation_id="request-77",
+        )
         publish_raw(amqp_url, "trust.created", json.dumps(envelope).encode())
 
         def staged():

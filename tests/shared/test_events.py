@@ -1,6 +1,6 @@
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import jsonschema
 import pytest
@@ -19,7 +19,7 @@ def _user_registered_data(**overrides):
         "professional_group": "Nursing",
         "roles": ["staff"],
         "active": True,
-        "registered_at": datetime.now(timezone.utc),
+        "registered_at": datetime.now(UTC),
     }
     return {**data, **overrides}
 
@@ -27,8 +27,12 @@ def _user_registered_data(**overrides):
 def test_envelope_is_a_valid_cloudevent_with_the_contract_attributes(cloudevents_schema):
     data = serialise_payload("user.registered", _user_registered_data())
     envelope = make_envelope(
-        service="identity", event_type="user.registered", subject=data["user_id"], data=data,
-        trust_id=data["trust_id"], correlation_id="req-1",
+        service="identity",
+        event_type="user.registered",
+        subject=data["user_id"],
+        data=data,
+        trust_id=data["trust_id"],
+        correlation_id="req-1",
     )
     jsonschema.validate(envelope, cloudevents_schema, format_checker=jsonschema.FormatChecker())
     assert envelope["specversion"] == "1.0"
@@ -43,8 +47,12 @@ def test_envelope_is_a_valid_cloudevent_with_the_contract_attributes(cloudevents
 
 def test_envelope_without_a_trust_leaves_trustid_out(cloudevents_schema):
     envelope = make_envelope(
-        service="identity", event_type="user.deactivated", subject="x",
-        data={}, trust_id=None, correlation_id=None,
+        service="identity",
+        event_type="user.deactivated",
+        subject="x",
+        data={},
+        trust_id=None,
+        correlation_id=None,
     )
     assert "trustid" not in envelope and "correlationid" not in envelope
     jsonschema.validate(envelope, cloudevents_schema)
@@ -64,10 +72,22 @@ def test_parse_round_trips_an_envelope():
     [
         b"not json",
         b"[1, 2]",
-        json.dumps({"specversion": "0.3", "id": str(uuid.uuid4()), "type": "uk.nhs.skillpass.x.v1", "source": "/", "data": {}}),
-        json.dumps({"specversion": "1.0", "id": "not-a-uuid", "type": "uk.nhs.skillpass.x.v1", "source": "/", "data": {}}),
+        json.dumps(
+            {"specversion": "0.3", "id": str(uuid.uuid4()), "type": "uk.nhs.skillpass.x.v1", "source": "/", "data": {}}
+        ),
+        json.dumps(
+            {"specversion": "1.0", "id": "not-a-uuid", "type": "uk.nhs.skillpass.x.v1", "source": "/", "data": {}}
+        ),
         json.dumps({"specversion": "1.0", "id": str(uuid.uuid4()), "type": "com.other.x", "source": "/", "data": {}}),
-        json.dumps({"specversion": "1.0", "id": str(uuid.uuid4()), "type": "uk.nhs.skillpass.x.v1", "source": "/", "data": "text"}),
+        json.dumps(
+            {
+                "specversion": "1.0",
+                "id": str(uuid.uuid4()),
+                "type": "uk.nhs.skillpass.x.v1",
+                "source": "/",
+                "data": "text",
+            }
+        ),
     ],
 )
 def test_parse_refuses_what_is_not_our_cloudevent(body):

@@ -1,10 +1,11 @@
 """Housekeeping of the outbox and inbox, against real databases (and the real broker for replays)."""
+
 import json
 import logging
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -14,8 +15,8 @@ from services.metrics.models import AppliedEvent
 from shared.broker import dead_letter_exchange, dead_letter_queue_name, declare_topology, queue_name
 from shared.config import Settings
 from shared.consumer import apply_once
-from shared.dead_letters import dead_letters_command, replay_dead_letters
 from shared.db import Database
+from shared.dead_letters import dead_letters_command, replay_dead_letters
 from shared.events import CONTENT_TYPE, load_payload, make_envelope, parse_envelope, serialise_payload
 from shared.housekeeping import JOB_NAME, Pruned, Retention, housekeep
 from shared.inbox import InboxEntry
@@ -29,15 +30,27 @@ RETENTION = Retention(outbox_days=7, inbox_days=30)
 
 
 def days_ago(days: float) -> datetime:
-    return datetime.now(timezone.utc) - timedelta(days=days)
+    return datetime.now(UTC) - timedelta(days=days)
 
 
-def outbox_row(*, sent: datetime | None, public: bool = False, routing_key: str | None = None,
-               public_sent: datetime | None = None, created: datetime | None = None) -> dict:
+def outbox_row(
+    *,
+    sent: datetime | None,
+    public: bool = False,
+    routing_key: str | None = None,
+    public_sent: datetime | None = None,
+    created: datetime | None = None,
+) -> dict:
     return {
-        "event_id": uuid.uuid4(), "event_type": "trust.created", "envelope": "{}", "publish_attempts": 1,
-        "created_at": created or sent or days_ago(400), "sent_at": sent,
-        "public_envelope": "{}" if public else None, "public_routing_key": routing_key, "public_sent_at": public_sent,
+        "event_id": uuid.uuid4(),
+        "event_type": "trust.created",
+        "envelope": "{}",
+        "publish_attempts": 1,
+        "created_at": created or sent or days_ago(400),
+        "sent_at": sent,
+        "public_envelope": "{}" if public else None,
+        "public_routing_key": routing_key,
+        "public_sent_at": public_sent,
     }
 
 
@@ -76,18 +89,21 @@ def deletes_on(database) -> list[str]:
 
 # --- What goes and what stays ------------------------------------------------------------------------
 
+
 def test_rows_past_their_retention_go_while_newer_and_unsent_ones_stay(database_url, tmp_path, caplog):
     database = migrated_database(database_url, tmp_path)
     old_sent = outbox_row(sent=days_ago(8))
-    old_public_done = outbox_row(sent=days_ago(10), public=True, routing_key="RR8.trust.created",
-                                 public_sent=days_ago(9))
+    old_public_done = outbox_row(
+        sent=days_ago(10), public=True, routing_key="RR8.trust.created", public_sent=days_ago(9)
+    )
     kept = {
         "sent within the retention": outbox_row(sent=days_ago(6)),
         "never sent, however old": outbox_row(sent=None, created=days_ago(400)),
         "public message held for its Trust": outbox_row(sent=days_ago(400), public=True),
         "public message not sent yet": outbox_row(sent=days_ago(400), public=True, routing_key="RR8.trust.created"),
-        "public message sent lately": outbox_row(sent=days_ago(10), public=True, routing_key="RR8.trust.created",
-                                                 public_sent=days_ago(1)),
+        "public message sent lately": outbox_row(
+            sent=days_ago(10), public=True, routing_key="RR8.trust.created", public_sent=days_ago(1)
+        ),
     }
     add(database, OutboxMessage, [old_sent, old_public_done, *kept.values()])
     [old_entry, recent_entry] = add(database, InboxEntry, [inbox_row(days_ago(31)), inbox_row(days_ago(29))])
@@ -127,8 +143,16 @@ def test_a_redelivered_event_is_ignored_within_the_inbox_retention_and_applied_a
 
     def event_and_payload():
         data = serialise_payload("trust.created", trust_created_data())
-        event = parse_envelope(make_envelope(service="identity", event_type="trust.created", subject=data["trust_id"],
-                                             data=data, trust_id=data["trust_id"], correlation_id=None))
+        event = parse_envelope(
+            make_envelope(
+                service="identity",
+                event_type="trust.created",
+                subject=data["trust_id"],
+                data=data,
+                trust_id=data["trust_id"],
+                correlation_id=None,
+            )
+        )
         return event, load_payload(event.type, event.data)
 
     remembered, forgotten = event_and_payload(), event_and_payload()
@@ -177,8 +201,9 @@ def test_a_row_another_transaction_holds_is_skipped_not_waited_for(postgres_url,
     [held, *others] = [outbox_row(sent=days_ago(8)) for _ in range(5)]
     add(database, OutboxMessage, [held, *others])
     with database.session() as holder, holder.begin():
-        holder.scalars(sa.select(OutboxMessage).where(OutboxMessage.event_id == held["event_id"])
-                       .with_for_update()).one()
+        holder.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.event_id == held["event_id"]).with_for_update()
+        ).one()
         started = time.monotonic()
         assert housekeep(database, RETENTION, pause_seconds=0).outbox == 4
         assert time.monotonic() - started < 1.5  # well inside the lock timeout: it never waited
@@ -191,8 +216,15 @@ def test_only_the_shared_tables_are_pruned_and_what_is_kept_for_ever_stays(datab
     database = Database(database_url)
     long_ago = days_ago(400)
     with database.session() as session, session.begin():
-        session.add(AppliedEvent(event_id=uuid.uuid4(), event_type="passport.started", trust_id=uuid.uuid4(),
-                                 envelope={"id": "kept for rebuild"}, applied_at=long_ago))
+        session.add(
+            AppliedEvent(
+                event_id=uuid.uuid4(),
+                event_type="passport.started",
+                trust_id=uuid.uuid4(),
+                envelope={"id": "kept for rebuild"},
+                applied_at=long_ago,
+            )
+        )
     add(database, OutboxMessage, [outbox_row(sent=long_ago)])
     add(database, InboxEntry, [inbox_row(long_ago)])
     deletes = deletes_on(database)
@@ -205,12 +237,14 @@ def test_only_the_shared_tables_are_pruned_and_what_is_kept_for_ever_stays(datab
 
 # --- Settings and the worker ---------------------------------------------------------------------------
 
+
 def test_the_retention_settings_default_to_a_week_and_a_month():
     settings = Settings.from_env("passport", {})
     assert (settings.outbox_retention_days, settings.inbox_retention_days) == (7, 30)
     assert settings.housekeeping_interval_seconds == 3600
-    chosen = Settings.from_env("passport", {"OUTBOX_RETENTION_DAYS": "3", "INBOX_RETENTION_DAYS": "90",
-                                            "HOUSEKEEPING_INTERVAL_SECONDS": "600"})
+    chosen = Settings.from_env(
+        "passport", {"OUTBOX_RETENTION_DAYS": "3", "INBOX_RETENTION_DAYS": "90", "HOUSEKEEPING_INTERVAL_SECONDS": "600"}
+    )
     assert Retention.of(chosen) == Retention(outbox_days=3, inbox_days=90)
     assert chosen.housekeeping_interval_seconds == 600
 
@@ -254,10 +288,13 @@ def test_a_job_runs_first_when_it_asks_then_at_its_interval():
     def counting(name):
         def run(_runtime):
             runs[name] += 1
+
         return run
 
-    jobs = [PeriodicJob("soon", 3600, counting("soon"), first_run_after_seconds=0.05),
-            PeriodicJob("later", 3600, counting("later"))]
+    jobs = [
+        PeriodicJob("soon", 3600, counting("soon"), first_run_after_seconds=0.05),
+        PeriodicJob("later", 3600, counting("later")),
+    ]
     threads = [threading.Thread(target=_periodic(job, None, stop), daemon=True) for job in jobs]
     for thread in threads:
         thread.start()
@@ -270,15 +307,29 @@ def test_a_job_runs_first_when_it_asks_then_at_its_interval():
 
 # --- Replaying dead letters older than the inbox retention ----------------------------------------------
 
+
 def dead_lettered(amqp_url: str, service: str, made: datetime) -> str:
     """A message as the broker dead-letters it from the service's queue; its event id."""
     data = serialise_payload("trust.created", trust_created_data())
-    envelope = make_envelope(service="identity", event_type="trust.created", subject=data["trust_id"], data=data,
-                             trust_id=data["trust_id"], correlation_id=None, time=made)
+    envelope = make_envelope(
+        service="identity",
+        event_type="trust.created",
+        subject=data["trust_id"],
+        data=data,
+        trust_id=data["trust_id"],
+        correlation_id=None,
+        time=made,
+    )
     with Connection(amqp_url, transport_options={"confirm_publish": True}) as connection:
         Producer(connection.channel(), exchange=dead_letter_exchange).publish(
-            json.dumps(envelope).encode(), routing_key=queue_name(service), content_type=CONTENT_TYPE,
-            content_encoding="utf-8", message_id=envelope["id"], delivery_mode=2, confirm_timeout=5)
+            json.dumps(envelope).encode(),
+            routing_key=queue_name(service),
+            content_type=CONTENT_TYPE,
+            content_encoding="utf-8",
+            message_id=envelope["id"],
+            delivery_mode=2,
+            confirm_timeout=5,
+        )
     return envelope["id"]
 
 

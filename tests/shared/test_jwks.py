@@ -1,4 +1,5 @@
 """Identity's public keys fetched over HTTP: once, and again only for an unknown kid."""
+
 import pytest
 
 from shared.auth import JwksKeyResolver, TokenVerifier

@@ -1,4 +1,5 @@
 """The local stack's stop: a process that does not stop in time is killed, and its children with it."""
+
 from __future__ import annotations
 
 import subprocess

@@ -1,5 +1,6 @@
 """The metrics every process serves, in process: a web app's /metrics (and gunicorn's multiprocess
 directory), and a worker's registry against a real database and the real broker."""
+
 from __future__ import annotations
 
 import os
@@ -64,6 +65,7 @@ def passport(sqlite_url):
 
 # --- Web --------------------------------------------------------------------------------------------
 
+
 def test_requests_are_counted_by_route_template_and_status(passport):
     client = passport.client
     route = "/passports/<uuid:passport_id>"
@@ -84,8 +86,10 @@ def test_requests_are_counted_by_route_template_and_status(passport):
     assert grew("skillpass_http_requests_total", service="passport", method="GET", route=route, status="401") == 3
     assert grew("skillpass_http_requests_total", service="passport", method="GET", route="unmatched", status="404") == 1
     assert grew("skillpass_http_request_duration_seconds_count", service="passport", method="GET", route=route) == 3
-    assert grew("skillpass_http_request_duration_seconds_bucket", service="passport", method="GET", route=route,
-                le="+Inf") == 3
+    assert (
+        grew("skillpass_http_request_duration_seconds_bucket", service="passport", method="GET", route=route, le="+Inf")
+        == 3
+    )
     # The raw paths never become label values: the number of series stays bounded.
     assert not [key for key in after if any(v.startswith("/passports/") and v != route for _, v in key[1])]
 
@@ -94,8 +98,9 @@ def test_a_method_nobody_uses_is_counted_as_other(passport):
     before = scrape_app(passport.client)
     passport.client.open("/healthz", method="BREW")
     after = scrape_app(passport.client)
-    labels = dict(name="skillpass_http_requests_total", service="passport", method="other", route="unmatched",
-                  status="405")
+    labels = dict(
+        name="skillpass_http_requests_total", service="passport", method="other", route="unmatched", status="405"
+    )
     assert value(after, **labels) - value(before, **labels) == 1
 
 
@@ -106,25 +111,28 @@ def test_metrics_are_not_part_of_the_api_document(passport):
 
 
 def test_the_portal_counts_its_pages_too():
-    settings = PortalSettings(backend_urls={name: "http://127.0.0.1:1" for name in BACKENDS}, secret_key=b"k" * 32,
-                              api_timeout_seconds=1.0)
+    settings = PortalSettings(
+        backend_urls={name: "http://127.0.0.1:1" for name in BACKENDS}, secret_key=b"k" * 32, api_timeout_seconds=1.0
+    )
     client = create_portal_app(settings, log_to_stdout=False).test_client()
     before = scrape_app(client)
     assert client.get("/sign-in").status_code == 200
     assert client.post("/sign-in", data={}).status_code == 400  # no CSRF token: refused by an earlier hook
     after = scrape_app(client)
     for status, method in (("200", "GET"), ("400", "POST")):
-        labels = dict(name="skillpass_http_requests_total", service="portal", method=method, route="/sign-in",
-                      status=status)
+        labels = dict(
+            name="skillpass_http_requests_total", service="portal", method=method, route="/sign-in", status=status
+        )
         assert value(after, **labels) - value(before, **labels) == 1, labels
     # Timed as well: the metrics' hook runs before the CSRF check that refused it.
-    timed = dict(name="skillpass_http_request_duration_seconds_count", service="portal", method="POST", route="/sign-in")
+    timed = dict(
+        name="skillpass_http_request_duration_seconds_count", service="portal", method="POST", route="/sign-in"
+    )
     assert value(after, **timed) - value(before, **timed) == 1
 
 
 COUNT_ONE_REQUEST = (
-    "from shared.prometheus import count_request\n"
-    "count_request('passport', 'GET', '/healthz', 200, 0.01)\n"
+    "from shared.prometheus import count_request\ncount_request('passport', 'GET', '/healthz', 200, 0.01)\n"
 )
 
 
@@ -139,8 +147,10 @@ def test_metrics_add_up_what_every_gunicorn_worker_counted(sqlite_url, tmp_path)
 
     service = ServiceUnderTest(load_spec("passport"), sqlite_url, PROMETHEUS_MULTIPROC_DIR=str(directory))
     scrape = scrape_app(service.client)
-    assert value(scrape, "skillpass_http_requests_total", service="passport", method="GET", route="/healthz",
-                 status="200") == 2
+    assert (
+        value(scrape, "skillpass_http_requests_total", service="passport", method="GET", route="/healthz", status="200")
+        == 2
+    )
 
 
 def test_gunicorn_empties_the_given_directory_when_it_starts(tmp_path, monkeypatch):
@@ -183,6 +193,7 @@ def test_a_worker_that_exits_has_its_live_gauges_removed(tmp_path, monkeypatch):
 
 
 # --- Worker -----------------------------------------------------------------------------------------
+
 
 def scrape_registry(registry) -> dict:
     return samples(generate_latest(registry).decode())
@@ -241,10 +252,12 @@ def test_queue_depths_are_read_from_the_broker(amqp_url):
     for _ in range(3):
         publish_raw(amqp_url, "trust.created", envelope_bytes()[1])
     queue, dead = queue_name(service), f"{queue_name(service)}.dlq"
-    scrape = eventually(lambda: scrape_registry(_registry_of(collector)),
-                        lambda s: value(s, "skillpass_consumer_queue_messages", service=service, queue=queue) == 3)
+    scrape = eventually(
+        lambda: scrape_registry(_registry_of(collector)),
+        lambda s: value(s, "skillpass_consumer_queue_messages", service=service, queue=queue) == 3,
+    )
     assert value(scrape, "skillpass_dead_letter_queue_messages", service=service, queue=dead) == 0
-    assert (("skillpass_dead_letter_queue_messages", frozenset({("service", service), ("queue", dead)})) in scrape)
+    assert ("skillpass_dead_letter_queue_messages", frozenset({("service", service), ("queue", dead)})) in scrape
 
 
 def _registry_of(collector):
@@ -268,8 +281,9 @@ def test_events_applied_and_failed_are_counted_per_type(database_url, amqp_url, 
             raise Unprocessable("this one can never be applied")
 
     def consumer(stop):
-        return EventConsumer(service=service, settings=settings, database=database,
-                             handlers={"trust.created": handler}, stop=stop)
+        return EventConsumer(
+            service=service, settings=settings, database=database, handlers={"trust.created": handler}, stop=stop
+        )
 
     with Connection(amqp_url) as connection:  # bound before anything is published, as the consumer binds it
         declare_topology(connection.channel(), service, ["trust.created"])
@@ -279,11 +293,15 @@ def test_events_applied_and_failed_are_counted_per_type(database_url, amqp_url, 
         publish_raw(amqp_url, "trust.created", b"not an event at all")
         scrape = eventually(
             lambda: scrape_registry(registry),
-            lambda s: value(s, "skillpass_events_applied_total", service=service, type="trust.created") == 1
-            and value(s, "skillpass_events_failed_total", service=service, type="unreadable") == 1
-            and value(s, "skillpass_events_failed_total", service=service, type="trust.created") == 1
-            and value(s, "skillpass_dead_letter_queue_messages", service=service, queue=dead_letter_queue_name(service))
-            == 2,
+            lambda s: (
+                value(s, "skillpass_events_applied_total", service=service, type="trust.created") == 1
+                and value(s, "skillpass_events_failed_total", service=service, type="unreadable") == 1
+                and value(s, "skillpass_events_failed_total", service=service, type="trust.created") == 1
+                and value(
+                    s, "skillpass_dead_letter_queue_messages", service=service, queue=dead_letter_queue_name(service)
+                )
+                == 2
+            ),
         )
     assert value(scrape, "skillpass_consumer_queue_messages", service=service, queue=queue_name(service)) == 0
 
@@ -296,8 +314,10 @@ def test_relay_confirms_are_timed(database_url, amqp_url, tmp_path):
     stage_trust_created(database)
     settings = settings_for(service, database.url, amqp_url)
     with running(lambda stop: Relay(database, settings, stop)):
-        scrape = eventually(lambda: scrape_registry(registry),
-                            lambda s: value(s, "skillpass_relay_confirm_seconds_count", service=service) == 2)
+        scrape = eventually(
+            lambda: scrape_registry(registry),
+            lambda s: value(s, "skillpass_relay_confirm_seconds_count", service=service) == 2,
+        )
     assert value(scrape, "skillpass_relay_confirm_seconds_bucket", service=service, le="+Inf") == 2
     assert value(scrape, "skillpass_relay_confirm_seconds_sum", service=service) > 0
     assert value(scrape, "skillpass_outbox_pending_rows", service=service) == 0

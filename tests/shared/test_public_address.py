@@ -1,6 +1,7 @@
 """A service behind the reverse proxy (docker/caddy/Caddyfile) builds the public addresses: with PROXY_HOPS=1 it
 trusts the proxy's X-Forwarded-Proto, -Host and -Prefix, so the /docs page loads Swagger UI and the document
 from the service's path and the OpenAPI document names the public server; without it, it trusts no header."""
+
 from __future__ import annotations
 
 from shared.config import Settings
@@ -8,8 +9,12 @@ from shared.service import load_spec
 from tests.shared.test_swagger_ui import docs_page, loaded_files
 from tests.support.service_app import ServiceWithTestTokens
 
-PROXY = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "skillpass.example-trust.nhs.uk",
-         "X-Forwarded-Prefix": "/api/passport", "X-Forwarded-For": "203.0.113.9"}
+PROXY = {
+    "X-Forwarded-Proto": "https",
+    "X-Forwarded-Host": "skillpass.example-trust.nhs.uk",
+    "X-Forwarded-Prefix": "/api/passport",
+    "X-Forwarded-For": "203.0.113.9",
+}
 
 
 class _Forwarded:

@@ -1,12 +1,13 @@
 """Public events (DESIGN §9): minimised payloads, routing keys, the outbox row that carries both messages,
 and the binding keys a subscriber's account is limited to."""
+
 from __future__ import annotations
 
 import itertools
 import json
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -14,39 +15,73 @@ from marshmallow import ValidationError, fields
 
 from shared.events import CATALOGUE, serialise_payload
 from shared.events.catalogue import PUBLIC_PERSON_FIELDS
-from shared.events.public import (PublicFacts, check_event_pattern, public_event_types, public_payload,
-                                  public_routing_key, routing_word, topic_matches)
+from shared.events.public import (
+    PublicFacts,
+    check_event_pattern,
+    public_event_types,
+    public_payload,
+    public_routing_key,
+    routing_word,
+    topic_matches,
+)
 from shared.outbox import OutboxMessage, PublicTrust, remember_trust
 from shared.subscribers import binding_key_regex
 from shared.uow import UnitOfWork
 from tests.shared.messaging_support import migrated_database
 
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 PUBLIC = {"certificate.issued", "certificate.revoked", "certificate.expired", "roster.updated"}
 
 
 def certificate_issued(trust_id=None) -> dict:
-    return {"certificate_id": uuid.uuid4(), "staff_id": uuid.uuid4(), "trust_id": trust_id or uuid.uuid4(),
-            "passport_id": uuid.uuid4(), "passport_type": "NRSS", "type_version": 1,
-            "role_title": "Non-Registered Support Staff", "issued_at": T0, "expires_at": T0 + timedelta(days=365),
-            "verify_url": "http://127.0.0.1:5007/certificates/1/verify"}
+    return {
+        "certificate_id": uuid.uuid4(),
+        "staff_id": uuid.uuid4(),
+        "trust_id": trust_id or uuid.uuid4(),
+        "passport_id": uuid.uuid4(),
+        "passport_type": "NRSS",
+        "type_version": 1,
+        "role_title": "Non-Registered Support Staff",
+        "issued_at": T0,
+        "expires_at": T0 + timedelta(days=365),
+        "verify_url": "http://127.0.0.1:5007/certificates/1/verify",
+    }
 
 
 INTERNAL_SAMPLES = {
     "certificate.issued": certificate_issued,
-    "certificate.revoked": lambda: {**{k: v for k, v in certificate_issued().items() if k in (
-        "certificate_id", "staff_id", "trust_id", "passport_id", "passport_type")},
-        "reason": "Falsified evidence, reported by jo.bloggs@example.nhs.uk", "revoked_by": uuid.uuid4(),
-        "revoked_at": T0},
-    "certificate.expired": lambda: {**{k: v for k, v in certificate_issued().items() if k in (
-        "certificate_id", "staff_id", "trust_id", "passport_id", "passport_type")}, "expired_at": T0},
-    "roster.updated": lambda: {"staff_id": uuid.uuid4(), "trust_id": uuid.uuid4(), "role": "NRSS",
-                               "status": "eligible", "certificate_id": uuid.uuid4(), "since": T0,
-                               "reason": "certified"},
+    "certificate.revoked": lambda: {
+        **{
+            k: v
+            for k, v in certificate_issued().items()
+            if k in ("certificate_id", "staff_id", "trust_id", "passport_id", "passport_type")
+        },
+        "reason": "Falsified evidence, reported by jo.bloggs@example.nhs.uk",
+        "revoked_by": uuid.uuid4(),
+        "revoked_at": T0,
+    },
+    "certificate.expired": lambda: {
+        **{
+            k: v
+            for k, v in certificate_issued().items()
+            if k in ("certificate_id", "staff_id", "trust_id", "passport_id", "passport_type")
+        },
+        "expired_at": T0,
+    },
+    "roster.updated": lambda: {
+        "staff_id": uuid.uuid4(),
+        "trust_id": uuid.uuid4(),
+        "role": "NRSS",
+        "status": "eligible",
+        "certificate_id": uuid.uuid4(),
+        "since": T0,
+        "reason": "certified",
+    },
 }
 
 
 # --- The catalogue's public payloads -------------------------------------------------------------------
+
 
 def test_the_catalogue_marks_at_least_the_contract_s_events_public():
     assert PUBLIC <= set(public_event_types())
@@ -96,10 +131,17 @@ def test_an_internal_event_has_no_public_payload_and_a_bad_one_is_refused():
 
 # --- Routing keys ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("ods, key", [
-    ("RR8", "RR8.certificate.issued"), (" rr8 ", "RR8.certificate.issued"), ("8A718", "8A718.certificate.issued"),
-    ("R.X1", "R_X1.certificate.issued"), ("RX-1", "RX-1.certificate.issued"),
-])
+
+@pytest.mark.parametrize(
+    "ods, key",
+    [
+        ("RR8", "RR8.certificate.issued"),
+        (" rr8 ", "RR8.certificate.issued"),
+        ("8A718", "8A718.certificate.issued"),
+        ("R.X1", "R_X1.certificate.issued"),
+        ("RX-1", "RX-1.certificate.issued"),
+    ],
+)
 def test_the_public_routing_key_is_the_ods_code_then_the_event(ods, key):
     assert public_routing_key(ods, "certificate.issued") == key
 
@@ -110,12 +152,22 @@ def test_what_is_not_an_ods_code_makes_no_routing_key(ods):
         routing_word(ods)
 
 
-@pytest.mark.parametrize("pattern, key, matches", [
-    ("certificate.#", "certificate.issued", True), ("#", "roster.updated", True), ("*.updated", "roster.updated", True),
-    ("certificate.*", "certificate.issued", True), ("certificate.*", "roster.updated", False),
-    ("RR8.#", "RR8_A.roster.updated", False), ("RR8.#", "RR8.roster.updated", True), ("*", "a.b", False),
-    ("a.#.b", "a.b", True), ("a.#.b", "a.x.y.b", True), ("a.*.b", "a.b", False),
-])
+@pytest.mark.parametrize(
+    "pattern, key, matches",
+    [
+        ("certificate.#", "certificate.issued", True),
+        ("#", "roster.updated", True),
+        ("*.updated", "roster.updated", True),
+        ("certificate.*", "certificate.issued", True),
+        ("certificate.*", "roster.updated", False),
+        ("RR8.#", "RR8_A.roster.updated", False),
+        ("RR8.#", "RR8.roster.updated", True),
+        ("*", "a.b", False),
+        ("a.#.b", "a.b", True),
+        ("a.#.b", "a.x.y.b", True),
+        ("a.*.b", "a.b", False),
+    ],
+)
 def test_topic_matching_is_amqp_s(pattern, key, matches):
     assert topic_matches(pattern, key) is matches
 
@@ -172,11 +224,18 @@ def test_the_trust_s_own_keys_and_patterns_are_allowed_and_the_rest_refused():
 
 # --- The outbox row ------------------------------------------------------------------------------------
 
+
 def stage(database, event_type="certificate.issued", *, trust_id, facts=PublicFacts("N1", "Sam Okafor"), **extra):
     data = {**INTERNAL_SAMPLES[event_type](), "trust_id": trust_id}
     with UnitOfWork(database, "certificate") as uow:
-        envelope = uow.publish(event_type, subject=data.get("certificate_id") or data["staff_id"],
-                               data=data, trust_id=trust_id, public=facts, **extra)
+        envelope = uow.publish(
+            event_type,
+            subject=data.get("certificate_id") or data["staff_id"],
+            data=data,
+            trust_id=trust_id,
+            public=facts,
+            **extra,
+        )
         uow.commit()
     with database.session() as session:
         row = session.scalars(sa.select(OutboxMessage).where(OutboxMessage.event_id == uuid.UUID(envelope["id"]))).one()
@@ -194,8 +253,11 @@ def test_a_public_event_s_row_carries_the_public_envelope_and_routing_key(databa
     assert row.sent_at is None and row.public_sent_at is None
     public = json.loads(row.public_envelope)
     assert {k: v for k, v in public.items() if k != "data"} == {k: v for k, v in envelope.items() if k != "data"}
-    assert public["data"] == public_payload("certificate.issued", {
-        **envelope["data"], "issued_at": T0, "expires_at": T0 + timedelta(days=365)}, PublicFacts("N1", "Sam Okafor"))
+    assert public["data"] == public_payload(
+        "certificate.issued",
+        {**envelope["data"], "issued_at": T0, "expires_at": T0 + timedelta(days=365)},
+        PublicFacts("N1", "Sam Okafor"),
+    )
     assert public["data"]["staff_name"] == "Sam Okafor" and "staff_id" not in public["data"]
 
 
@@ -203,8 +265,12 @@ def test_an_internal_event_s_row_has_no_public_part(database_url, tmp_path):
     database = migrated_database(database_url, tmp_path)
     with UnitOfWork(database, "identity") as uow:
         trust_id = uuid.uuid4()
-        uow.publish("trust.created", subject=trust_id, trust_id=trust_id,
-                    data={"trust_id": trust_id, "name": "A Trust", "ods_code": "RR8", "created_at": T0})
+        uow.publish(
+            "trust.created",
+            subject=trust_id,
+            trust_id=trust_id,
+            data={"trust_id": trust_id, "name": "A Trust", "ods_code": "RR8", "created_at": T0},
+        )
         uow.commit()
     with database.session() as session:
         row = session.scalars(sa.select(OutboxMessage)).one()
@@ -217,8 +283,13 @@ def test_a_public_event_needs_its_person_facts_and_an_internal_one_refuses_them(
         stage(database, trust_id=uuid.uuid4(), facts=None)
     with UnitOfWork(database, "identity") as uow, pytest.raises(TypeError, match="not a public event"):
         trust_id = uuid.uuid4()
-        uow.publish("trust.created", subject=trust_id, trust_id=trust_id, public=PublicFacts(),
-                    data={"trust_id": trust_id, "name": "A Trust", "ods_code": "RR8", "created_at": T0})
+        uow.publish(
+            "trust.created",
+            subject=trust_id,
+            trust_id=trust_id,
+            public=PublicFacts(),
+            data={"trust_id": trust_id, "name": "A Trust", "ods_code": "RR8", "created_at": T0},
+        )
 
 
 def test_a_public_event_of_a_trust_not_known_yet_is_held_until_trust_created_names_its_code(database_url, tmp_path):

@@ -1,5 +1,6 @@
 """The relay publishes a public event twice from one outbox row: to skillpass.events and, minimised, to
 skillpass.public (same id), marking each sent only after its confirm; against both databases and RabbitMQ."""
+
 from __future__ import annotations
 
 import json
@@ -51,8 +52,9 @@ def public_taps(amqp_url):
 def stage_issued(database, trust_id, facts=PublicFacts("N0042", "Sam Okafor")) -> dict:
     data = {**INTERNAL_SAMPLES["certificate.issued"](), "trust_id": trust_id}
     with UnitOfWork(database, "certificate") as uow:
-        envelope = uow.publish("certificate.issued", subject=data["certificate_id"], data=data, trust_id=trust_id,
-                               public=facts)
+        envelope = uow.publish(
+            "certificate.issued", subject=data["certificate_id"], data=data, trust_id=trust_id, public=facts
+        )
         uow.commit()
     return envelope
 
@@ -79,7 +81,8 @@ def wait_until(condition, timeout=10.0):
 
 
 def test_a_public_event_goes_to_both_exchanges_with_the_same_id(
-        internal_tap, public_taps, database_url, amqp_url, tmp_path, cloudevents_schema):
+    internal_tap, public_taps, database_url, amqp_url, tmp_path, cloudevents_schema
+):
     database = migrated_database(database_url, tmp_path)
     ods = ods_code()
     public_tap = public_taps(f"{ods}.#")
@@ -93,7 +96,9 @@ def test_a_public_event_goes_to_both_exchanges_with_the_same_id(
     assert public.properties["content_type"] == "application/cloudevents+json"
     assert public.properties["delivery_mode"] == 2
     jsonschema.validate(public.envelope, cloudevents_schema)
-    assert {k: v for k, v in public.envelope.items() if k != "data"} == {k: v for k, v in envelope.items() if k != "data"}
+    assert {k: v for k, v in public.envelope.items() if k != "data"} == {
+        k: v for k, v in envelope.items() if k != "data"
+    }
     data = public.envelope["data"]
     assert list(data) == list(CATALOGUE["certificate.issued"].public().fields)
     assert data["staff_number"] == "N0042" and data["staff_name"] == "Sam Okafor"
@@ -119,7 +124,8 @@ def test_nothing_of_one_trust_reaches_a_binding_of_another(public_taps, database
 
 
 def test_a_held_public_event_waits_for_its_trust_without_holding_up_the_internal_one(
-        internal_tap, public_taps, database_url, amqp_url, tmp_path):
+    internal_tap, public_taps, database_url, amqp_url, tmp_path
+):
     database = migrated_database(database_url, tmp_path)
     ods = ods_code()
     public_tap = public_taps(f"{ods}.#")
@@ -156,7 +162,8 @@ class PublicOutage(Relay):
 
 
 def test_a_row_is_done_only_once_both_are_confirmed_and_only_the_unconfirmed_one_goes_again(
-        internal_tap, public_taps, database_url, amqp_url, tmp_path):
+    internal_tap, public_taps, database_url, amqp_url, tmp_path
+):
     database = migrated_database(database_url, tmp_path)
     ods = ods_code()
     public_tap = public_taps(f"{ods}.#")

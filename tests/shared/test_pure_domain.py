@@ -1,6 +1,7 @@
 """Each service's domain rules are plain Python: importing `services.<name>.domain` in a fresh interpreter loads
 no web framework, database toolkit, token library, schema library or broker client (shared/domain.py holds
 `Caller` and the domain errors for them; shared/errors.py maps the errors to HTTP)."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The transactional outbox and its relay, against real databases and the real broker."""
+
 import time
 import uuid
 from collections import Counter
@@ -25,7 +26,9 @@ def unsent(database) -> int:
         return session.scalar(sa.select(sa.func.count()).where(OutboxMessage.sent_at.is_(None)))
 
 
-def test_committed_event_is_published_with_the_contract_properties(tap, database_url, amqp_url, tmp_path, cloudevents_schema):
+def test_committed_event_is_published_with_the_contract_properties(
+    tap, database_url, amqp_url, tmp_path, cloudevents_schema
+):
     database = migrated_database(database_url, tmp_path)
     envelope = stage_trust_created(database)
     settings = settings_for("identity", database_url, amqp_url)
@@ -53,7 +56,9 @@ def test_rolled_back_change_publishes_nothing(tap, database_url, amqp_url, tmp_p
 def test_unreachable_broker_keeps_rows_until_it_answers(tap, database_url, amqp_url, tmp_path):
     database = migrated_database(database_url, tmp_path)
     envelopes = [stage_trust_created(database) for _ in range(5)]
-    dead_broker = settings_for("identity", database_url, "amqp://guest:guest@127.0.0.1:1//", PUBLISH_CONFIRM_TIMEOUT="1")
+    dead_broker = settings_for(
+        "identity", database_url, "amqp://guest:guest@127.0.0.1:1//", PUBLISH_CONFIRM_TIMEOUT="1"
+    )
     with running(lambda stop: Relay(database, dead_broker, stop)) as [relay]:
         deadline = time.monotonic() + 3
         while time.monotonic() < deadline and relay.published == 0:

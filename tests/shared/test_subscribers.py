@@ -1,5 +1,6 @@
 """`skillpass subscribers`: the rabbitmqctl commands it runs (against a stand-in), and the accounts it makes
 (against the real RabbitMQ, with a plain AMQP client)."""
+
 from __future__ import annotations
 
 import json
@@ -54,12 +55,22 @@ class FakeRabbitmqctl:
             return ""
         if command == "list_permissions":
             vhost = words[2]
-            return json.dumps([{"user": u, "configure": c, "write": w, "read": r}
-                               for (v, u), (c, w, r) in self.permissions.items() if v == vhost])
+            return json.dumps(
+                [
+                    {"user": u, "configure": c, "write": w, "read": r}
+                    for (v, u), (c, w, r) in self.permissions.items()
+                    if v == vhost
+                ]
+            )
         if command == "list_topic_permissions":
             vhost = words[2]
-            return json.dumps([{"user": u, "exchange": x, "write": w, "read": r}
-                               for (v, u), (x, w, r) in self.topic_permissions.items() if v == vhost])
+            return json.dumps(
+                [
+                    {"user": u, "exchange": x, "write": w, "read": r}
+                    for (v, u), (x, w, r) in self.topic_permissions.items()
+                    if v == vhost
+                ]
+            )
         if command == "list_queues":
             vhost = words[2]
             return json.dumps([{"name": q, "messages": n} for (v, q), n in self.queues.items() if v == vhost])
@@ -93,7 +104,10 @@ def test_add_makes_the_account_with_exactly_the_contract_s_permissions_and_print
     assert all(printed["password"] not in " ".join(call) for call in ctl.calls), "password on a command line"
     assert ctl.users["sub.rr8-rostering"]["tags"] == [SUBSCRIBER_TAG]
     assert ctl.permissions[("trust-vhost", "sub.rr8-rostering")] == (
-        r"^sub\.rr8\-rostering\..*", r"^sub\.rr8\-rostering\..*", r"^(sub\.rr8\-rostering\..*|skillpass\.public)$")
+        r"^sub\.rr8\-rostering\..*",
+        r"^sub\.rr8\-rostering\..*",
+        r"^(sub\.rr8\-rostering\..*|skillpass\.public)$",
+    )
     assert ctl.topic_permissions[("trust-vhost", "sub.rr8-rostering")] == ("skillpass.public", "^$", r"^RR8\..*")
 
     code, out, err = run(ctl, capsys, "add", "rr8-rostering", "--trust", "RR8")  # again: refused, unchanged
@@ -103,23 +117,29 @@ def test_add_makes_the_account_with_exactly_the_contract_s_permissions_and_print
 
 def test_events_limit_the_binding_keys_to_those_patterns_and_the_events_they_match(capsys):
     ctl = FakeRabbitmqctl()
-    code, out, _ = run(ctl, capsys, "add", "hr", "--trust", "RX1", "--events", "certificate.*", "--events",
-                       "roster.updated")
+    code, out, _ = run(
+        ctl, capsys, "add", "hr", "--trust", "RX1", "--events", "certificate.*", "--events", "roster.updated"
+    )
     assert code == 0 and "password" in out and "RX1." in out
     _, write, read = ctl.topic_permissions[("trust-vhost", "sub.hr")]
     assert write == "^$"
-    assert read == (r"^RX1\.(certificate\.\*|roster\.updated|certificate\.issued|certificate\.revoked|"
-                    r"certificate\.expired)$")
+    assert read == (
+        r"^RX1\.(certificate\.\*|roster\.updated|certificate\.issued|certificate\.revoked|"
+        r"certificate\.expired)$"
+    )
 
 
-@pytest.mark.parametrize("args, said", [
-    (["add", "Bad.Name", "--trust", "RR8"], "not a subscriber name"),
-    (["add", "a.b", "--trust", "RR8"], "not a subscriber name"),
-    (["add", "ok", "--trust", "R*8"], "not an ODS code"),
-    (["add", "ok", "--trust", "R_8"], "not an ODS code"),
-    (["add", "ok", "--trust", "RR8", "--events", "user.*"], "matches no public event"),
-    (["remove", "nobody"], "no subscriber nobody"),
-])
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (["add", "Bad.Name", "--trust", "RR8"], "not a subscriber name"),
+        (["add", "a.b", "--trust", "RR8"], "not a subscriber name"),
+        (["add", "ok", "--trust", "R*8"], "not an ODS code"),
+        (["add", "ok", "--trust", "R_8"], "not an ODS code"),
+        (["add", "ok", "--trust", "RR8", "--events", "user.*"], "matches no public event"),
+        (["remove", "nobody"], "no subscriber nobody"),
+    ],
+)
 def test_what_cannot_be_done_is_said_and_nothing_is_made(capsys, args, said):
     ctl = FakeRabbitmqctl()
     code, _, err = run(ctl, capsys, *args)
@@ -158,8 +178,14 @@ def test_remove_deletes_the_user_and_its_queues_only(capsys):
     ctl = FakeRabbitmqctl()
     run(ctl, capsys, "add", "acme", "--trust", "RR8")
     run(ctl, capsys, "add", "acme-2", "--trust", "RR8")
-    ctl.queues.update({("trust-vhost", "sub.acme.a"): 1, ("trust-vhost", "sub.acme.b"): 0,
-                       ("trust-vhost", "sub.acme-2.a"): 5, ("trust-vhost", "planning.events"): 0})
+    ctl.queues.update(
+        {
+            ("trust-vhost", "sub.acme.a"): 1,
+            ("trust-vhost", "sub.acme.b"): 0,
+            ("trust-vhost", "sub.acme-2.a"): 5,
+            ("trust-vhost", "planning.events"): 0,
+        }
+    )
     code, out, _ = run(ctl, capsys, "remove", "acme")
     assert code == 0 and "sub.acme.a" in out
     assert "sub.acme" not in ctl.users and "sub.acme-2" in ctl.users
@@ -181,6 +207,7 @@ def test_a_missing_rabbitmqctl_is_said_in_words(capsys, monkeypatch):
 
 # --- Against the real broker ------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def public_exchange_declared(amqp_url):
     from kombu import Connection
@@ -193,23 +220,27 @@ def public_exchange_declared(amqp_url):
 
 def skillpass(amqp_url: str, *args: str, rabbitmqctl: list[str]) -> subprocess.CompletedProcess:
     env = {**os.environ, "AMQP_URL": amqp_url, "RABBITMQCTL": " ".join(rabbitmqctl)}
-    return subprocess.run(resolve(["skillpass", "subscribers", *args]), env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        resolve(["skillpass", "subscribers", *args]), env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_the_account_reads_only_its_trust_s_keys_and_is_gone_once_removed(
-        amqp_url, broker, rabbitmqctl_command, public_exchange_declared):
+    amqp_url, broker, rabbitmqctl_command, public_exchange_declared
+):
     import pika
     from pika.exceptions import ChannelClosedByBroker, ProbableAuthenticationError
 
     name = f"t-{uuid.uuid4().hex[:8]}"
-    added = skillpass(amqp_url, "add", name, "--trust", "RR8", "--events", "roster.updated", "--json",
-                      rabbitmqctl=rabbitmqctl_command)
+    added = skillpass(
+        amqp_url, "add", name, "--trust", "RR8", "--events", "roster.updated", "--json", rabbitmqctl=rabbitmqctl_command
+    )
     assert added.returncode == 0, added.stderr
     account = json.loads(added.stdout)
     host = pika.URLParameters(broker.base_url)
-    params = pika.ConnectionParameters(host.host, host.port, account["vhost"],
-                                       pika.PlainCredentials(account["username"], account["password"]))
+    params = pika.ConnectionParameters(
+        host.host, host.port, account["vhost"], pika.PlainCredentials(account["username"], account["password"])
+    )
     try:
         connection = pika.BlockingConnection(params)
         channel = connection.channel()

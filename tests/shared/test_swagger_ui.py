@@ -2,6 +2,7 @@
 closed network; a CDN is used only when SWAGGER_UI_URL names one.
 
 The files are vendored under shared/static/swagger-ui by `make swagger-ui-assets`."""
+
 from __future__ import annotations
 
 import re
@@ -112,7 +113,8 @@ def test_the_vendored_release_is_the_makefile_pin():
     vendored = (ASSETS / "VERSION").read_text().strip()
     pinned = re.search(r"^SWAGGER_UI_VERSION\s*\?=\s*(\S+)", (REPO_ROOT / "Makefile").read_text(), re.MULTILINE)
     assert pinned and pinned.group(1) == vendored, (
-        f"Swagger UI {vendored} is vendored but the Makefile pins {pinned and pinned.group(1)}: make swagger-ui-assets")
+        f"Swagger UI {vendored} is vendored but the Makefile pins {pinned and pinned.group(1)}: make swagger-ui-assets"
+    )
     # flask-smorest's page is written for Swagger UI 5 (SwaggerUIBundle and its standalone preset).
     assert vendored.split(".")[0] == "5"
 

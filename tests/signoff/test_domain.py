@@ -1,16 +1,16 @@
 """The sign-off rules as pure functions."""
+
 import itertools
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from services.signoff import domain
 from services.signoff.domain import Decision
-from shared.domain import Caller
-from shared.domain import Conflict, Forbidden, NotFound
+from shared.domain import Caller, Conflict, Forbidden, NotFound
 
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 TRUST, OTHER_TRUST = uuid.uuid4(), uuid.uuid4()
 
 
@@ -22,16 +22,19 @@ def decision(skill, outcome, minutes, revoked=False):
     return Decision(uuid.uuid4(), skill, outcome, T0 + timedelta(minutes=minutes), revoked)
 
 
-@pytest.mark.parametrize("status,changed_at,event_status,event_minutes,expected", [
-    ("in_progress", None, "completed", 5, "completed"),
-    ("completed", 5, "in_progress", 10, "in_progress"),
-    ("in_progress", 10, "completed", 5, "in_progress"),  # an older completion arriving late
-    ("completed", 10, "in_progress", 5, "completed"),  # an older reopening arriving late
-    ("completed", 10, "completed", 10, "completed"),
-    ("in_progress", 10, "withdrawn", 5, "withdrawn"),  # withdrawal wins whenever it arrives
-    ("withdrawn", 5, "in_progress", 10, "withdrawn"),
-    ("withdrawn", 5, "completed", 10, "withdrawn"),
-])
+@pytest.mark.parametrize(
+    "status,changed_at,event_status,event_minutes,expected",
+    [
+        ("in_progress", None, "completed", 5, "completed"),
+        ("completed", 5, "in_progress", 10, "in_progress"),
+        ("in_progress", 10, "completed", 5, "in_progress"),  # an older completion arriving late
+        ("completed", 10, "in_progress", 5, "completed"),  # an older reopening arriving late
+        ("completed", 10, "completed", 10, "completed"),
+        ("in_progress", 10, "withdrawn", 5, "withdrawn"),  # withdrawal wins whenever it arrives
+        ("withdrawn", 5, "in_progress", 10, "withdrawn"),
+        ("withdrawn", 5, "completed", 10, "withdrawn"),
+    ],
+)
 def test_the_newest_status_holds_and_withdrawal_is_final(status, changed_at, event_status, event_minutes, expected):
     changed_at = None if changed_at is None else T0 + timedelta(minutes=changed_at)
     new_status, _ = domain.status_after(status, changed_at, event_status, T0 + timedelta(minutes=event_minutes))
@@ -118,7 +121,9 @@ def test_assessments_are_not_dated_in_the_future():
 
 def test_each_skill_stands_on_its_newest_decision_not_revoked_in_any_order():
     early_yes, late_no, later_yes_revoked = (
-        decision("A", "proficient", 1), decision("A", "not_yet", 2), decision("A", "proficient", 3, revoked=True)
+        decision("A", "proficient", 1),
+        decision("A", "not_yet", 2),
+        decision("A", "proficient", 3, revoked=True),
     )
     other = decision("B", "proficient", 0)
     for order in itertools.permutations([early_yes, late_no, later_yes_revoked, other]):

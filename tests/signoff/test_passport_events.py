@@ -1,11 +1,12 @@
 """passport.* events feed the service's view of passports, in any order, exactly once."""
+
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tests.signoff.conftest import SKILLS, SignoffService, problem
 
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 def test_events_that_overtake_the_start_still_count(service, holder, supervisor):
@@ -36,12 +37,28 @@ def test_the_newest_of_completed_and_reopened_holds_whatever_the_arrival_order(s
 def test_a_redelivered_event_changes_nothing(service, holder, supervisor):
     passport = service.passport(holder)
     completed_event = uuid.uuid4()
-    assert service.passport_event("passport.completed", passport, event_id=completed_event, type_version=1,
-                                  title="Non-Registered Support Staff", skill_count=len(SKILLS), completed_at=T0)
+    assert service.passport_event(
+        "passport.completed",
+        passport,
+        event_id=completed_event,
+        type_version=1,
+        title="Non-Registered Support Staff",
+        skill_count=len(SKILLS),
+        completed_at=T0,
+    )
     service.reopen(passport, at=T0 + timedelta(hours=1))
-    assert service.passport_event("passport.completed", passport, event_id=completed_event, type_version=1,
-                                  title="Non-Registered Support Staff", skill_count=len(SKILLS),
-                                  completed_at=T0 + timedelta(hours=2)) is False
+    assert (
+        service.passport_event(
+            "passport.completed",
+            passport,
+            event_id=completed_event,
+            type_version=1,
+            title="Non-Registered Support Staff",
+            skill_count=len(SKILLS),
+            completed_at=T0 + timedelta(hours=2),
+        )
+        is False
+    )
     service.signed(supervisor, passport)
     assert len(service.outbox("signoff.recorded")) == 1
 
@@ -58,8 +75,12 @@ def test_two_supervisors_deciding_the_same_skill_at_once_record_one_decision(pos
         def sign(supervisor):
             client = service.client.application.test_client()
             barrier.wait()
-            body = {"passport_id": str(passport["passport_id"]), "skill_code": SKILLS[0], "outcome": "proficient",
-                    "comment": "Safe"}
+            body = {
+                "passport_id": str(passport["passport_id"]),
+                "skill_code": SKILLS[0],
+                "outcome": "proficient",
+                "comment": "Safe",
+            }
             statuses.append(client.post("/signoffs", json=body, headers=supervisor.headers).status_code)
 
         threads = [threading.Thread(target=sign, args=(supervisor,)) for supervisor in supervisors]

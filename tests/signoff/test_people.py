@@ -1,26 +1,44 @@
 """People in sign-off: the holder's name and staff number from identity's user.* events beside every
 decision and request, and a leaver's (user.deactivated) open requests closed, in any order, exactly once."""
+
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tests.signoff.conftest import SKILLS
 from tests.signoff.test_requests_api import asked, requests
 
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 def profile(service, person, name="Sam Okafor", staff_number="N7", *, at=T0, event="user.updated", event_id=None):
     moment = {"registered_at": at} if event == "user.registered" else {"changed": ["name"], "updated_at": at}
-    return service.deliver(event, {
-        "user_id": person.id, "trust_id": person.trust_id, "email": "someone@example.nhs.uk", "name": name,
-        "staff_number": staff_number, "professional_group": None, "roles": person.roles, "active": True, **moment,
-    }, subject=person.id, trust_id=person.trust_id, event_id=event_id)
+    return service.deliver(
+        event,
+        {
+            "user_id": person.id,
+            "trust_id": person.trust_id,
+            "email": "someone@example.nhs.uk",
+            "name": name,
+            "staff_number": staff_number,
+            "professional_group": None,
+            "roles": person.roles,
+            "active": True,
+            **moment,
+        },
+        subject=person.id,
+        trust_id=person.trust_id,
+        event_id=event_id,
+    )
 
 
 def deactivated(service, person, at=T0 + timedelta(days=30), *, event_id=None):
-    return service.deliver("user.deactivated", {"user_id": person.id, "trust_id": person.trust_id,
-                                                "deactivated_at": at},
-                           subject=person.id, trust_id=person.trust_id, event_id=event_id)
+    return service.deliver(
+        "user.deactivated",
+        {"user_id": person.id, "trust_id": person.trust_id, "deactivated_at": at},
+        subject=person.id,
+        trust_id=person.trust_id,
+        event_id=event_id,
+    )
 
 
 def named(item):
@@ -29,8 +47,8 @@ def named(item):
 
 # --- Names ---------------------------------------------------------------------------------------------
 
-def test_decisions_and_requests_carry_the_holder_s_name_and_staff_number_null_until_known(service, holder,
-                                                                                         supervisor):
+
+def test_decisions_and_requests_carry_the_holder_s_name_and_staff_number_null_until_known(service, holder, supervisor):
     passport = service.passport(holder)
     request = asked(service, holder, passport, SKILLS[:2])
     decision = service.signed(supervisor, passport, SKILLS[2])
@@ -66,12 +84,15 @@ def test_the_same_profile_event_twice_applies_once(service, holder, supervisor):
 
 # --- Leavers -------------------------------------------------------------------------------------------
 
+
 def test_a_leaver_s_open_requests_close_with_reason_left_and_leave_the_queue(service, holder, supervisor):
     passport = service.passport(holder)
     answered = asked(service, holder, passport, SKILLS[:1])
     service.signed(supervisor, passport, SKILLS[0])
-    pending = [asked(service, holder, passport, SKILLS[1:3]),
-               asked(service, holder, service.passport(holder), SKILLS[:1])]
+    pending = [
+        asked(service, holder, passport, SKILLS[1:3]),
+        asked(service, holder, service.passport(holder), SKILLS[:1]),
+    ]
     colleague = service.person("staff")
     theirs = asked(service, colleague, service.passport(colleague), SKILLS[:1])
     left_at = T0 + timedelta(days=30)
@@ -101,4 +122,3 @@ def test_the_same_leaving_twice_applies_once(service, holder, supervisor):
 def test_a_leaver_of_whom_nothing_is_known_changes_nothing(service, supervisor):
     assert deactivated(service, service.person("staff")) is True
     assert requests(service, supervisor) == []
-

@@ -1,4 +1,5 @@
 """Requests for sign-off: the holder asks, the Trust's supervisors see what is pending, decisions answer."""
+
 import uuid
 
 import pytest
@@ -8,8 +9,11 @@ from tests.signoff.conftest import SKILLS, problem
 
 
 def ask(service, person, passport, skill_codes):
-    return service.client.post("/signoff-requests", json={"passport_id": str(passport["passport_id"]),
-                                                          "skill_codes": skill_codes}, headers=person.headers)
+    return service.client.post(
+        "/signoff-requests",
+        json={"passport_id": str(passport["passport_id"]), "skill_codes": skill_codes},
+        headers=person.headers,
+    )
 
 
 def asked(service, person, passport, skill_codes) -> dict:
@@ -70,8 +74,11 @@ def test_a_decision_made_in_bulk_answers_requests_too(service, holder, superviso
     passport = service.passport(holder)
     asked(service, holder, passport, SKILLS[:2])
     decisions = [{"skill_code": code, "outcome": "proficient", "comment": "Safe"} for code in SKILLS[:3]]
-    service.client.post("/signoffs/bulk", json={"passport_id": str(passport["passport_id"]), "signoffs": decisions},
-                        headers=supervisor.headers)
+    service.client.post(
+        "/signoffs/bulk",
+        json={"passport_id": str(passport["passport_id"]), "signoffs": decisions},
+        headers=supervisor.headers,
+    )
     assert requests(service, supervisor, status="open") == []
 
 
@@ -84,12 +91,15 @@ def test_a_withdrawn_passports_requests_leave_the_pending_list(service, holder, 
     assert all(s["signoff_id"] is None for s in closed["skills"]) and closed["closed_reason"] == "withdrawn"
 
 
-@pytest.mark.parametrize("skill_codes,field", [
-    ([SKILLS[0], "NOPE-01"], "skill_codes.1"),
-    ([SKILLS[0], SKILLS[1], SKILLS[0]], "skill_codes.2"),
-    (["air-01"], "skill_codes.0"),
-    ([], "skill_codes"),
-])
+@pytest.mark.parametrize(
+    "skill_codes,field",
+    [
+        ([SKILLS[0], "NOPE-01"], "skill_codes.1"),
+        ([SKILLS[0], SKILLS[1], SKILLS[0]], "skill_codes.2"),
+        (["air-01"], "skill_codes.0"),
+        ([], "skill_codes"),
+    ],
+)
 def test_bad_requests_are_422_naming_the_field(service, holder, skill_codes, field):
     passport = service.passport(holder)
     assert field in problem(ask(service, holder, passport, skill_codes), 422)["errors"]

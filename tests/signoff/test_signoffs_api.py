@@ -1,6 +1,7 @@
 """Sign-off decisions through the API: who may decide, on what, in bulk, revocation and the audit trail."""
+
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -34,10 +35,16 @@ def test_a_supervisor_signs_off_a_self_assessed_skill_and_signoff_recorded_is_st
     data = event["data"]
     assert set(data) == set(SignoffRecorded().fields)
     assert data["decided_at"] == signoff["decided_at"]
-    assert {key: data[key] for key in ("signoff_id", "passport_id", "skill_code", "outcome", "supervisor_id",
-                                       "holder_id", "trust_id")} == {
-        "signoff_id": signoff["id"], "passport_id": str(passport["passport_id"]), "skill_code": SKILLS[1],
-        "outcome": "proficient", "supervisor_id": str(supervisor.id), "holder_id": str(holder.id),
+    assert {
+        key: data[key]
+        for key in ("signoff_id", "passport_id", "skill_code", "outcome", "supervisor_id", "holder_id", "trust_id")
+    } == {
+        "signoff_id": signoff["id"],
+        "passport_id": str(passport["passport_id"]),
+        "skill_code": SKILLS[1],
+        "outcome": "proficient",
+        "supervisor_id": str(supervisor.id),
+        "holder_id": str(holder.id),
         "trust_id": str(service.trust_id),
     }
 
@@ -47,7 +54,7 @@ def test_educators_sign_off_too_and_not_yet_keeps_its_action_plan(service, holde
     educator = service.person("educator")
     signoff = service.signed(educator, passport, outcome="not_yet", action_plan="Two supervised shifts, then review")
     assert signoff["outcome"] == "not_yet" and signoff["action_plan"] == "Two supervised shifts, then review"
-    assert signoff["assessed_on"] == datetime.now(timezone.utc).date().isoformat()  # today unless given
+    assert signoff["assessed_on"] == datetime.now(UTC).date().isoformat()  # today unless given
     assert [e["data"]["outcome"] for e in service.outbox("signoff.recorded")] == ["not_yet"]
 
 
@@ -120,30 +127,38 @@ def test_a_proficient_skill_is_not_signed_off_again_until_revoked(service, holde
     assert len(service.outbox("signoff.recorded")) == 3
 
 
-THREE_DAYS_AHEAD = (datetime.now(timezone.utc).date() + timedelta(days=3)).isoformat()
+THREE_DAYS_AHEAD = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
 
 
-@pytest.mark.parametrize("change,field", [
-    ({"outcome": None}, "outcome"),  # None: left out
-    ({"outcome": "maybe"}, "outcome"),
-    ({"outcome": "not_yet"}, "action_plan"),
-    ({"outcome": "not_yet", "action_plan": "  "}, "action_plan"),
-    ({"comment": None}, "comment"),
-    ({"comment": "   "}, "comment"),
-    ({"comment": "x" * 4001}, "comment"),
-    ({"comment": "nul\x00byte"}, "comment"),
-    ({"skill_code": "air-01"}, "skill_code"),
-    ({"skill_code": None}, "skill_code"),
-    ({"passport_id": "not-a-uuid"}, "passport_id"),
-    ({"assessed_on": "yesterday"}, "assessed_on"),
-    ({"assessed_on": THREE_DAYS_AHEAD}, "assessed_on"),
-    ({"evidence": "x" * 4001}, "evidence"),
-    ({"colour": "blue"}, "colour"),
-])
+@pytest.mark.parametrize(
+    "change,field",
+    [
+        ({"outcome": None}, "outcome"),  # None: left out
+        ({"outcome": "maybe"}, "outcome"),
+        ({"outcome": "not_yet"}, "action_plan"),
+        ({"outcome": "not_yet", "action_plan": "  "}, "action_plan"),
+        ({"comment": None}, "comment"),
+        ({"comment": "   "}, "comment"),
+        ({"comment": "x" * 4001}, "comment"),
+        ({"comment": "nul\x00byte"}, "comment"),
+        ({"skill_code": "air-01"}, "skill_code"),
+        ({"skill_code": None}, "skill_code"),
+        ({"passport_id": "not-a-uuid"}, "passport_id"),
+        ({"assessed_on": "yesterday"}, "assessed_on"),
+        ({"assessed_on": THREE_DAYS_AHEAD}, "assessed_on"),
+        ({"evidence": "x" * 4001}, "evidence"),
+        ({"colour": "blue"}, "colour"),
+    ],
+)
 def test_bad_bodies_are_422_naming_the_field_and_write_nothing(service, holder, supervisor, change, field):
     passport = service.passport(holder)
-    body = {"passport_id": str(passport["passport_id"]), "skill_code": SKILLS[0], "outcome": "proficient",
-            "comment": "Safe and confident", **change}
+    body = {
+        "passport_id": str(passport["passport_id"]),
+        "skill_code": SKILLS[0],
+        "outcome": "proficient",
+        "comment": "Safe and confident",
+        **change,
+    }
     body = {key: value for key, value in body.items() if value is not None}
     response = problem(service.client.post("/signoffs", json=body, headers=supervisor.headers), 422)
     assert field in response["errors"] and field in response["detail"]
@@ -152,26 +167,36 @@ def test_bad_bodies_are_422_naming_the_field_and_write_nothing(service, holder, 
 
 # --- Bulk --------------------------------------------------------------------------------------------
 
+
 def test_bulk_records_every_decision_at_once(service, holder, supervisor):
     passport = service.passport(holder)
-    decisions = [decision(SKILLS[0]), decision(SKILLS[1], "not_yet", action_plan="Shadow"),
-                 decision(SKILLS[2], evidence="DOPS form")]
+    decisions = [
+        decision(SKILLS[0]),
+        decision(SKILLS[1], "not_yet", action_plan="Shadow"),
+        decision(SKILLS[2], evidence="DOPS form"),
+    ]
     response = bulk(service, supervisor, passport, decisions)
     assert response.status_code == 201, response.get_json()
     assert [(s["skill_code"], s["outcome"]) for s in response.get_json()] == [
-        (SKILLS[0], "proficient"), (SKILLS[1], "not_yet"), (SKILLS[2], "proficient")]
+        (SKILLS[0], "proficient"),
+        (SKILLS[1], "not_yet"),
+        (SKILLS[2], "proficient"),
+    ]
     assert [e["data"]["skill_code"] for e in service.outbox("signoff.recorded")] == SKILLS[:3]
     assert len(service.history(supervisor, passport_id=passport["passport_id"])) == 3
 
 
-@pytest.mark.parametrize("decisions,status,field", [
-    ([decision(SKILLS[0]), decision(SKILLS[1]), decision("NOPE-01")], 422, "signoffs.2.skill_code"),
-    ([decision(SKILLS[0]), decision(SKILLS[0], "not_yet", action_plan="x")], 422, "signoffs.1.skill_code"),
-    ([decision(SKILLS[0]), decision(SKILLS[1], "not_yet")], 422, "signoffs.1.action_plan"),
-    ([decision(SKILLS[0]), {"skill_code": SKILLS[1], "outcome": "proficient"}], 422, "signoffs.1.comment"),
-    ([], 422, "signoffs"),
-    ([decision(SKILLS[0]), decision(SKILLS[3])], 409, None),  # SKILLS[3] is not self-assessed
-])
+@pytest.mark.parametrize(
+    "decisions,status,field",
+    [
+        ([decision(SKILLS[0]), decision(SKILLS[1]), decision("NOPE-01")], 422, "signoffs.2.skill_code"),
+        ([decision(SKILLS[0]), decision(SKILLS[0], "not_yet", action_plan="x")], 422, "signoffs.1.skill_code"),
+        ([decision(SKILLS[0]), decision(SKILLS[1], "not_yet")], 422, "signoffs.1.action_plan"),
+        ([decision(SKILLS[0]), {"skill_code": SKILLS[1], "outcome": "proficient"}], 422, "signoffs.1.comment"),
+        ([], 422, "signoffs"),
+        ([decision(SKILLS[0]), decision(SKILLS[3])], 409, None),  # SKILLS[3] is not self-assessed
+    ],
+)
 def test_bulk_is_all_or_nothing(service, holder, supervisor, decisions, status, field):
     passport = service.passport(holder, assessed=SKILLS[:3])
     body = problem(bulk(service, supervisor, passport, decisions), status)
@@ -192,6 +217,7 @@ def test_bulk_follows_the_same_rules_about_who(service, holder, supervisor):
 
 # --- Revocation --------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("role", ["supervisor", "lead", "trust_admin"])
 def test_supervisors_leads_and_trust_admins_revoke_with_a_reason(service, holder, supervisor, role):
     passport = service.passport(holder)
@@ -207,9 +233,14 @@ def test_supervisors_leads_and_trust_admins_revoke_with_a_reason(service, holder
     [event] = service.outbox("signoff.revoked")
     assert event["subject"] == str(passport["passport_id"]) and set(event["data"]) == set(SignoffRevoked().fields)
     assert event["data"] | {"revoked_at": None} == {
-        "signoff_id": signoff["id"], "passport_id": str(passport["passport_id"]), "skill_code": SKILLS[0],
-        "holder_id": str(holder.id), "trust_id": str(service.trust_id), "revoked_by": str(revoker.id),
-        "reason": "Observed unsafe practice since", "revoked_at": None,
+        "signoff_id": signoff["id"],
+        "passport_id": str(passport["passport_id"]),
+        "skill_code": SKILLS[0],
+        "holder_id": str(holder.id),
+        "trust_id": str(service.trust_id),
+        "revoked_by": str(revoker.id),
+        "reason": "Observed unsafe practice since",
+        "revoked_at": None,
     }
 
 
@@ -220,8 +251,12 @@ def test_revocation_rules(service, holder, supervisor):
     problem(revoke(service, holder, signoff["id"]), 403)
     problem(revoke(service, service.person("lead", trust_id=uuid.uuid4()), signoff["id"]), 404)
     problem(revoke(service, supervisor, uuid.uuid4()), 404)
-    assert "reason" in problem(service.client.post(f"/signoffs/{signoff['id']}/revoke", json={},
-                                                   headers=supervisor.headers), 422)["errors"]
+    assert (
+        "reason"
+        in problem(service.client.post(f"/signoffs/{signoff['id']}/revoke", json={}, headers=supervisor.headers), 422)[
+            "errors"
+        ]
+    )
     assert "reason" in problem(revoke(service, supervisor, signoff["id"], reason=" "), 422)["errors"]
     assert service.outbox("signoff.revoked") == []
 
@@ -245,11 +280,13 @@ def test_a_signoff_on_a_completed_passport_can_still_be_revoked(service, holder,
 
 # --- Audit trail -------------------------------------------------------------------------------------
 
+
 def test_each_skill_shows_its_whole_history_and_nothing_is_edited_in_place(service, holder, supervisor):
     passport = service.passport(holder)
     educator, lead = service.person("educator"), service.person("lead")
-    not_yet = service.signed(educator, passport, outcome="not_yet", comment="Hesitant with the circuit",
-                             action_plan="Two supervised shifts")
+    not_yet = service.signed(
+        educator, passport, outcome="not_yet", comment="Hesitant with the circuit", action_plan="Two supervised shifts"
+    )
     proficient = service.signed(supervisor, passport, comment="Confident now")
     revoke(service, lead, proficient["id"], reason="Assessed on the wrong patient group")
     again = service.signed(supervisor, passport, comment="Reassessed with adult patients")
@@ -306,8 +343,9 @@ def test_a_signoff_matches_its_documented_schema(service, holder, supervisor):
     revoked = revoke(service, supervisor, signoff["id"]).get_json()
     assert_matches_documented_response(service.client, "get", "/signoffs/{signoff_id}", 200, revoked)
     with pytest.raises(AssertionError):
-        assert_matches_documented_response(service.client, "get", "/signoffs/{signoff_id}", 200,
-                                           {**revoked, "revocation": {"revoked_by": 5}})
+        assert_matches_documented_response(
+            service.client, "get", "/signoffs/{signoff_id}", 200, {**revoked, "revocation": {"revoked_by": 5}}
+        )
 
 
 def test_anonymous_callers_are_401(service):

@@ -2,6 +2,7 @@
 databases and a fresh vhost: the same passports, certificates (still verifying), roster and dashboard,
 the same people signing in with their passwords, an outside system's account and queue, and a new
 journey end to end afterwards."""
+
 from __future__ import annotations
 
 import contextlib
@@ -15,8 +16,7 @@ import pytest
 from kombu import Connection
 
 from shared.localstack import resolve
-from tests.support.journey import (PASSPORT_TYPE, SERVICES, Identity, Trust, complete, dashboard_counts,
-                                   start_platform)
+from tests.support.journey import PASSPORT_TYPE, SERVICES, Identity, Trust, complete, dashboard_counts, start_platform
 from tests.support.stack import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Stack, eventually
 
 pytestmark = pytest.mark.stack
@@ -27,8 +27,16 @@ THROUGH_PIPES = {
     "PG_DUMP": "bash -o pipefail -c 'pg_dump \"$@\" | cat' pg_dump",
     "PG_RESTORE": "bash -o pipefail -c 'cat | pg_restore \"$@\"' pg_restore",
 }
-COUNTED = ("started", "completed", "certified", "certificates_issued", "rostered", "skills_self_assessed",
-           "skills_signed_off", "learning_attended")
+COUNTED = (
+    "started",
+    "completed",
+    "certified",
+    "certificates_issued",
+    "rostered",
+    "skills_self_assessed",
+    "skills_signed_off",
+    "learning_attended",
+)
 
 
 class ServerStack(Stack):
@@ -45,13 +53,18 @@ class ServerStack(Stack):
     def env(self, service: str, **extra: str) -> dict[str, str]:
         env = super().env(service, **extra)
         env.pop("DATABASE_URL")
-        env.update(DATABASE_SERVER_URL=self.database_server, DATABASE_NAME_PREFIX=f"skillpass_test_{self.run_id}_",
-                   RABBITMQCTL=" ".join(self.rabbitmqctl), **THROUGH_PIPES)
+        env.update(
+            DATABASE_SERVER_URL=self.database_server,
+            DATABASE_NAME_PREFIX=f"skillpass_test_{self.run_id}_",
+            RABBITMQCTL=" ".join(self.rabbitmqctl),
+            **THROUGH_PIPES,
+        )
         return env
 
     def skillpass(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(resolve(["skillpass", *args]), env=self.env("identity"), capture_output=True, text=True,
-                              timeout=300)
+        return subprocess.run(
+            resolve(["skillpass", *args]), env=self.env("identity"), capture_output=True, text=True, timeout=300
+        )
 
     def stop_processes(self) -> None:
         """Every process stopped, the data kept (stop() also drops the databases)."""
@@ -68,14 +81,26 @@ def total(response) -> int:
 
 def settled(trust: Trust, journeys: int) -> dict:
     """What the Trust's people see once every journey's events have arrived everywhere."""
-    completed = eventually(lambda: total(trust.lead.api("passport").get("/passports?status=completed&page_size=1")),
-                           lambda n: n >= journeys, timeout=180)
-    certificates = eventually(lambda: trust.admin.api("certificate").get("/certificates?page_size=100").json(),
-                              lambda rows: len(rows) >= journeys, timeout=180)
-    roster = eventually(lambda: trust.lead.api("planning").get(f"/roster?role={PASSPORT_TYPE}&page_size=100").json(),
-                        lambda rows: len(rows) >= journeys, timeout=180)
-    counted = eventually(lambda: dashboard_counts(trust),
-                         lambda c: min(c.get("certified", 0), c.get("rostered", 0)) >= journeys, timeout=180)
+    completed = eventually(
+        lambda: total(trust.lead.api("passport").get("/passports?status=completed&page_size=1")),
+        lambda n: n >= journeys,
+        timeout=180,
+    )
+    certificates = eventually(
+        lambda: trust.admin.api("certificate").get("/certificates?page_size=100").json(),
+        lambda rows: len(rows) >= journeys,
+        timeout=180,
+    )
+    roster = eventually(
+        lambda: trust.lead.api("planning").get(f"/roster?role={PASSPORT_TYPE}&page_size=100").json(),
+        lambda rows: len(rows) >= journeys,
+        timeout=180,
+    )
+    counted = eventually(
+        lambda: dashboard_counts(trust),
+        lambda c: min(c.get("certified", 0), c.get("rostered", 0)) >= journeys,
+        timeout=180,
+    )
     return {
         "completed": completed,
         "certificates": sorted((c["id"], c["staff_id"], c["status"]) for c in certificates),
@@ -103,8 +128,12 @@ class OutsideSystem:
 
         broker = urllib.parse.urlsplit(broker_url)
         self.parameters = pika.ConnectionParameters(
-            broker.hostname, broker.port or 5672, vhost,
-            pika.PlainCredentials(account["username"], account["password"]), heartbeat=0)
+            broker.hostname,
+            broker.port or 5672,
+            vhost,
+            pika.PlainCredentials(account["username"], account["password"]),
+            heartbeat=0,
+        )
         self.queue = f"{account['username']}.certificates"
         self.binding_key = f"{account['routing_key_prefix']}certificate.#"
 
@@ -143,7 +172,8 @@ def vhosts(broker):
 
 
 def test_a_backup_restored_into_fresh_databases_and_a_fresh_vhost_carries_on_where_it_left_off(
-        broker, database_server, rabbitmqctl_command, vhosts, tmp_path):
+    broker, database_server, rabbitmqctl_command, vhosts, tmp_path
+):
     before = ServerStack(vhosts(), database_server, tmp_path / "before", rabbitmqctl_command)
     after = ServerStack(vhosts(), database_server, tmp_path / "after", rabbitmqctl_command)
     subscriber = f"backup-{uuid.uuid4().hex[:8]}"

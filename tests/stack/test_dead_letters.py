@@ -1,11 +1,12 @@
 """`skillpass <service> dead-letters` as a real process against the real broker and a real worker."""
+
 from __future__ import annotations
 
 import json
 import os
 import subprocess
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
@@ -30,8 +31,9 @@ def stack_amqp_url(broker):
 
 def dead_letters(amqp_url: str, service: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "AMQP_URL": amqp_url}
-    return subprocess.run(resolve(["skillpass", service, "dead-letters", *args]), env=env, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        resolve(["skillpass", service, "dead-letters", *args]), env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def listed(amqp_url: str, service: str) -> dict:
@@ -50,13 +52,23 @@ def depth(amqp_url: str, queue: str) -> int | None:
 
 
 def issued_certificate() -> tuple[dict, bytes]:
-    certificate = {"certificate_id": uuid.uuid4(), "staff_id": uuid.uuid4(), "trust_id": uuid.uuid4(),
-                   "passport_id": uuid.uuid4(), "passport_type": "NRSS"}
-    issued_at = datetime.now(timezone.utc).replace(microsecond=0)
+    certificate = {
+        "certificate_id": uuid.uuid4(),
+        "staff_id": uuid.uuid4(),
+        "trust_id": uuid.uuid4(),
+        "passport_id": uuid.uuid4(),
+        "passport_type": "NRSS",
+    }
+    issued_at = datetime.now(UTC).replace(microsecond=0)
     return certificate, certificate_event(
-        "certificate.issued", certificate, type_version=1, role_title="Non-Registered Support Staff",
-        issued_at=issued_at, expires_at=issued_at + timedelta(days=365),
-        verify_url=f"http://certificate.test/certificates/{certificate['certificate_id']}/verify")
+        "certificate.issued",
+        certificate,
+        type_version=1,
+        role_title="Non-Registered Support Staff",
+        issued_at=issued_at,
+        expires_at=issued_at + timedelta(days=365),
+        verify_url=f"http://certificate.test/certificates/{certificate['certificate_id']}/verify",
+    )
 
 
 def test_dead_letters_are_listed_without_loss_and_replayed_once_the_fault_is_fixed(stack, tap, stack_amqp_url):
@@ -100,12 +112,15 @@ def test_dead_letters_are_listed_without_loss_and_replayed_once_the_fault_is_fix
     assert replayed.returncode == 0, replayed.stderr
     assert failing_id in replayed.stdout
 
-    [update] = tap.wait_for(lambda m: m.routing_key == "roster.updated"
-                            and m.envelope["data"]["staff_id"] == str(certificate["staff_id"]), timeout=30)
+    [update] = tap.wait_for(
+        lambda m: m.routing_key == "roster.updated" and m.envelope["data"]["staff_id"] == str(certificate["staff_id"]),
+        timeout=30,
+    )
     assert update.envelope["data"]["status"] == "eligible"
     with psycopg.connect(planning_db) as db:
-        assert db.execute("SELECT status FROM roster_entries WHERE staff_id = %s",
-                          (certificate["staff_id"],)).fetchall() == [("eligible",)]
+        assert db.execute(
+            "SELECT status FROM roster_entries WHERE staff_id = %s", (certificate["staff_id"],)
+        ).fetchall() == [("eligible",)]
     left = listed(stack_amqp_url, "planning")
     assert [m["event_id"] for m in left["messages"]] == [poison_id]  # only what was asked for went
 
@@ -120,9 +135,15 @@ def test_replay_reaches_only_the_services_own_queue_and_a_dry_run_changes_nothin
         event_id = str(uuid.uuid4())
         # Exactly what the broker does when planning's queue dead-letters a message.
         Producer(connection.channel(), exchange=dead_letter_exchange).publish(
-            b'{"id": "%s"}' % event_id.encode(), routing_key=queue_name("planning"), content_type=CONTENT_TYPE,
-            content_encoding="utf-8", message_id=event_id, delivery_mode=2, confirm_timeout=5,
-            headers={"x-first-death-reason": "rejected", "x-trace": "kept"})
+            b'{"id": "%s"}' % event_id.encode(),
+            routing_key=queue_name("planning"),
+            content_type=CONTENT_TYPE,
+            content_encoding="utf-8",
+            message_id=event_id,
+            delivery_mode=2,
+            confirm_timeout=5,
+            headers={"x-first-death-reason": "rejected", "x-trace": "kept"},
+        )
 
     dry = dead_letters(stack_amqp_url, "planning", "replay", "--all", "--dry-run")
     assert dry.returncode == 0 and f"would replay {event_id}" in dry.stdout
@@ -135,7 +156,7 @@ def test_replay_reaches_only_the_services_own_queue_and_a_dry_run_changes_nothin
     with Connection(stack_amqp_url) as connection:
         message = service_queue("planning", ["certificate.issued"])(connection.channel()).get(no_ack=True)
         assert message.properties["message_id"] == event_id
-        assert message.body in ('{"id": "%s"}' % event_id, b'{"id": "%s"}' % event_id.encode())
+        assert message.body in (f'{{"id": "{event_id}"}}', f'{{"id": "{event_id}"}}'.encode())
         assert message.properties["delivery_mode"] == 2
         assert message.headers["x-trace"] == "kept" and message.headers["x-skillpass-replays"] == 1
         assert "x-first-death-reason" not in message.headers

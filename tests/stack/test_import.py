@@ -1,6 +1,7 @@
 """Onboarding a whole Trust on the running platform: a CSV of its people through identity's real web process,
 their user.registered events on the real bus, and the same file again changing and publishing nothing.
 And an invitation emailed by identity's real worker to a real SMTP server."""
+
 from __future__ import annotations
 
 import json
@@ -50,9 +51,12 @@ def staff_file(prefix: str) -> tuple[str, set[str]]:
 
 
 def import_file(admin: Api, text: str) -> dict:
-    response = admin.http.post(f"{admin.base_url}/users/import", data=text.encode(),
-                               headers={"Content-Type": "text/csv", "Authorization": f"Bearer {admin.bearer}"},
-                               timeout=120)
+    response = admin.http.post(
+        f"{admin.base_url}/users/import",
+        data=text.encode(),
+        headers={"Content-Type": "text/csv", "Authorization": f"Bearer {admin.bearer}"},
+        timeout=120,
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -70,8 +74,12 @@ def test_a_trust_imports_150_people_once_and_the_same_file_again_publishes_nothi
     def ours(event_type):
         def matches(message):
             envelope = message.envelope
-            return (message.routing_key == event_type and envelope.get("trustid") == trust.id
-                    and str(envelope["data"].get("staff_number") or "").startswith(prefix))
+            return (
+                message.routing_key == event_type
+                and envelope.get("trustid") == trust.id
+                and str(envelope["data"].get("staff_number") or "").startswith(prefix)
+            )
+
         return matches
 
     registered = tap.wait_for(ours("user.registered"), count=147, timeout=90)
@@ -115,8 +123,10 @@ def test_the_identity_worker_emails_an_invitation_whose_link_sets_the_password(s
     identity = Api(stack.url("identity"))
     platform_admin = identity.as_user(identity.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD))
     trust = platform_admin.post("/trusts", {"name": "Mail Trust", "ods_code": "RM" + uuid.uuid4().hex[:3].upper()})
-    person = platform_admin.post("/users", {"email": "invitee@example.nhs.uk", "name": "Ina Vitee",
-                                            "trust_id": trust.json()["id"], "roles": ["staff"]}).json()
+    person = platform_admin.post(
+        "/users",
+        {"email": "invitee@example.nhs.uk", "name": "Ina Vitee", "trust_id": trust.json()["id"], "roles": ["staff"]},
+    ).json()
     invitation = platform_admin.post(f"/users/{person['id']}/invitation")
     assert invitation.status_code == 201 and invitation.json()["emailed"] is True and invitation.json()["link"] is None
 

@@ -1,4 +1,5 @@
 """`make run` (skillpass run): the local stack starts, serves, refuses without a broker, stops cleanly."""
+
 from __future__ import annotations
 
 import os
@@ -7,7 +8,6 @@ import subprocess
 
 import pytest
 import requests
-
 from prometheus_client.parser import text_string_to_metric_families
 
 from shared.config import SERVICE_PORTS, WEB_PORTS
@@ -72,19 +72,27 @@ def test_runs_identity_on_sqlite_and_stops_everything_on_sigterm(tmp_path, amqp_
     env.pop("DATABASE_SERVER_URL", None)
     env.pop("DATABASE_URL", None)
     log = tmp_path / "supervisor.log"
-    supervisor = subprocess.Popen(resolve(["skillpass", "run"]), env=env, stdout=subprocess.DEVNULL,
-                                  stderr=log.open("w"), start_new_session=True)
+    supervisor = subprocess.Popen(
+        resolve(["skillpass", "run"]), env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"), start_new_session=True
+    )
     try:
         # Seven services start one after another, each importing its packages in several processes: on a
         # busy machine of two cores that takes minutes, so the bounds are generous.
         eventually(lambda: _ready(port), bool, timeout=STARTUP_SECONDS, interval=0.2)
-        token = requests.post(f"http://127.0.0.1:{port}/auth/token", timeout=10,
-                              json={"email": "local.admin@example.nhs.uk", "password": "local admin password"})
+        token = requests.post(
+            f"http://127.0.0.1:{port}/auth/token",
+            timeout=10,
+            json={"email": "local.admin@example.nhs.uk", "password": "local admin password"},
+        )
         assert token.status_code == 200
         assert (tmp_path / "identity.db").exists()
         # The supervisor announces each service once it is set up, the portal last.
-        eventually(lambda: log.read_text(), lambda text: "portal ready at" in text or supervisor.poll() is not None,
-                   timeout=STARTUP_SECONDS, interval=0.2)
+        eventually(
+            lambda: log.read_text(),
+            lambda text: "portal ready at" in text or supervisor.poll() is not None,
+            timeout=STARTUP_SECONDS,
+            interval=0.2,
+        )
         assert supervisor.poll() is None, log.read_text()
         sign_in_page = requests.get(f"http://127.0.0.1:{ports['portal']}/sign-in", timeout=10)
         assert sign_in_page.status_code == 200 and "Email address" in sign_in_page.text
@@ -109,8 +117,12 @@ def test_runs_identity_on_sqlite_and_stops_everything_on_sigterm(tmp_path, amqp_
 
 
 def test_refuses_a_single_database_url_for_several_services(tmp_path, amqp_url):
-    env = {**os.environ, "AMQP_URL": amqp_url, "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/one",
-           "SKILLPASS_DATA_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "AMQP_URL": amqp_url,
+        "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/one",
+        "SKILLPASS_DATA_DIR": str(tmp_path),
+    }
     result = subprocess.run(resolve(["skillpass", "run"]), env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "DATABASE_SERVER_URL" in result.stderr

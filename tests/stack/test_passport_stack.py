@@ -1,9 +1,10 @@
 """Passport as real processes beside identity: tokens from identity, sign-off events off the exchange."""
+
 from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -22,7 +23,9 @@ def people(stack):
     stack.start_service("passport")
     identity = Client(stack.url("identity"))
     admin = identity.token(ADMIN_EMAIL, ADMIN_PASSWORD)
-    trust = identity.post("/trusts", {"name": "Stack Trust", "ods_code": "RP" + uuid.uuid4().hex[:3].upper()}, admin).json()
+    trust = identity.post(
+        "/trusts", {"name": "Stack Trust", "ods_code": "RP" + uuid.uuid4().hex[:3].upper()}, admin
+    ).json()
     nurse = identity.new_user(admin, trust["id"], roles=["staff"])
     lead = identity.new_user(admin, trust["id"], roles=["lead"])
     passport_api = Api(stack.url("passport"))
@@ -35,13 +38,27 @@ def people(stack):
 
 
 def signoff_recorded(passport: dict, skill_code: str) -> bytes:
-    data = serialise_payload("signoff.recorded", {
-        "signoff_id": uuid.uuid4(), "passport_id": uuid.UUID(passport["id"]), "skill_code": skill_code,
-        "outcome": "proficient", "supervisor_id": uuid.uuid4(), "holder_id": uuid.UUID(passport["staff_id"]),
-        "trust_id": uuid.UUID(passport["trust_id"]), "decided_at": datetime.now(timezone.utc),
-    })
-    envelope = make_envelope(service="signoff", event_type="signoff.recorded", subject=passport["id"], data=data,
-                             trust_id=passport["trust_id"], correlation_id=None)
+    data = serialise_payload(
+        "signoff.recorded",
+        {
+            "signoff_id": uuid.uuid4(),
+            "passport_id": uuid.UUID(passport["id"]),
+            "skill_code": skill_code,
+            "outcome": "proficient",
+            "supervisor_id": uuid.uuid4(),
+            "holder_id": uuid.UUID(passport["staff_id"]),
+            "trust_id": uuid.UUID(passport["trust_id"]),
+            "decided_at": datetime.now(UTC),
+        },
+    )
+    envelope = make_envelope(
+        service="signoff",
+        event_type="signoff.recorded",
+        subject=passport["id"],
+        data=data,
+        trust_id=passport["trust_id"],
+        correlation_id=None,
+    )
     return json.dumps(envelope).encode()
 
 
@@ -65,8 +82,9 @@ def test_signoffs_on_the_exchange_complete_a_passport_and_completion_is_publishe
 
     for code in skills:
         publish_raw(amqp_url, "signoff.recorded", signoff_recorded(passport, code))
-    [completed] = tap.wait_for(lambda m: m.routing_key == "passport.completed" and m.envelope["subject"] == passport["id"],
-                               timeout=60)
+    [completed] = tap.wait_for(
+        lambda m: m.routing_key == "passport.completed" and m.envelope["subject"] == passport["id"], timeout=60
+    )
     assert completed.envelope["data"]["title"] == "Non-Registered Support Staff"
     assert completed.envelope["data"]["skill_count"] == len(skills)
     assert as_nurse.get(f"/passports/{passport['id']}").json()["status"] == "completed"
@@ -96,9 +114,13 @@ def test_no_signoff_lost_or_applied_twice_when_the_worker_is_killed(stack, tap, 
             worker.kill()  # SIGKILL mid-stream: unacknowledged messages go back to the queue
             worker = stack.start("passport", "worker")
 
-    tap.wait_for(lambda m: m.routing_key == "passport.completed" and m.envelope["subject"] == passport["id"], timeout=90)
+    tap.wait_for(
+        lambda m: m.routing_key == "passport.completed" and m.envelope["subject"] == passport["id"], timeout=90
+    )
     tap.drain(quiet_seconds=2)
-    completions = [m for m in tap.received if m.routing_key == "passport.completed" and m.envelope["subject"] == passport["id"]]
+    completions = [
+        m for m in tap.received if m.routing_key == "passport.completed" and m.envelope["subject"] == passport["id"]
+    ]
     assert len(completions) == 1
     detail = as_nurse.get(f"/passports/{passport['id']}").json()
     assert detail["status"] == "completed" and detail["progress"]["signed_off"] == len(skills)

@@ -1,5 +1,6 @@
 """People across the platform as real processes (DESIGN §8): a name changed in identity reaches the roster,
 the sign-off queue, the certificates and the export; a leaver drops off the roster and out of the queue."""
+
 from __future__ import annotations
 
 import csv
@@ -28,8 +29,11 @@ def request_signoff(journey: Journey, skill_code: str) -> dict:
     to the sign-off service (404, 409)."""
     signoff = journey.nurse.api("signoff")
     body = {"passport_id": journey.passport_id, "skill_codes": [skill_code]}
-    response = eventually(lambda: signoff.post("/signoff-requests", body), lambda r: r.status_code not in (404, 409),
-                          timeout=EVENTS_TIMEOUT)
+    response = eventually(
+        lambda: signoff.post("/signoff-requests", body),
+        lambda r: r.status_code not in (404, 409),
+        timeout=EVENTS_TIMEOUT,
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -72,8 +76,11 @@ def test_names_follow_identity_and_a_leaver_leaves_the_roster_and_the_queue(plat
     trust = Trust(platform, "People Trust")
     certified = complete(trust)
     nurse = certified.nurse
-    eventually(lambda: roster_entry(trust, nurse), lambda entry: entry and entry["status"] == "eligible",
-               timeout=EVENTS_TIMEOUT)
+    eventually(
+        lambda: roster_entry(trust, nurse),
+        lambda entry: entry and entry["status"] == "eligible",
+        timeout=EVENTS_TIMEOUT,
+    )
     nurse_request = renewal_with_open_request(certified)
     colleague_journey = self_assessed(trust)
     colleague = colleague_journey.nurse
@@ -85,21 +92,29 @@ def test_names_follow_identity_and_a_leaver_leaves_the_roster_and_the_queue(plat
     rename(trust, nurse, *new_nurse)
     rename(trust, colleague, *new_colleague)
 
-    entry = eventually(lambda: roster_entry(trust, nurse), lambda entry: named(entry) == new_nurse,
-                       timeout=EVENTS_TIMEOUT)
+    entry = eventually(
+        lambda: roster_entry(trust, nurse), lambda entry: named(entry) == new_nurse, timeout=EVENTS_TIMEOUT
+    )
     assert entry["staff_id"] == nurse.id and entry["status"] == "eligible"
     history = trust.lead.api("planning").get(f"/roster/history?staff_id={nurse.id}&role={PASSPORT_TYPE}").json()
     assert {named(change) for change in history} == {new_nurse}
 
-    queue = eventually(lambda: signoff_requests(trust, "open"),
-                       lambda open_requests: named(open_requests.get(nurse_request["id"])) == new_nurse
-                       and named(open_requests.get(colleague_request["id"])) == new_colleague,
-                       timeout=EVENTS_TIMEOUT)
+    queue = eventually(
+        lambda: signoff_requests(trust, "open"),
+        lambda open_requests: (
+            named(open_requests.get(nurse_request["id"])) == new_nurse
+            and named(open_requests.get(colleague_request["id"])) == new_colleague
+        ),
+        timeout=EVENTS_TIMEOUT,
+    )
     assert queue[colleague_request["id"]]["holder_id"] == colleague.id
 
     certificates = trust.admin.api("certificate")
-    [certificate] = eventually(lambda: certificates.get(f"/certificates?staff_id={nurse.id}").json(),
-                               lambda found: len(found) == 1 and named(found[0]) == new_nurse, timeout=EVENTS_TIMEOUT)
+    [certificate] = eventually(
+        lambda: certificates.get(f"/certificates?staff_id={nurse.id}").json(),
+        lambda found: len(found) == 1 and named(found[0]) == new_nurse,
+        timeout=EVENTS_TIMEOUT,
+    )
     single = certificates.get(f"/certificates/{certificate['id']}").json()
     assert named(single) == new_nurse and single["holder_name"] == new_nurse[0]
 
@@ -108,20 +123,26 @@ def test_names_follow_identity_and_a_leaver_leaves_the_roster_and_the_queue(plat
         assert response.status_code == 200, response.text
         return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
 
-    rows = eventually(exported_rows, lambda rows: any(
-        row["Staff ID"] == nurse.id and (row["Staff name"], row["Staff number"]) == new_nurse for row in rows),
-        timeout=EVENTS_TIMEOUT)
+    rows = eventually(
+        exported_rows,
+        lambda rows: any(
+            row["Staff ID"] == nurse.id and (row["Staff name"], row["Staff number"]) == new_nurse for row in rows
+        ),
+        timeout=EVENTS_TIMEOUT,
+    )
     assert all((row["Staff name"], row["Staff number"]) == new_nurse for row in rows if row["Staff ID"] == nurse.id)
 
     # --- A leaver: ineligible on the roster (reason left), their open request closed and out of the queue ---
     deactivated = trust.admin.api("identity").patch(f"/users/{nurse.id}", {"active": False})
     assert deactivated.status_code == 200, deactivated.text
 
-    entry = eventually(lambda: roster_entry(trust, nurse), lambda entry: entry["status"] == "ineligible",
-                       timeout=EVENTS_TIMEOUT)
+    entry = eventually(
+        lambda: roster_entry(trust, nurse), lambda entry: entry["status"] == "ineligible", timeout=EVENTS_TIMEOUT
+    )
     assert (entry["reason"], entry["certificate_id"]) == ("left", certificate["id"])
-    closed = eventually(lambda: signoff_requests(trust, "closed"), lambda found: nurse_request["id"] in found,
-                        timeout=EVENTS_TIMEOUT)
+    closed = eventually(
+        lambda: signoff_requests(trust, "closed"), lambda found: nurse_request["id"] in found, timeout=EVENTS_TIMEOUT
+    )
     assert (closed[nurse_request["id"]]["status"], closed[nurse_request["id"]]["closed_reason"]) == ("closed", "left")
     still_open = signoff_requests(trust, "open")
     assert nurse_request["id"] not in still_open and colleague_request["id"] in still_open

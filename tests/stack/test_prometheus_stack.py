@@ -1,5 +1,6 @@
 """Prometheus's view of the real platform: every web process (gunicorn, two workers each) and every worker
 serves /metrics, and a member of staff's journey moves the numbers it should."""
+
 from __future__ import annotations
 
 import time
@@ -35,8 +36,12 @@ def stack_amqp_url(broker):
 def monitored(platform: Stack) -> Stack:
     """The platform, with the portal in front of it."""
     platform.ports["portal"] = free_port()
-    platform.start("portal", "web", **{f"{name.upper()}_URL": platform.url(name) for name in SERVICES},
-                   SKILLPASS_DATA_DIR=str(platform.log_dir))
+    platform.start(
+        "portal",
+        "web",
+        **{f"{name.upper()}_URL": platform.url(name) for name in SERVICES},
+        SKILLPASS_DATA_DIR=str(platform.log_dir),
+    )
     platform.wait_ready("portal")
     return platform
 
@@ -45,8 +50,11 @@ def scrape(url: str) -> dict[tuple[str, frozenset], float]:
     response = requests.get(url, timeout=10)
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"].startswith("text/plain")
-    return {(s.name, frozenset(s.labels.items())): s.value
-            for family in text_string_to_metric_families(response.text) for s in family.samples}
+    return {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(response.text)
+        for s in family.samples
+    }
 
 
 def value(samples: dict, name: str, **labels) -> float:
@@ -71,22 +79,29 @@ def worker_metrics(stack: Stack, service: str) -> dict:
 def test_every_process_serves_its_metrics(monitored):
     for service in (*SERVICES, "portal"):
         requests.get(f"{monitored.url(service)}/healthz", timeout=10)
-        samples = eventually(lambda: web_metrics(monitored, service),
-                             lambda s: total(s, "skillpass_http_requests_total", service=service,
-                                             route="/healthz") >= 1)
+        samples = eventually(
+            lambda: web_metrics(monitored, service),
+            lambda s: total(s, "skillpass_http_requests_total", service=service, route="/healthz") >= 1,
+        )
         assert total(samples, "skillpass_http_request_duration_seconds_count", service=service) >= 1
     for service in SERVICES:
-        samples = eventually(lambda: worker_metrics(monitored, service),
-                             lambda s: value(s, "skillpass_worker_heartbeat_timestamp_seconds", service=service) > 0)
+        samples = eventually(
+            lambda: worker_metrics(monitored, service),
+            lambda s: value(s, "skillpass_worker_heartbeat_timestamp_seconds", service=service) > 0,
+        )
         assert value(samples, "skillpass_broker_up", service=service) == 1
         assert value(samples, "skillpass_database_up", service=service) == 1
         assert time.time() - value(samples, "skillpass_worker_heartbeat_timestamp_seconds", service=service) < 60
         assert ("skillpass_outbox_pending_rows", frozenset({("service", service)})) in samples
         if service in APPLIED_ON_THE_JOURNEY:  # a consuming service: its queue and dead-letter queue are read
-            assert ("skillpass_consumer_queue_messages",
-                    frozenset({("service", service), ("queue", f"{service}.events")})) in samples
-            assert value(samples, "skillpass_dead_letter_queue_messages", service=service,
-                         queue=f"{service}.events.dlq") == 0
+            assert (
+                "skillpass_consumer_queue_messages",
+                frozenset({("service", service), ("queue", f"{service}.events")}),
+            ) in samples
+            assert (
+                value(samples, "skillpass_dead_letter_queue_messages", service=service, queue=f"{service}.events.dlq")
+                == 0
+            )
 
 
 def test_a_journey_moves_the_numbers(monitored):
@@ -101,31 +116,47 @@ def test_a_journey_moves_the_numbers(monitored):
     # Requests, counted by route template, across both gunicorn workers of each web process.
     assessed = dict(service="passport", method="PUT", route=SELF_ASSESSMENT_ROUTE, status="200")
     passport_web = web_metrics(monitored, "passport")
-    assert (value(passport_web, "skillpass_http_requests_total", **assessed)
-            - value(webs_before["passport"], "skillpass_http_requests_total", **assessed)) == len(journey.skills)
+    assert (
+        value(passport_web, "skillpass_http_requests_total", **assessed)
+        - value(webs_before["passport"], "skillpass_http_requests_total", **assessed)
+    ) == len(journey.skills)
     signed = dict(service="signoff", method="POST", route="/signoffs", status="201")
     signoff_web = web_metrics(monitored, "signoff")
-    assert (value(signoff_web, "skillpass_http_requests_total", **signed)
-            - value(webs_before["signoff"], "skillpass_http_requests_total", **signed)) == len(journey.skills)
+    assert (
+        value(signoff_web, "skillpass_http_requests_total", **signed)
+        - value(webs_before["signoff"], "skillpass_http_requests_total", **signed)
+    ) == len(journey.skills)
     sign_in = dict(service="portal", method="GET", route="/sign-in", status="200")
-    assert (value(web_metrics(monitored, "portal"), "skillpass_http_requests_total", **sign_in)
-            - value(portal_before, "skillpass_http_requests_total", **sign_in)) == 1
+    assert (
+        value(web_metrics(monitored, "portal"), "skillpass_http_requests_total", **sign_in)
+        - value(portal_before, "skillpass_http_requests_total", **sign_in)
+    ) == 1
 
     # Each consumer applies its part of the journey: the certificate's issue reaches planning and metrics.
     for service, event_type in APPLIED_ON_THE_JOURNEY.items():
         before = value(workers_before[service], "skillpass_events_applied_total", service=service, type=event_type)
-        eventually(lambda: worker_metrics(monitored, service),
-                   lambda s: value(s, "skillpass_events_applied_total", service=service, type=event_type) > before,
-                   timeout=60)
+        eventually(
+            lambda: worker_metrics(monitored, service),
+            lambda s: value(s, "skillpass_events_applied_total", service=service, type=event_type) > before,
+            timeout=60,
+        )
 
     # The relays had their publishes confirmed, and nothing is left waiting in any outbox.
     for service in ("identity", "passport", "signoff", "certificate"):
         before = value(workers_before[service], "skillpass_relay_confirm_seconds_count", service=service)
-        eventually(lambda: worker_metrics(monitored, service),
-                   lambda s: value(s, "skillpass_relay_confirm_seconds_count", service=service) > before, timeout=60)
+        eventually(
+            lambda: worker_metrics(monitored, service),
+            lambda s: value(s, "skillpass_relay_confirm_seconds_count", service=service) > before,
+            timeout=60,
+        )
     for service in SERVICES:
-        eventually(lambda: worker_metrics(monitored, service),
-                   lambda s: ("skillpass_outbox_pending_rows", frozenset({("service", service)})) in s
-                   and value(s, "skillpass_outbox_pending_rows", service=service) == 0, timeout=60)
+        eventually(
+            lambda: worker_metrics(monitored, service),
+            lambda s: (
+                ("skillpass_outbox_pending_rows", frozenset({("service", service)})) in s
+                and value(s, "skillpass_outbox_pending_rows", service=service) == 0
+            ),
+            timeout=60,
+        )
     certificate = worker_metrics(monitored, "certificate")
     assert value(certificate, "skillpass_events_failed_total", service="certificate", type="passport.completed") == 0

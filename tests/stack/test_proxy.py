@@ -7,6 +7,7 @@ with its OpenAPI `servers`, its /docs page and Swagger UI's files at that path; 
 nurse's journey through the proxy to a certificate whose verify address is the public one and opens there;
 the portal's session cookie marked Secure.
 """
+
 from __future__ import annotations
 
 import io
@@ -35,8 +36,10 @@ def local_caddyfile(text: str, upstreams: dict[str, int], http_port: int, https_
     """The repository's Caddyfile with the compose containers' addresses replaced by this run's ports."""
     global_options = "admin localhost:2019"
     assert text.count(global_options) == 1, "the global options changed: update this test's edit"
-    text = text.replace(global_options, f"admin localhost:{admin_port}\n\thttp_port {http_port}\n"
-                                         f"\thttps_port {https_port}\n\tskip_install_trust")
+    text = text.replace(
+        global_options,
+        f"admin localhost:{admin_port}\n\thttp_port {http_port}\n\thttps_port {https_port}\n\tskip_install_trust",
+    )
     for name, port in upstreams.items():
         container = f"{name}-web:{WEB_PORTS[name]}"
         assert text.count(f"reverse_proxy {container}") == 1, f"no single upstream {container} in the Caddyfile"
@@ -75,16 +78,26 @@ def proxy(stack_amqp_url, database_server, tmp_path_factory):
     try:
         for service in SERVICES:
             stack.start_service(service, **behind)
-        stack.start("portal", "web", **{f"{name.upper()}_URL": stack.url(name) for name in SERVICES},
-                    PORTAL_PROXY_HOPS="1", SKILLPASS_DATA_DIR=str(folder))
+        stack.start(
+            "portal",
+            "web",
+            **{f"{name.upper()}_URL": stack.url(name) for name in SERVICES},
+            PORTAL_PROXY_HOPS="1",
+            SKILLPASS_DATA_DIR=str(folder),
+        )
         stack.wait_ready("portal")
         config = folder / "Caddyfile"
         config.write_text(local_caddyfile(CADDYFILE.read_text(), {**stack.ports}, http_port, https_port, free_port()))
-        environment = {**os.environ, "SKILLPASS_HOSTNAME": HOSTNAME, "XDG_DATA_HOME": str(folder / "data"),
-                       "XDG_CONFIG_HOME": str(folder / "config")}
+        environment = {
+            **os.environ,
+            "SKILLPASS_HOSTNAME": HOSTNAME,
+            "XDG_DATA_HOME": str(folder / "data"),
+            "XDG_CONFIG_HOME": str(folder / "config"),
+        }
         environment.pop("SKILLPASS_TLS", None)  # the default: Caddy's own authority
-        stack.processes.append(Process("caddy", [caddy, "run", "--config", str(config), "--adapter", "caddyfile"],
-                                       environment, folder))
+        stack.processes.append(
+            Process("caddy", [caddy, "run", "--config", str(config), "--adapter", "caddyfile"], environment, folder)
+        )
         root = folder / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
         eventually(lambda: _served(public, root), bool, timeout=60, interval=0.2)
         yield {"stack": stack, "public": public, "http": f"http://{HOSTNAME}:{http_port}", "root": str(root)}
@@ -115,7 +128,11 @@ def test_http_is_redirected_to_https_at_the_same_address(proxy):
     assert response.status_code in (301, 308)
     location = urlsplit(response.headers["Location"])
     assert (location.scheme, location.hostname, location.path, location.query) == (
-        "https", HOSTNAME, "/certificates/abc/verify", "x=1")
+        "https",
+        HOSTNAME,
+        "/certificates/abc/verify",
+        "x=1",
+    )
     # A deployment listens on 443, where the redirect goes when it names no port (Caddy names this run's
     # port only in some releases).
     assert location.port in (None, urlsplit(proxy["public"]).port)
@@ -156,8 +173,12 @@ def test_the_portal_is_at_the_root_and_its_session_cookie_is_secure(proxy, https
     assert page.status_code == 200 and "Sign in" in page.text
     assert "Secure" in page.headers["Set-Cookie"]
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
-    signed_in = https.post(f"{public}/sign-in", data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD,
-                                                      "csrf_token": token}, allow_redirects=False, timeout=15)
+    signed_in = https.post(
+        f"{public}/sign-in",
+        data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrf_token": token},
+        allow_redirects=False,
+        timeout=15,
+    )
     assert signed_in.status_code in (302, 303), signed_in.text[:500]
     # Redirects name the public address (or a path on it), never an inside one.
     location = signed_in.headers["Location"]
@@ -170,8 +191,9 @@ def test_a_journey_through_the_proxy_ends_in_a_certificate_that_verifies_at_the_
     trust = Trust(ThroughTheProxy(proxy["stack"], public), "Proxied Trust")
     journey = prepare(trust, signed_off_but=1)
     sign_off(trust, journey, journey.skills[-1])
-    [certificate] = eventually(lambda: journey.nurse.api("certificate").get("/certificates").json(),
-                               lambda rows: len(rows) == 1, timeout=60)
+    [certificate] = eventually(
+        lambda: journey.nurse.api("certificate").get("/certificates").json(), lambda rows: len(rows) == 1, timeout=60
+    )
     # The address printed on the certificate (and in its QR code) is the public one.
     pdf = journey.nurse.api("certificate").get(f"/certificates/{certificate['id']}/pdf")
     assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"

@@ -1,5 +1,6 @@
 """Outside systems (DESIGN §9): two Trusts on the running platform, an account for each made with
 `skillpass subscribers add`, and a plain AMQP client (pika) logged in as Trust A's outside system."""
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,9 @@ class Subscribers:
         self.added: list[str] = []
 
     def run(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(resolve(["skillpass", "subscribers", *args]), env=self.env, capture_output=True,
-                              text=True, timeout=120)
+        return subprocess.run(
+            resolve(["skillpass", "subscribers", *args]), env=self.env, capture_output=True, text=True, timeout=120
+        )
 
     def add(self, name: str, ods_code: str) -> dict:
         result = self.run("add", name, "--trust", ods_code, "--json")
@@ -79,8 +81,12 @@ class OutsideSystem:
         broker = pika.URLParameters(broker_url)
         # No heartbeats: the journeys keep this blocking client idle for longer than a heartbeat interval.
         self.parameters = pika.ConnectionParameters(
-            broker.host, broker.port, account["vhost"],
-            pika.PlainCredentials(account["username"], account["password"]), heartbeat=0)
+            broker.host,
+            broker.port,
+            account["vhost"],
+            pika.PlainCredentials(account["username"], account["password"]),
+            heartbeat=0,
+        )
         self.account = account
         self.connection = pika.BlockingConnection(self.parameters)
         self.channel = self.connection.channel()
@@ -128,7 +134,8 @@ class OutsideSystem:
 
 
 def test_an_outside_system_receives_its_own_trust_s_public_events_and_nothing_else(
-        platform, broker, subscribers, tap, cloudevents_schema):
+    platform, broker, subscribers, tap, cloudevents_schema
+):
     stack = platform
     trust_a, trust_b = Trust(stack, "Public Events Trust A"), Trust(stack, "Public Events Trust B")
     ods_a, ods_b = trust_a.record["ods_code"], trust_b.record["ods_code"]
@@ -147,8 +154,13 @@ def test_an_outside_system_receives_its_own_trust_s_public_events_and_nothing_el
     queue_a, queue_b = system_a.queue, system_b.queue
     for exchange, key in (("skillpass.events", "#"), ("skillpass.events", "certificate.#")):
         assert system_a.refused(lambda ch: ch.queue_bind(queue_a, exchange, key)) == REFUSED, (exchange, key)
-    for key in (f"{ods_b}.certificate.#", f"{ods_b}.roster.updated", "#", "*.certificate.issued",
-                f"{ods_a}X.certificate.#"):
+    for key in (
+        f"{ods_b}.certificate.#",
+        f"{ods_b}.roster.updated",
+        "#",
+        "*.certificate.issued",
+        f"{ods_a}X.certificate.#",
+    ):
         assert system_a.refused(lambda ch: ch.queue_bind(queue_a, "skillpass.public", key)) == REFUSED, key
     assert system_a.refused(lambda ch: ch.queue_declare(f"{account_b['username']}.mine", durable=True)) == REFUSED
     assert system_a.refused(lambda ch: ch.queue_declare(queue_b, durable=True)) == REFUSED
@@ -156,8 +168,11 @@ def test_an_outside_system_receives_its_own_trust_s_public_events_and_nothing_el
     assert system_a.refused(lambda ch: ch.basic_consume(queue_b, lambda *a: None)) == REFUSED
     assert system_a.refused(lambda ch: ch.queue_declare("certificate.events", passive=False, durable=True)) == REFUSED
     assert system_a.refused(lambda ch: ch.basic_get("certificate.events")) == REFUSED
-    for exchange, key in (("skillpass.public", f"{ods_a}.certificate.issued"), ("skillpass.events", "roster.updated"),
-                          ("", queue_a)):
+    for exchange, key in (
+        ("skillpass.public", f"{ods_a}.certificate.issued"),
+        ("skillpass.events", "roster.updated"),
+        ("", queue_a),
+    ):
         assert system_a.publish_refused(exchange, key) == REFUSED, exchange
 
     # A nurse of each Trust to a certificate and the roster, at the same time.
@@ -167,18 +182,22 @@ def test_an_outside_system_receives_its_own_trust_s_public_events_and_nothing_el
     for trust, journey in ((trust_a, journey_a), (trust_b, journey_b)):
         roster_path = f"/roster?staff_id={journey.nurse.id}&role={PASSPORT_TYPE}"
         eventually(lambda: trust.lead.api("planning").get(roster_path).json(), lambda rows: len(rows) == 1, timeout=120)
-        [issued] = tap.wait_for(lambda m, t=trust: m.routing_key == "certificate.issued" and m.envelope["trustid"] == t.id,
-                                timeout=60)
-        [rostered] = tap.wait_for(lambda m, t=trust: m.routing_key == "roster.updated" and m.envelope["trustid"] == t.id,
-                                  timeout=60)
+        [issued] = tap.wait_for(
+            lambda m, t=trust: m.routing_key == "certificate.issued" and m.envelope["trustid"] == t.id, timeout=60
+        )
+        [rostered] = tap.wait_for(
+            lambda m, t=trust: m.routing_key == "roster.updated" and m.envelope["trustid"] == t.id, timeout=60
+        )
         internal[trust.id] = {"certificate.issued": issued.envelope, "roster.updated": rostered.envelope}
 
     received_a, received_b = system_a.drain(), system_b.drain()
     envelopes_a = [json.loads(body) for _, _, body in received_a]
-    assert Counter(e["id"] for e in envelopes_a) == Counter(
-        e["id"] for e in internal[trust_a.id].values()), "not exactly Trust A's two events, each once"
+    assert Counter(e["id"] for e in envelopes_a) == Counter(e["id"] for e in internal[trust_a.id].values()), (
+        "not exactly Trust A's two events, each once"
+    )
     assert {e["id"] for _, _, body in received_b for e in [json.loads(body)]} == {
-        e["id"] for e in internal[trust_b.id].values()}, "Trust B's subscriber did not get Trust B's events"
+        e["id"] for e in internal[trust_b.id].values()
+    }, "Trust B's subscriber did not get Trust B's events"
 
     nurse = journey_a.nurse
     for routing_key, properties, body in received_a:

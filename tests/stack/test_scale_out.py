@@ -1,5 +1,6 @@
 """Scale-out: two replicas of every web process, relay and consumer at once, as a Trust would run them to
 grow past one machine."""
+
 from __future__ import annotations
 
 from collections import Counter

@@ -1,4 +1,5 @@
 """Sign-off as real processes beside identity and passport: the journey up to a completed passport."""
+
 from __future__ import annotations
 
 import uuid
@@ -46,8 +47,12 @@ def test_signing_off_every_skill_completes_the_passport_with_no_decision_lost_or
     worker = next(p for p in stack.processes if p.name.startswith("signoff-worker"))
     signoff_ids = {}
     for index, code in enumerate(skills):
-        body = {"passport_id": passport["id"], "skill_code": code, "outcome": "proficient",
-                "comment": "Observed in critical care, safe and confident"}
+        body = {
+            "passport_id": passport["id"],
+            "skill_code": code,
+            "outcome": "proficient",
+            "comment": "Observed in critical care, safe and confident",
+        }
         # passport.started (404) and this skill's self-assessment (409) may still be on their way to signoff.
         response = eventually(lambda: as_supervisor.post("/signoffs", body), lambda r: r.status_code not in (404, 409))
         assert response.status_code == 201, response.text
@@ -74,7 +79,12 @@ def test_signing_off_every_skill_completes_the_passport_with_no_decision_lost_or
     assert sorted(s["skill_code"] for s in trail) == sorted(skills)
     assert {s["supervisor_id"] for s in trail} == {people["supervisor"]["id"]}
     # Once passport.completed reaches signoff, the passport takes no more decisions.
-    again = {"passport_id": passport["id"], "skill_code": skills[0], "outcome": "not_yet", "comment": "Second look",
-             "action_plan": "None needed"}
+    again = {
+        "passport_id": passport["id"],
+        "skill_code": skills[0],
+        "outcome": "not_yet",
+        "comment": "Second look",
+        "action_plan": "None needed",
+    }
     refused = eventually(lambda: as_supervisor.post("/signoffs", again), lambda r: "completed" in r.json()["detail"])
     assert refused.status_code == 409

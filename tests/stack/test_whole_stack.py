@@ -1,5 +1,6 @@
 """The whole platform as real processes against the real RabbitMQ and PostgreSQL: the journey end to end,
 an outside subscriber, and faults."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,7 @@ from shared.broker import events_exchange
 from shared.events import CONTENT_TYPE, load_payload
 from shared.localstack import resolve
 from tests.support.bus import publish_raw
-from tests.support.journey import (PASSPORT_TYPE, Trust, complete, dashboard_counts, self_assessed, sign_off)
+from tests.support.journey import PASSPORT_TYPE, Trust, complete, dashboard_counts, self_assessed, sign_off
 from tests.support.stack import Api, Stack, eventually
 
 pytestmark = pytest.mark.stack
@@ -69,18 +70,23 @@ class OutsideSubscriber:
 
 
 def test_a_nurse_is_certified_rostered_and_counted_and_a_revocation_walks_it_all_back(
-        platform, stack_amqp_url, cloudevents_schema):
+    platform, stack_amqp_url, cloudevents_schema
+):
     stack = platform
     subscriber = OutsideSubscriber(stack_amqp_url, "certificate.#")
     trust = Trust(stack, "Whole Stack Trust")
     journey = complete(trust)
     nurse = journey.nurse
 
-    passport = eventually(lambda: nurse.api("passport").get(f"/passports/{journey.passport_id}").json(),
-                          lambda p: p["status"] == "completed")
+    passport = eventually(
+        lambda: nurse.api("passport").get(f"/passports/{journey.passport_id}").json(),
+        lambda p: p["status"] == "completed",
+    )
     assert passport["progress"]["signed_off"] == len(journey.skills) == 44
 
-    [certificate] = eventually(lambda: nurse.api("certificate").get("/certificates").json(), lambda rows: len(rows) == 1)
+    [certificate] = eventually(
+        lambda: nurse.api("certificate").get("/certificates").json(), lambda rows: len(rows) == 1
+    )
     assert certificate["passport_type"] == PASSPORT_TYPE and certificate["status"] == "valid"
     public = Api(stack.urls("certificate"))
     verified = public.get(f"/certificates/{certificate['id']}/verify").json()
@@ -98,10 +104,14 @@ def test_a_nurse_is_certified_rostered_and_counted_and_a_revocation_walks_it_all
     assert counted["learning_attended"] == 1
 
     issued = subscriber.wait_for("certificate.issued", certificate["id"])
-    revoked = trust.admin.api("certificate").post(f"/certificates/{certificate['id']}/revoke", {"reason": "Issued in error"})
+    revoked = trust.admin.api("certificate").post(
+        f"/certificates/{certificate['id']}/revoke", {"reason": "Issued in error"}
+    )
     assert revoked.status_code == 200, revoked.text
 
-    [entry] = eventually(lambda: trust.lead.api("planning").get(roster_path).json(), lambda rows: rows[0]["status"] == "ineligible")
+    [entry] = eventually(
+        lambda: trust.lead.api("planning").get(roster_path).json(), lambda rows: rows[0]["status"] == "ineligible"
+    )
     # The revocation reaches metrics, and then so does planning's roster.updated it caused.
     counted = eventually(lambda: dashboard_counts(trust), lambda c: c["certified"] == 0 and c["rostered"] == 0)
     assert counted["certificates_revoked"] == 1 and counted["certificates_issued"] == 1
@@ -126,8 +136,13 @@ class Duplicator(threading.Thread):
     def __init__(self, amqp_url: str):
         super().__init__(daemon=True)
         self.amqp_url = amqp_url
-        self.queue = Queue(f"test.duplicator.{uuid.uuid4().hex[:8]}", exchange=events_exchange, routing_key="#",
-                           durable=True, auto_delete=False)
+        self.queue = Queue(
+            f"test.duplicator.{uuid.uuid4().hex[:8]}",
+            exchange=events_exchange,
+            routing_key="#",
+            durable=True,
+            auto_delete=False,
+        )
         self.stopping = threading.Event()
         self.duplicated = 0
 
@@ -150,10 +165,16 @@ class Duplicator(threading.Thread):
                 self.stopping.wait(0.01)
                 continue
             if not message.headers.get(self.MARK):
-                producer.publish(message.body, routing_key=message.delivery_info["routing_key"],
-                                 content_type=CONTENT_TYPE, content_encoding="utf-8", delivery_mode=2,
-                                 message_id=message.properties.get("message_id"), headers={self.MARK: True},
-                                 confirm_timeout=5)
+                producer.publish(
+                    message.body,
+                    routing_key=message.delivery_info["routing_key"],
+                    content_type=CONTENT_TYPE,
+                    content_encoding="utf-8",
+                    delivery_mode=2,
+                    message_id=message.properties.get("message_id"),
+                    headers={self.MARK: True},
+                    confirm_timeout=5,
+                )
                 self.duplicated += 1
             message.ack()
 
@@ -166,22 +187,39 @@ class Duplicator(threading.Thread):
 
 def dead_letters(stack: Stack, service: str) -> list[str]:
     """The event ids parked in a service's dead-letter queue, as the operators' CLI lists them."""
-    listed = subprocess.run(resolve(["skillpass", service, "dead-letters", "list", "--json"]), env=stack.env(service),
-                            capture_output=True, text=True, timeout=60)
+    listed = subprocess.run(
+        resolve(["skillpass", service, "dead-letters", "list", "--json"]),
+        env=stack.env(service),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert listed.returncode == 0, listed.stderr
     return [letter["event_id"] for letter in json.loads(listed.stdout)["messages"]]
 
 
 def assert_counts_agree(trust: Trust, journeys: int, tap, poison: tuple[str, ...] = ()) -> None:
     """Completed passports = certificates = roster entries = the dashboard, each exactly `journeys`."""
-    completed = eventually(lambda: total(trust.lead.api("passport").get("/passports?status=completed&page_size=1")),
-                           lambda n: n >= journeys, timeout=180)
-    certificates = eventually(lambda: trust.admin.api("certificate").get("/certificates?page_size=100").json(),
-                              lambda rows: len(rows) >= journeys, timeout=180)
-    roster = eventually(lambda: trust.lead.api("planning").get(f"/roster?role={PASSPORT_TYPE}&status=eligible&page_size=100").json(),
-                        lambda rows: len(rows) >= journeys, timeout=180)
-    eventually(lambda: dashboard_counts(trust), lambda c: min(c.get("certified", 0), c.get("rostered", 0)) >= journeys,
-               timeout=180)
+    completed = eventually(
+        lambda: total(trust.lead.api("passport").get("/passports?status=completed&page_size=1")),
+        lambda n: n >= journeys,
+        timeout=180,
+    )
+    certificates = eventually(
+        lambda: trust.admin.api("certificate").get("/certificates?page_size=100").json(),
+        lambda rows: len(rows) >= journeys,
+        timeout=180,
+    )
+    roster = eventually(
+        lambda: trust.lead.api("planning").get(f"/roster?role={PASSPORT_TYPE}&status=eligible&page_size=100").json(),
+        lambda rows: len(rows) >= journeys,
+        timeout=180,
+    )
+    eventually(
+        lambda: dashboard_counts(trust),
+        lambda c: min(c.get("certified", 0), c.get("rostered", 0)) >= journeys,
+        timeout=180,
+    )
     tap.drain(quiet_seconds=3)  # whatever is still on its way has arrived
 
     assert completed == journeys
@@ -189,8 +227,13 @@ def assert_counts_agree(trust: Trust, journeys: int, tap, poison: tuple[str, ...
     assert len({c["staff_id"] for c in certificates}) == journeys
     assert len(roster) == journeys and {r["certificate_id"] for r in roster} == {c["id"] for c in certificates}
     counted = dashboard_counts(trust)
-    assert (counted["started"], counted["completed"], counted["certified"], counted["certificates_issued"],
-            counted["rostered"]) == (journeys,) * 5
+    assert (
+        counted["started"],
+        counted["completed"],
+        counted["certified"],
+        counted["certificates_issued"],
+        counted["rostered"],
+    ) == (journeys,) * 5
     assert counted["skills_signed_off"] == counted["skills_self_assessed"] == journeys * 44
 
     # On the exchange: one event id per fact, however often it was delivered.
@@ -198,8 +241,10 @@ def assert_counts_agree(trust: Trust, journeys: int, tap, poison: tuple[str, ...
     for message in tap.received:
         if message.properties.get("message_id") in poison:
             continue
-        if message.routing_key in ("passport.completed", "certificate.issued", "roster.updated") \
-                and message.envelope["trustid"] == trust.id:
+        if (
+            message.routing_key in ("passport.completed", "certificate.issued", "roster.updated")
+            and message.envelope["trustid"] == trust.id
+        ):
             data = message.envelope["data"]
             fact = data.get("passport_id") or (data["staff_id"], data["status"])
             ids_by_fact[message.routing_key, str(fact)].add(message.envelope["id"])
@@ -210,7 +255,8 @@ def assert_counts_agree(trust: Trust, journeys: int, tap, poison: tuple[str, ...
 
 @pytest.mark.serial  # stops the shared broker: nothing may run beside it
 def test_fifty_journeys_through_a_broker_restart_a_killed_consumer_duplicates_and_poison(
-        platform, broker, stack_amqp_url, tap):
+    platform, broker, stack_amqp_url, tap
+):
     stack, amqp_url = platform, stack_amqp_url
     trust = Trust(stack, "Faulty Day Trust")
     duplicator = Duplicator(amqp_url)
@@ -236,7 +282,9 @@ def test_fifty_journeys_through_a_broker_restart_a_killed_consumer_duplicates_an
                 done.append(during_outage)
             if index == 25:
                 # passport's consumer is busiest: a sign-off decision arrives every few milliseconds
-                next(p for p in stack.processes if p.name.startswith("passport-worker") and p.popen.poll() is None).kill()
+                next(
+                    p for p in stack.processes if p.name.startswith("passport-worker") and p.popen.poll() is None
+                ).kill()
                 stack.start("passport", "worker")
     assert len(done) == journeys
 

@@ -1,4 +1,5 @@
 """A test's own view of the bus: a durable queue bound to skillpass.events (or skillpass.public)."""
+
 from __future__ import annotations
 
 import json
@@ -69,9 +70,7 @@ class BusTap:
             if message is None:
                 time.sleep(0.02)
                 continue
-            self.received.append(
-                Received(message.delivery_info["routing_key"], dict(message.properties), message.body)
-            )
+            self.received.append(Received(message.delivery_info["routing_key"], dict(message.properties), message.body))
 
     def drain(self, quiet_seconds: float = 1.0) -> list[Received]:
         """Everything that arrives until the bus has been quiet for a while."""
@@ -82,9 +81,7 @@ class BusTap:
                 time.sleep(0.02)
                 continue
             quiet_since = time.monotonic()
-            self.received.append(
-                Received(message.delivery_info["routing_key"], dict(message.properties), message.body)
-            )
+            self.received.append(Received(message.delivery_info["routing_key"], dict(message.properties), message.body))
         return self.received
 
     def close(self) -> None:

@@ -4,6 +4,7 @@ A Docker engine, when one answers, provides both through testcontainers; otherwi
 by AMQP_URL and DATABASE_SERVER_URL (defaulting to the local ones) are used, with a fresh RabbitMQ
 vhost and fresh databases per run so that a `make run` on the same machine is never touched.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -12,8 +13,8 @@ import shutil
 import subprocess
 import urllib.parse
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"
 DEFAULT_DATABASE_SERVER_URL = "postgresql://postgres@127.0.0.1:5432"
@@ -97,8 +98,11 @@ def start_broker(stack) -> Broker:
             raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed: {output!r}")
         return output.decode()
 
-    return Broker(f"amqp://guest:guest@{host}:{port}//", ctl,
-                  ["docker", "exec", "-i", container.get_wrapped_container().id, "rabbitmqctl"])
+    return Broker(
+        f"amqp://guest:guest@{host}:{port}//",
+        ctl,
+        ["docker", "exec", "-i", container.get_wrapped_container().id, "rabbitmqctl"],
+    )
 
 
 def start_database_server(stack) -> str:

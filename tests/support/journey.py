@@ -4,6 +4,7 @@ Used by the whole-stack tests and by the end-to-end benchmark: a Trust with its 
 workforce lead; each journey registers a nurse, who starts a passport, self-assesses every skill and
 records learning, and a supervisor signs every skill off.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -24,9 +25,14 @@ class Identity(Api):
         return response.json()
 
     def create_user(self, trust_id: str, *roles: str, professional_group: str | None = None) -> dict:
-        body = {"email": f"{uuid.uuid4().hex[:12]}@example.nhs.uk", "name": "Journey User",
-                "password": "long enough pw", "trust_id": trust_id, "roles": list(roles),
-                "staff_number": uuid.uuid4().hex[:8].upper()}
+        body = {
+            "email": f"{uuid.uuid4().hex[:12]}@example.nhs.uk",
+            "name": "Journey User",
+            "password": "long enough pw",
+            "trust_id": trust_id,
+            "roles": list(roles),
+            "staff_number": uuid.uuid4().hex[:8].upper(),
+        }
         if professional_group:
             body["professional_group"] = professional_group
         response = self.post("/users", body)
@@ -84,7 +90,7 @@ def prepare(trust: Trust, signed_off_but: int = 0) -> Journey:
     """A nurse with a passport: every skill self-assessed, learning recorded, and every skill signed off
     but the last `signed_off_but`."""
     journey = self_assessed(trust)
-    for code in journey.skills[:len(journey.skills) - signed_off_but]:
+    for code in journey.skills[: len(journey.skills) - signed_off_but]:
         sign_off(trust, journey, code)
     return journey
 
@@ -102,8 +108,10 @@ def self_assessed(trust: Trust) -> Journey:
     for code in skills:
         assessed = passport.put(f"/passports/{passport_id}/skills/{code}/self-assessment", {"level": "independent"})
         assert assessed.status_code == 200, assessed.text
-    learning = passport.post(f"/passports/{passport_id}/skills/{skills[0]}/learning",
-                             {"kind": "face_to_face", "status": "attended", "date": date.today().isoformat(), "hours": 3})
+    learning = passport.post(
+        f"/passports/{passport_id}/skills/{skills[0]}/learning",
+        {"kind": "face_to_face", "status": "attended", "date": date.today().isoformat(), "hours": 3},
+    )
     assert learning.status_code == 201, learning.text
     return Journey(nurse, passport_id, skills)
 
@@ -111,11 +119,19 @@ def self_assessed(trust: Trust) -> Journey:
 def sign_off(trust: Trust, journey: Journey, code: str, **headers):
     """A supervisor's proficient decision; passport.started and the self-assessment may still be on their
     way to the sign-off service (404, 409) or a broker restart may be holding them up."""
-    body = {"passport_id": journey.passport_id, "skill_code": code, "outcome": "proficient",
-            "comment": "Observed in practice, safe and confident"}
+    body = {
+        "passport_id": journey.passport_id,
+        "skill_code": code,
+        "outcome": "proficient",
+        "comment": "Observed in practice, safe and confident",
+    }
     signoff = trust.supervisor.api("signoff")
-    response = eventually(lambda: signoff.post("/signoffs", body, **headers),
-                          lambda r: r.status_code not in (404, 409), timeout=120, interval=0.05)
+    response = eventually(
+        lambda: signoff.post("/signoffs", body, **headers),
+        lambda r: r.status_code not in (404, 409),
+        timeout=120,
+        interval=0.05,
+    )
     assert response.status_code == 201, response.text
     return response
 

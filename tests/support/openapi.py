@@ -1,4 +1,5 @@
 """Responses checked against the OpenAPI document the service itself publishes."""
+
 from __future__ import annotations
 
 import jsonschema

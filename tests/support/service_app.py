@@ -1,4 +1,5 @@
 """A service's own app in process, on a real database: init run, then Flask's test client."""
+
 from __future__ import annotations
 
 import atexit
@@ -48,8 +49,13 @@ class ServiceUnderTest:
     def deliver(self, event_type: str, data: dict, *, subject=None, trust_id=None, event_id=None) -> bool:
         """Apply an event as the worker's consumer would (inbox and all), without a broker."""
         envelope = make_envelope(
-            service="test", event_type=event_type, subject=str(subject or "test"),
-            data=serialise_payload(event_type, data), trust_id=trust_id, correlation_id=None, event_id=event_id,
+            service="test",
+            event_type=event_type,
+            subject=str(subject or "test"),
+            data=serialise_payload(event_type, data),
+            trust_id=trust_id,
+            correlation_id=None,
+            event_id=event_id,
         )
         return self.deliver_envelope(envelope)
 

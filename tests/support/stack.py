@@ -1,4 +1,5 @@
 """The services as real processes, started with the very commands docker-compose.yml runs."""
+
 from __future__ import annotations
 
 import itertools
@@ -10,9 +11,9 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from shared.processes import process_commands
 from shared.db import drop_database
 from shared.localstack import resolve
+from shared.processes import process_commands
 
 ADMIN_EMAIL = "stack.admin@example.nhs.uk"
 ADMIN_PASSWORD = "stack admin password"
@@ -29,7 +30,9 @@ class Process:
         self.name = name
         self.log_path = log_dir / f"{name}.log"
         self._log = open(self.log_path, "ab")
-        self.popen = subprocess.Popen(command, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.popen = subprocess.Popen(
+            command, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def signal(self, sig: int = 15) -> None:
         if self.popen.poll() is None:
@@ -101,7 +104,11 @@ class Stack:
 
     def run_init(self, service: str) -> None:
         result = subprocess.run(
-            resolve(process_commands(service)["init"]), env=self.env(service), capture_output=True, text=True, timeout=120
+            resolve(process_commands(service)["init"]),
+            env=self.env(service),
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert result.returncode == 0, f"{service} init failed:\n{result.stdout}\n{result.stderr}"
 
@@ -113,7 +120,12 @@ class Stack:
         if kind == "worker":
             extra.setdefault("WORKER_METRICS_PORT", str(free_port()))
             self.worker_metrics_ports.setdefault(service, []).append(int(extra["WORKER_METRICS_PORT"]))
-        process = Process(f"{service}-{kind}-{index}", resolve(process_commands(service)[kind]), self.env(service, **extra), self.log_dir)
+        process = Process(
+            f"{service}-{kind}-{index}",
+            resolve(process_commands(service)[kind]),
+            self.env(service, **extra),
+            self.log_dir,
+        )
         self.processes.append(process)
         return process
 
@@ -164,7 +176,7 @@ class Api:
         self.bearer = token
         self.http = requests.Session()
 
-    def as_user(self, token: str) -> "Api":
+    def as_user(self, token: str) -> Api:
         return Api(self.base_urls, token)
 
     def request(self, method: str, path: str, body=None, **headers):
@@ -185,7 +197,9 @@ class Api:
         return self.request("PATCH", path, body, **headers)
 
     def sign_in(self, email: str, password: str) -> str:
-        response = self.http.post(f"{self.base_url}/auth/token", json={"email": email, "password": password}, timeout=15)
+        response = self.http.post(
+            f"{self.base_url}/auth/token", json={"email": email, "password": password}, timeout=15
+        )
         assert response.status_code == 200, response.text
         return response.json()["access_token"]
 

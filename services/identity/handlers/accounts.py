@@ -1,4 +1,5 @@
 """Trusts and user accounts: create, read, list, change; the caller as identity knows them now."""
+
 from __future__ import annotations
 
 import uuid
@@ -8,13 +9,12 @@ import sqlalchemy as sa
 from services.identity import domain, events
 from services.identity.models import Trust, User
 from services.identity.passwords import Passwords
-from shared.domain import Caller
 from shared.db import utcnow
-from shared.domain import Conflict, Invalid, NotFound, Unauthorized
+from shared.domain import Caller, Conflict, Invalid, NotFound, Unauthorized
 from shared.uow import UnitOfWork
 
-
 # --- Trusts -----------------------------------------------------------------------------------------
+
 
 def create_trust(uow: UnitOfWork, data: dict) -> Trust:
     if uow.session.scalar(sa.select(Trust.id).where(Trust.ods_code == data["ods_code"])):
@@ -45,6 +45,7 @@ def list_trusts(uow: UnitOfWork, caller: Caller, filters: dict):
 
 
 # --- Users ------------------------------------------------------------------------------------------
+
 
 def create_user(uow: UnitOfWork, caller: Caller, data: dict, passwords: Passwords) -> User:
     trust_id = data["trust_id"]
@@ -107,10 +108,12 @@ def list_users(uow: UnitOfWork, caller: Caller, filters: dict):
         query = query.where(sa.cast(User.roles, sa.String).like(f'%"{filters["role"]}"%'))
     if "q" in filters:
         text = filters["q"].strip().lower()
-        query = query.where(sa.or_(
-            sa.func.lower(User.name).contains(text, autoescape=True),
-            sa.func.lower(User.staff_number).startswith(text, autoescape=True),
-        ))
+        query = query.where(
+            sa.or_(
+                sa.func.lower(User.name).contains(text, autoescape=True),
+                sa.func.lower(User.staff_number).startswith(text, autoescape=True),
+            )
+        )
     if "department" in filters:
         query = query.where(User.department == filters["department"])
     if "password_set" in filters:
@@ -171,13 +174,12 @@ def _check_unique(uow, *, email, trust_id, staff_number, except_id=None) -> None
     others = sa.select(User.id).where(User.id != except_id) if except_id else sa.select(User.id)
     if uow.session.scalar(others.where(User.email == email)):
         raise Conflict("A user with this email already exists.")
-    if staff_number and uow.session.scalar(
-        others.where(User.trust_id == trust_id, User.staff_number == staff_number)
-    ):
+    if staff_number and uow.session.scalar(others.where(User.trust_id == trust_id, User.staff_number == staff_number)):
         raise Conflict("A user with this staff number already exists in the Trust.")
 
 
 # --- Callers and the first administrator ---------------------------------------------------------
+
 
 def current_caller_of(uow: UnitOfWork, caller: Caller) -> Caller:
     """Identity owns roles and Trusts: it acts on their current values, not the token's copy."""
@@ -193,6 +195,12 @@ def ensure_platform_admin(uow: UnitOfWork, email: str, password: str, passwords:
     if uow.session.scalar(sa.select(User.id).where(User.email == email)):
         return None
     return _register(
-        uow, email=email, name=name, password_hash=passwords.hash(password),
-        staff_number=None, professional_group=None, trust_id=None, roles=["platform_admin"],
+        uow,
+        email=email,
+        name=name,
+        password_hash=passwords.hash(password),
+        staff_number=None,
+        professional_group=None,
+        trust_id=None,
+        roles=["platform_admin"],
     )

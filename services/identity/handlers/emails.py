@@ -1,6 +1,6 @@
 """Sending the queued emails (identity's worker)."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import sqlalchemy as sa
 
@@ -8,7 +8,6 @@ from services.identity import domain
 from services.identity.models import Email
 from shared.db import utcnow
 from shared.uow import UnitOfWork
-
 
 # --- Sending the queued emails (identity's worker) ---------------------------------------------------
 

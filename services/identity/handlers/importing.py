@@ -1,4 +1,5 @@
 """Importing a Trust's people from a CSV file."""
+
 from __future__ import annotations
 
 import uuid
@@ -9,12 +10,10 @@ from marshmallow import ValidationError
 
 from services.identity import domain, events, schemas
 from services.identity.models import Trust, User
-from shared.domain import Caller
 from shared.db import utcnow
+from shared.domain import Caller, Invalid, NotFound
 from shared.errors import flatten_messages
-from shared.domain import Invalid, NotFound
 from shared.uow import UnitOfWork
-
 
 # --- Importing a Trust's people ---------------------------------------------------------------------
 
@@ -31,10 +30,15 @@ def import_users(uow: UnitOfWork, caller: Caller, trust_id: uuid.UUID | None, da
     rows = [_read_row(raw) for raw in domain.read_import_file(data)]
 
     # Everything the rules need, in a few queries rather than a few per row.
-    people = {user.staff_number: user for user in uow.session.scalars(
-        sa.select(User).where(User.trust_id == trust.id, User.staff_number.is_not(None)))}
+    people = {
+        user.staff_number: user
+        for user in uow.session.scalars(
+            sa.select(User).where(User.trust_id == trust.id, User.staff_number.is_not(None))
+        )
+    }
     plan = domain.plan_import(
-        rows, caller=caller,
+        rows,
+        caller=caller,
         by_staff_number={number: domain.KnownPerson(user.id, tuple(user.roles)) for number, user in people.items()},
         email_owners=_email_owners(uow, {row.values["email"] for row in rows if "email" in row.values}),
     )
@@ -42,12 +46,18 @@ def import_users(uow: UnitOfWork, caller: Caller, trust_id: uuid.UUID | None, da
     work = sorted([(row, None) for row in plan.creates] + plan.matches, key=lambda item: item[0].line)
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for start in range(0, len(work), IMPORT_BATCH):
-        batch = work[start:start + IMPORT_BATCH]
+        batch = work[start : start + IMPORT_BATCH]
         # The matched people, locked and read afresh: a change made since they were first read is compared
         # against, not overwritten blindly.
-        matched = {user.id: user for user in uow.session.scalars(
-            sa.select(User).where(User.id.in_([user_id for _, user_id in batch if user_id]))
-            .with_for_update().execution_options(populate_existing=True))}
+        matched = {
+            user.id: user
+            for user in uow.session.scalars(
+                sa.select(User)
+                .where(User.id.in_([user_id for _, user_id in batch if user_id]))
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        }
         now = utcnow()
         for row, user_id in batch:
             if user_id is None:
@@ -88,15 +98,22 @@ def _email_owners(uow: UnitOfWork, emails: set[str]) -> dict[str, uuid.UUID]:
     owners: dict[str, uuid.UUID] = {}
     wanted = sorted(emails)
     for start in range(0, len(wanted), 1000):
-        chunk = wanted[start:start + 1000]
+        chunk = wanted[start : start + 1000]
         owners.update(uow.session.execute(sa.select(User.email, User.id).where(User.email.in_(chunk))).all())
     return owners
 
 
 def _import_new(uow: UnitOfWork, trust_id: uuid.UUID, values: dict, now: datetime) -> None:
     # No password: the person sets one from an invitation.
-    user = User(id=uuid.uuid4(), trust_id=trust_id, password_hash=None, active=True, created_at=now, updated_at=now,
-                **{name: values[name] for name in ("staff_number", *domain.IMPORTED_FIELDS)})
+    user = User(
+        id=uuid.uuid4(),
+        trust_id=trust_id,
+        password_hash=None,
+        active=True,
+        created_at=now,
+        updated_at=now,
+        **{name: values[name] for name in ("staff_number", *domain.IMPORTED_FIELDS)},
+    )
     uow.session.add(user)
     uow.publish("user.registered", subject=user.id, data=events.user_registered(user), trust_id=trust_id)
 

@@ -1,4 +1,5 @@
 """Invitations and password resets: the one-time links that set a password, and the emails that carry them."""
+
 from __future__ import annotations
 
 import secrets
@@ -10,22 +11,27 @@ import sqlalchemy as sa
 from services.identity import domain, events
 from services.identity.models import AccountLink, Email, Trust, User
 from services.identity.passwords import Passwords
-from shared.domain import Caller
 from shared.db import utcnow
-from shared.domain import Conflict, Gone, NotFound
+from shared.domain import Caller, Conflict, Gone, NotFound
 from shared.uow import UnitOfWork
-
 
 # --- Invitations, password resets and the one-time links that do them ------------------------------
 
+
 def invite(
-    uow: UnitOfWork, caller: Caller, user_ids: list[uuid.UUID], *, links: domain.LinkSettings, send_email: bool,
+    uow: UnitOfWork,
+    caller: Caller,
+    user_ids: list[uuid.UUID],
+    *,
+    links: domain.LinkSettings,
+    send_email: bool,
 ) -> list[dict]:
     """A new invitation link for each person (their earlier unused links become void): emailed when
     identity sends email, else handed back for the administrator to pass on. All or nothing."""
     wanted = list(dict.fromkeys(user_ids))
-    users = {user.id: user for user in uow.session.scalars(
-        sa.select(User).where(User.id.in_(wanted)).with_for_update())}
+    users = {
+        user.id: user for user in uow.session.scalars(sa.select(User).where(User.id.in_(wanted)).with_for_update())
+    }
     for user_id in wanted:
         user = users.get(user_id)
         try:
@@ -47,12 +53,21 @@ def invite(
         user.invited_at = now
         if send_email:
             subject, body = domain.invitation_email(
-                trust_name=trust_names.get(user.trust_id, "your Trust"), link=links.url(token),
-                expires_at=link.expires_at)
+                trust_name=trust_names.get(user.trust_id, "your Trust"),
+                link=links.url(token),
+                expires_at=link.expires_at,
+            )
             _queue_email(uow, user.email, subject, body, now)
-        invitations.append({"user_id": user.id, "name": user.name, "email": user.email,
-                            "expires_at": link.expires_at, "emailed": send_email,
-                            "link": None if send_email else links.url(token)})
+        invitations.append(
+            {
+                "user_id": user.id,
+                "name": user.name,
+                "email": user.email,
+                "expires_at": link.expires_at,
+                "emailed": send_email,
+                "link": None if send_email else links.url(token),
+            }
+        )
     uow.commit()
     return invitations
 
@@ -62,14 +77,19 @@ def request_password_reset(uow: UnitOfWork, email: str, *, links: domain.LinkSet
     whether the email is known is never revealed."""
     if not send_email:
         return  # no way to reach the person but through the email address itself
-    user = uow.session.scalar(
-        sa.select(User).where(User.email == domain.normalise_email(email)).with_for_update())
+    user = uow.session.scalar(sa.select(User).where(User.email == domain.normalise_email(email)).with_for_update())
     if user is None or not user.active or (user.password_hash is None and user.invited_at is None):
         return
     now = utcnow()
-    recent = uow.session.scalar(sa.select(AccountLink.id).where(
-        AccountLink.user_id == user.id, AccountLink.purpose == domain.PASSWORD_RESET,
-        AccountLink.created_at > now - domain.RESET_REPEAT_AFTER).limit(1))
+    recent = uow.session.scalar(
+        sa.select(AccountLink.id)
+        .where(
+            AccountLink.user_id == user.id,
+            AccountLink.purpose == domain.PASSWORD_RESET,
+            AccountLink.created_at > now - domain.RESET_REPEAT_AFTER,
+        )
+        .limit(1)
+    )
     if recent:
         return
     token, link = _new_link(uow, user, domain.PASSWORD_RESET, links, now)
@@ -113,8 +133,14 @@ def _usable_link(uow: UnitOfWork, token: str, *, lock: bool) -> tuple[AccountLin
 
 def _new_link(uow: UnitOfWork, user: User, purpose: str, links: domain.LinkSettings, now: datetime):
     token = secrets.token_urlsafe(32)
-    link = AccountLink(id=uuid.uuid4(), user_id=user.id, purpose=purpose, token_hash=domain.token_hash(token),
-                       created_at=now, expires_at=now + links.ttl(purpose))
+    link = AccountLink(
+        id=uuid.uuid4(),
+        user_id=user.id,
+        purpose=purpose,
+        token_hash=domain.token_hash(token),
+        created_at=now,
+        expires_at=now + links.ttl(purpose),
+    )
     uow.session.add(link)
     return token, link
 
@@ -130,5 +156,8 @@ def _void_links(uow: UnitOfWork, user_ids: list[uuid.UUID], now: datetime) -> No
 
 
 def _queue_email(uow: UnitOfWork, to: str, subject: str, body: str, now: datetime) -> None:
-    uow.session.add(Email(id=uuid.uuid4(), to_address=to, subject=subject, body=body, created_at=now, attempts=0,
-                          next_attempt_at=now))
+    uow.session.add(
+        Email(
+            id=uuid.uuid4(), to_address=to, subject=subject, body=body, created_at=now, attempts=0, next_attempt_at=now
+        )
+    )

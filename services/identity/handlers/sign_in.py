@@ -1,4 +1,5 @@
 """Signing in: a token for an email and password, with failed attempts throttled."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,13 +13,21 @@ from shared.db import insert_if_missing, utcnow
 from shared.domain import TooManyRequests, Unauthorized
 from shared.uow import UnitOfWork
 
-
 WRONG_CREDENTIALS = "The email or password is incorrect."
 
 
 def issue_token(
-    uow: UnitOfWork, email: str, password: str, *, client: str, passwords: Passwords, sign,
-    policy: domain.ThrottlePolicy, issuer: str, audience: str, ttl_seconds: int,
+    uow: UnitOfWork,
+    email: str,
+    password: str,
+    *,
+    client: str,
+    passwords: Passwords,
+    sign,
+    policy: domain.ThrottlePolicy,
+    issuer: str,
+    audience: str,
+    ttl_seconds: int,
 ) -> dict:
     email = domain.normalise_email(email)
     # Per email and client address: failures from elsewhere cannot lock the account's owner out.
@@ -35,7 +44,9 @@ def issue_token(
         throttle = uow.session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
         state = domain.record_failure(_throttle_state(throttle), now, policy)
         throttle.failures, throttle.window_started_at, throttle.locked_until = (
-            state.failures, state.window_started_at, state.locked_until,
+            state.failures,
+            state.window_started_at,
+            state.locked_until,
         )
         uow.commit()
         raise Unauthorized(WRONG_CREDENTIALS)
@@ -46,8 +57,14 @@ def issue_token(
         uow.session.delete(throttle)
     uow.commit()
     claims = domain.token_claims(
-        user_id=user.id, trust_id=user.trust_id, roles=user.roles, name=user.name,
-        issuer=issuer, audience=audience, now=now, ttl_seconds=ttl_seconds,
+        user_id=user.id,
+        trust_id=user.trust_id,
+        roles=user.roles,
+        name=user.name,
+        issuer=issuer,
+        audience=audience,
+        now=now,
+        ttl_seconds=ttl_seconds,
     )
     return {"access_token": sign(claims), "token_type": "Bearer", "expires_in": ttl_seconds}
 

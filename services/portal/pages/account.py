@@ -1,4 +1,5 @@
 """Signing in and out, setting a password from an invitation or reset link, and the home page of each role."""
+
 from __future__ import annotations
 
 import jwt
@@ -18,8 +19,12 @@ SIGN_IN_FAILED = "Enter the email address and password of your account. One of t
 @blueprint.get("/sign-in")
 def sign_in():
     notice = session.pop("notice", None)
-    return form_page("account/sign-in.html", notice=notice, next=safe_next(request.args.get("next")),
-                     values={"email": session.pop("sign_in_email", "")})
+    return form_page(
+        "account/sign-in.html",
+        notice=notice,
+        next=safe_next(request.args.get("next")),
+        values={"email": session.pop("sign_in_email", "")},
+    )
 
 
 @blueprint.post("/sign-in")
@@ -38,12 +43,22 @@ def sign_in_submitted():
     answer = backend().call(Call("identity", "POST", "/auth/token", body={"email": email, "password": password}))
     if answer.status == 429:
         minutes = max(1, round(int(answer.headers.get("Retry-After", "900") or 900) / 60))
-        errors = [FieldError("email", f"There have been too many attempts to sign in to this account. "
-                                      f"Wait {minutes} minutes, then try again.")]
+        errors = [
+            FieldError(
+                "email",
+                f"There have been too many attempts to sign in to this account. "
+                f"Wait {minutes} minutes, then try again.",
+            )
+        ]
         return form_page("account/sign-in.html", errors=errors, values={"email": email}, next=target, http_status=429)
     if not answer.ok:
-        return form_page("account/sign-in.html", errors=[FieldError("email", SIGN_IN_FAILED)],
-                         values={"email": email}, next=target, http_status=401 if answer.status == 401 else 422)
+        return form_page(
+            "account/sign-in.html",
+            errors=[FieldError("email", SIGN_IN_FAILED)],
+            values={"email": email},
+            next=target,
+            http_status=401 if answer.status == 401 else 422,
+        )
 
     token = answer.body["access_token"]
     # Straight from identity over our own connection: its claims are read here, and checked by every
@@ -74,8 +89,10 @@ def home():
 # --- Setting a password: from an invitation or a reset link, without signing in ---------------------------
 
 LINK_PROBLEMS = {
-    "used": ("This link has already been used",
-             "Each link works once. If you set your password with it, sign in with that password."),
+    "used": (
+        "This link has already been used",
+        "Each link works once. If you set your password with it, sign in with that password.",
+    ),
     "expired": ("This link has expired", "Links stop working after a while, to keep accounts safe."),
     "unknown": ("This link does not work", "It may have been copied wrongly, or a newer link replaced it."),
 }
@@ -107,8 +124,9 @@ def set_password_submitted(token):
             return redirect(url_for("account.sign_in"))
         if answer.status in (404, 410):
             return _link_not_usable(answer)
-        errors = field_errors(answer.field_errors, {"password": "password"}, {},
-                              answer.detail or "Choose a different password")
+        errors = field_errors(
+            answer.field_errors, {"password": "password"}, {}, answer.detail or "Choose a different password"
+        )
     link = backend().call(get("identity", f"/auth/links/{token}"))
     if not link.ok:
         return _link_not_usable(link)
@@ -140,7 +158,9 @@ def forgotten_password_submitted():
     elif "@" not in email or len(email) > 254:
         error = "Enter an email address in the right format, like name@example.nhs.uk"
     if error:
-        return form_page("account/forgotten-password.html", errors=[FieldError("email", error)], values={"email": email})
+        return form_page(
+            "account/forgotten-password.html", errors=[FieldError("email", error)], values={"email": email}
+        )
     # The answer is the same whether or not the account exists, so the page is too.
     backend().call(Call("identity", "POST", "/auth/password-reset", body={"email": email}))
     return redirect(url_for("account.reset_link_sent"))

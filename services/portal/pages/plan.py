@@ -1,17 +1,17 @@
 """Leads: the Trust's PDSA plan, every part edited in forms. Workforce leads and educators read it."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 
+from services.portal import presenters
+from services.portal.backend import Answer, Call, get
+from services.portal.pages.support import call, every_page, form_page, found, passport_type_titles, requires_sign_in
+from services.portal.presenters import FieldError, plan_field_errors
+from shared.events.catalogue import INCREASE
 from shared.language import MAX_MEASURES
 from shared.language import PLAN_READERS as READERS
 from shared.language import PLAN_WRITERS as WRITERS
-from services.portal import presenters
-from services.portal.backend import Answer, Call, get
-from services.portal.pages.support import (call, every_page, form_page, found, passport_type_titles,
-                                          requires_sign_in)
-from services.portal.presenters import FieldError, plan_field_errors
-from shared.events.catalogue import INCREASE
 
 blueprint = Blueprint("plan", __name__)
 
@@ -61,6 +61,7 @@ def _or_none(text: str):
 
 # --- The overview ------------------------------------------------------------------------------------
 
+
 @blueprint.get("/plan")
 @requires_sign_in(*READERS)
 def overview():
@@ -80,8 +81,7 @@ def plan_overview(plan_id):
 
 def _overview_page(plan_id, others):
     plan = _plan(plan_id)
-    return form_page("plan/overview.html", plan=plan, others=others, presenters=presenters,
-                     max_measures=MAX_MEASURES)
+    return form_page("plan/overview.html", plan=plan, others=others, presenters=presenters, max_measures=MAX_MEASURES)
 
 
 @blueprint.post("/plan/start")
@@ -90,8 +90,9 @@ def start_submitted():
     values = _form("name")
     answer = call(Call("planning", "POST", "/plans", body={"name": values["name"]}))
     if not answer.ok:
-        errors = plan_field_errors(answer.field_errors, {"name": "name"}, {"name": "Enter a name for the plan"},
-                                   answer.detail)
+        errors = plan_field_errors(
+            answer.field_errors, {"name": "name"}, {"name": "Enter a name for the plan"}, answer.detail
+        )
         return form_page("plan/start.html", errors=errors, values=values)
     flash("Your plan is started. Set its aim first.")
     return redirect(url_for("plan.plan_overview", plan_id=answer.body["id"]))
@@ -110,9 +111,16 @@ def example_submitted():
 
 # --- Aim ---------------------------------------------------------------------------------------------
 
-AIM_FIELDS = {"statement": "statement", "why": "why", "how": "how", "what": "what",
-              "target_passport_types": "target_passport_types", "target_percentage": "target_percentage",
-              "target_cohort_size": "target_cohort_size", "target_deadline": "target_deadline-day"}
+AIM_FIELDS = {
+    "statement": "statement",
+    "why": "why",
+    "how": "how",
+    "what": "what",
+    "target_passport_types": "target_passport_types",
+    "target_percentage": "target_percentage",
+    "target_cohort_size": "target_cohort_size",
+    "target_deadline": "target_deadline-day",
+}
 AIM_MESSAGES = {
     "statement": "Enter the full aim statement",
     "target_percentage": "Enter the percentage as a number from 0 to 100, for example 95",
@@ -141,12 +149,17 @@ def aim_submitted(plan_id):
     values = _form("statement", "why", "how", "what", "target_percentage", "target_cohort_size")
     values["target_passport_types"] = request.form.getlist("target_passport_types")
     values.update(_date_values("target_deadline"))
-    body = {"statement": values["statement"], "why": _or_none(values["why"]), "how": _or_none(values["how"]),
-            "what": _or_none(values["what"]), "target_passport_types": values["target_passport_types"],
-            # numbers go as typed: the planning service says when they are not numbers
-            "target_percentage": _or_none(values["target_percentage"]),
-            "target_cohort_size": _or_none(values["target_cohort_size"]),
-            "target_deadline": _date_of(values, "target_deadline")}
+    body = {
+        "statement": values["statement"],
+        "why": _or_none(values["why"]),
+        "how": _or_none(values["how"]),
+        "what": _or_none(values["what"]),
+        "target_passport_types": values["target_passport_types"],
+        # numbers go as typed: the planning service says when they are not numbers
+        "target_percentage": _or_none(values["target_percentage"]),
+        "target_cohort_size": _or_none(values["target_cohort_size"]),
+        "target_deadline": _date_of(values, "target_deadline"),
+    }
     answer = _send("PUT", f"/plans/{plan_id}/aim", body)
     if answer.ok:
         flash("The aim is saved.")
@@ -164,8 +177,9 @@ def _aim_page(plan, values, errors=()):
 
 # --- Stakeholders ------------------------------------------------------------------------------------
 
-STAKEHOLDER_FIELDS = {name: name for name in ("name", "role", "power", "impact", "engage_when", "engage_how",
-                                               "benefits", "enablers")}
+STAKEHOLDER_FIELDS = {
+    name: name for name in ("name", "role", "power", "impact", "engage_when", "engage_how", "benefits", "enablers")
+}
 STAKEHOLDER_MESSAGES = {
     "name": "Enter the name of the person or group",
     "power": "Select whether they have high or low power over the implementation",
@@ -177,8 +191,13 @@ STAKEHOLDER_MESSAGES = {
 @requires_sign_in(*READERS)
 def stakeholders(plan_id):
     plan = _plan(plan_id)
-    return form_page("plan/stakeholders.html", plan=plan, grid=presenters.stakeholder_grid(plan["stakeholders"]),
-                     quadrants=presenters.QUADRANTS, presenters=presenters)
+    return form_page(
+        "plan/stakeholders.html",
+        plan=plan,
+        grid=presenters.stakeholder_grid(plan["stakeholders"]),
+        quadrants=presenters.QUADRANTS,
+        presenters=presenters,
+    )
 
 
 @blueprint.get(PLAN + "/stakeholders/add")
@@ -211,10 +230,16 @@ def stakeholder_change_submitted(plan_id, item_id):
 
 def _stakeholder_submitted(plan_id, item_id):
     values = _form("name", "role", "power", "impact", "engage_when", "engage_how", "benefits", "enablers")
-    body = {"name": values["name"], "role": _or_none(values["role"]), "power": values["power"],
-            "impact": values["impact"], "engage_when": _or_none(values["engage_when"]),
-            "engage_how": _or_none(values["engage_how"]), "benefits": presenters.lines_of(values["benefits"]),
-            "enablers": presenters.lines_of(values["enablers"])}
+    body = {
+        "name": values["name"],
+        "role": _or_none(values["role"]),
+        "power": values["power"],
+        "impact": values["impact"],
+        "engage_when": _or_none(values["engage_when"]),
+        "engage_how": _or_none(values["engage_how"]),
+        "benefits": presenters.lines_of(values["benefits"]),
+        "enablers": presenters.lines_of(values["enablers"]),
+    }
     answer = _save_item(plan_id, "stakeholders", item_id, body)
     if answer.ok:
         quadrant = presenters.quadrant_of(answer.body["power"], answer.body["impact"])
@@ -226,8 +251,14 @@ def _stakeholder_submitted(plan_id, item_id):
 
 
 def _stakeholder_page(plan, item, values, errors=()):
-    return form_page("plan/stakeholder.html", plan=plan, item=item, values=values, errors=errors,
-                     levels_words=presenters.POWER_IMPACT)
+    return form_page(
+        "plan/stakeholder.html",
+        plan=plan,
+        item=item,
+        values=values,
+        errors=errors,
+        levels_words=presenters.POWER_IMPACT,
+    )
 
 
 def _item(plan: dict, part: str, item_id) -> dict:
@@ -272,10 +303,17 @@ def _item_name(part: str, item: dict) -> str:
 
 def _remove_page(plan, part, item_id, errors=(), http_status=None):
     item = _item(plan, part, item_id)
-    return form_page("plan/remove.html", plan=plan, name=_item_name(part, item), what=ITEM_PARTS[part],
-                     action=url_for("plan.remove_item_submitted", plan_id=plan["id"], part=part, item_id=item_id),
-                     back=url_for(f"plan.{part}", plan_id=plan["id"]), consequence=_consequence(plan, part, item),
-                     errors=errors, http_status=http_status)
+    return form_page(
+        "plan/remove.html",
+        plan=plan,
+        name=_item_name(part, item),
+        what=ITEM_PARTS[part],
+        action=url_for("plan.remove_item_submitted", plan_id=plan["id"], part=part, item_id=item_id),
+        back=url_for(f"plan.{part}", plan_id=plan["id"]),
+        consequence=_consequence(plan, part, item),
+        errors=errors,
+        http_status=http_status,
+    )
 
 
 def _consequence(plan: dict, part: str, item: dict) -> str:
@@ -291,16 +329,19 @@ def _consequence(plan: dict, part: str, item: dict) -> str:
 # --- Driver diagram ----------------------------------------------------------------------------------
 
 DRIVER_FIELDS = {name: name for name in ("kind", "title", "parent_id", "status", "priority")}
-DRIVER_MESSAGES = {"kind": "Select what it is: a primary driver, a secondary driver or a change idea",
-                   "title": "Enter what it is, in a few words"}
+DRIVER_MESSAGES = {
+    "kind": "Select what it is: a primary driver, a secondary driver or a change idea",
+    "title": "Enter what it is, in a few words",
+}
 
 
 @blueprint.get(PLAN + "/drivers")
 @requires_sign_in(*READERS)
 def drivers(plan_id):
     plan = _plan(plan_id)
-    return form_page("plan/drivers.html", plan=plan, tree=presenters.driver_tree(plan["drivers"]),
-                     presenters=presenters)
+    return form_page(
+        "plan/drivers.html", plan=plan, tree=presenters.driver_tree(plan["drivers"]), presenters=presenters
+    )
 
 
 @blueprint.get(PLAN + "/drivers/add")
@@ -336,8 +377,13 @@ def driver_change_submitted(plan_id, item_id):
 
 def _driver_submitted(plan_id, item_id):
     values = _form(*DRIVER_FIELDS)
-    body = {"kind": values["kind"], "title": values["title"], "parent_id": _or_none(values["parent_id"]),
-            "status": _or_none(values["status"]), "priority": _or_none(values["priority"])}
+    body = {
+        "kind": values["kind"],
+        "title": values["title"],
+        "parent_id": _or_none(values["parent_id"]),
+        "status": _or_none(values["status"]),
+        "priority": _or_none(values["priority"]),
+    }
     answer = _save_item(plan_id, "drivers", item_id, body)
     if answer.ok:
         flash(f"{presenters.DRIVER_KINDS[answer.body['kind']]} saved: {answer.body['title']}")
@@ -348,42 +394,65 @@ def _driver_submitted(plan_id, item_id):
 
 
 def _driver_page(plan, item, values, errors=()):
-    parents = [d for d in plan["drivers"]
-               if d["kind"] in ("primary", "secondary") and (not item or d["id"] != item["id"])]
-    return form_page("plan/driver.html", plan=plan, item=item, values=values, errors=errors, parents=parents,
-                     presenters=presenters)
+    parents = [
+        d for d in plan["drivers"] if d["kind"] in ("primary", "secondary") and (not item or d["id"] != item["id"])
+    ]
+    return form_page(
+        "plan/driver.html", plan=plan, item=item, values=values, errors=errors, parents=parents, presenters=presenters
+    )
 
 
 # --- Process map -------------------------------------------------------------------------------------
 
 ROWS = {  # lanes and stages are edited alike
-    "lanes": {"one": "lane", "label": "Who does this part of the process?",
-              "hint": "A person, team or department, for example Education team."},
-    "stages": {"one": "stage", "label": "What is the stage called?",
-               "hint": "A stage of the process, for example Identification or Training."},
+    "lanes": {
+        "one": "lane",
+        "label": "Who does this part of the process?",
+        "hint": "A person, team or department, for example Education team.",
+    },
+    "stages": {
+        "one": "stage",
+        "label": "What is the stage called?",
+        "hint": "A stage of the process, for example Identification or Training.",
+    },
 }
 STEP_FIELDS = {"label": "label", "shape": "shape", "lane": "lane", "stage": "stage", "after": "after", "links": "after"}
-STEP_MESSAGES = {"label": "Enter what happens in this step", "shape": "Select the kind of step",
-                 "lane": "Select who does this step", "stage": "Select the stage this step is in"}
+STEP_MESSAGES = {
+    "label": "Enter what happens in this step",
+    "shape": "Select the kind of step",
+    "lane": "Select who does this step",
+    "stage": "Select the stage this step is in",
+}
 
 
 def _map_of(plan: dict) -> dict:
     """The plan's process map as the API takes it back (an empty one when it has none yet)."""
     current = plan.get("process_map") or {}
-    return {"lanes": list(current.get("lanes") or []),
-            "stages": list(current.get("stages") or [{"key": key, "name": key.capitalize()}
-                                                     for key in ("identification", "completion", "training",
-                                                                 "rostering")]),
-            "steps": list(current.get("steps") or []), "links": list(current.get("links") or [])}
+    return {
+        "lanes": list(current.get("lanes") or []),
+        "stages": list(
+            current.get("stages")
+            or [
+                {"key": key, "name": key.capitalize()}
+                for key in ("identification", "completion", "training", "rostering")
+            ]
+        ),
+        "steps": list(current.get("steps") or []),
+        "links": list(current.get("links") or []),
+    }
 
 
 @blueprint.get(MAP)
 @requires_sign_in(*READERS)
 def process_map(plan_id):
     plan = _plan(plan_id)
-    return form_page("plan/process-map.html", plan=plan, shapes=presenters.STEP_SHAPES,
-                     in_words=presenters.process_map_text(plan.get("process_map")),
-                     current=_map_of(plan))
+    return form_page(
+        "plan/process-map.html",
+        plan=plan,
+        shapes=presenters.STEP_SHAPES,
+        in_words=presenters.process_map_text(plan.get("process_map")),
+        current=_map_of(plan),
+    )
 
 
 @blueprint.get(PLAN + "/process-map.svg")
@@ -445,16 +514,16 @@ def _row_submitted(plan_id, kind, key):
     current = _map_of(plan)
     values = _form("name")
     if key is None:
-        current[kind].append({"key": presenters.new_key(values["name"], _taken(current[kind])),
-                              "name": values["name"]})
+        current[kind].append({"key": presenters.new_key(values["name"], _taken(current[kind])), "name": values["name"]})
     else:
         _row(current, kind, key)["name"] = values["name"]
     answer = _send("PUT", f"/plans/{plan_id}/process-map", current)
     if answer.ok:
         flash(f"The {ROWS[kind]['one']} {values['name']} is saved.")
         return redirect(url_for("plan.process_map", plan_id=plan_id))
-    errors = plan_field_errors(answer.field_errors, {"name": "name"},
-                               {"name": f"Enter the name of the {ROWS[kind]['one']}"}, answer.detail)
+    errors = plan_field_errors(
+        answer.field_errors, {"name": "name"}, {"name": f"Enter the name of the {ROWS[kind]['one']}"}, answer.detail
+    )
     return _row_page(plan, kind, _row(_map_of(plan), kind, key) if key else None, values, errors)
 
 
@@ -492,18 +561,27 @@ def _row_refusal(current: dict, kind: str, row: dict) -> str:
     attribute = "lane" if kind == "lanes" else "stage"
     steps = [step for step in current["steps"] if step[attribute] == row["key"]]
     if steps:
-        return (f"{len(steps)} step{'s are' if len(steps) != 1 else ' is'} in the {attribute} {row['name']}: "
-                f"move or remove {'them' if len(steps) != 1 else 'it'} first.")
+        return (
+            f"{len(steps)} step{'s are' if len(steps) != 1 else ' is'} in the {attribute} {row['name']}: "
+            f"move or remove {'them' if len(steps) != 1 else 'it'} first."
+        )
     if len(current[kind]) == 1:
         return f"A process map needs at least one {attribute}: add another before you remove this one."
     return ""
 
 
 def _row_remove_page(plan, kind, row, errors=(), http_status=None):
-    return form_page("plan/remove.html", plan=plan, name=row["name"], what=ROWS[kind]["one"],
-                     action=url_for("plan.row_remove_submitted", plan_id=plan["id"], kind=kind, key=row["key"]),
-                     back=url_for("plan.process_map", plan_id=plan["id"]),
-                     consequence=_row_refusal(_map_of(plan), kind, row), errors=errors, http_status=http_status)
+    return form_page(
+        "plan/remove.html",
+        plan=plan,
+        name=row["name"],
+        what=ROWS[kind]["one"],
+        action=url_for("plan.row_remove_submitted", plan_id=plan["id"], kind=kind, key=row["key"]),
+        back=url_for("plan.process_map", plan_id=plan["id"]),
+        consequence=_row_refusal(_map_of(plan), kind, row),
+        errors=errors,
+        http_status=http_status,
+    )
 
 
 @blueprint.get(MAP + "/steps/add")
@@ -558,8 +636,15 @@ def _step_submitted(plan_id, key):
 
 
 def _step_page(plan, step, values, errors=()):
-    return form_page("plan/step.html", plan=plan, step=step, values=values, errors=errors, current=_map_of(plan),
-                     shapes=presenters.STEP_SHAPES)
+    return form_page(
+        "plan/step.html",
+        plan=plan,
+        step=step,
+        values=values,
+        errors=errors,
+        current=_map_of(plan),
+        shapes=presenters.STEP_SHAPES,
+    )
 
 
 @blueprint.get(MAP + "/steps/<key>/remove")
@@ -579,8 +664,9 @@ def step_remove_submitted(plan_id, key):
     current["links"] = [link for link in current["links"] if key not in (link["from"], link["to"])]
     answer = _send("PUT", f"/plans/{plan_id}/process-map", current)
     if not answer.ok:
-        return _step_remove_page(plan, step, errors=plan_field_errors(answer.field_errors, {}, {}, answer.detail),
-                                 http_status=answer.status)
+        return _step_remove_page(
+            plan, step, errors=plan_field_errors(answer.field_errors, {}, {}, answer.detail), http_status=answer.status
+        )
     flash("The step is removed.")
     return redirect(url_for("plan.process_map", plan_id=plan_id))
 
@@ -588,10 +674,17 @@ def step_remove_submitted(plan_id, key):
 def _step_remove_page(plan, step, errors=(), http_status=None):
     arrows = [link for link in _map_of(plan)["links"] if step["key"] in (link["from"], link["to"])]
     consequence = f"Its {len(arrows)} arrow{'s go' if len(arrows) != 1 else ' goes'} too." if arrows else ""
-    return form_page("plan/remove.html", plan=plan, name=step["label"], what="step",
-                     action=url_for("plan.step_remove_submitted", plan_id=plan["id"], key=step["key"]),
-                     back=url_for("plan.process_map", plan_id=plan["id"]), consequence=consequence, errors=errors,
-                     http_status=http_status)
+    return form_page(
+        "plan/remove.html",
+        plan=plan,
+        name=step["label"],
+        what="step",
+        action=url_for("plan.step_remove_submitted", plan_id=plan["id"], key=step["key"]),
+        back=url_for("plan.process_map", plan_id=plan["id"]),
+        consequence=consequence,
+        errors=errors,
+        http_status=http_status,
+    )
 
 
 # --- Launch plan -------------------------------------------------------------------------------------
@@ -623,11 +716,19 @@ def launch_change_submitted(plan_id):
     timeline, unclear = presenters.timeline_of(values["timeline"])
     if unclear:
         lines = ", ".join(str(number) for number in unclear)
-        errors = [FieldError("timeline", f"Write each timeline line as when, a colon, then what happens "
-                                         f"(line{'s' if len(unclear) != 1 else ''} {lines})")]
+        errors = [
+            FieldError(
+                "timeline",
+                f"Write each timeline line as when, a colon, then what happens "
+                f"(line{'s' if len(unclear) != 1 else ''} {lines})",
+            )
+        ]
     else:
-        body = {"ambition": _or_none(values["ambition"]), "timeline": timeline,
-                **{name: presenters.lines_of(values[name]) for name in LAUNCH_LISTS}}
+        body = {
+            "ambition": _or_none(values["ambition"]),
+            "timeline": timeline,
+            **{name: presenters.lines_of(values[name]) for name in LAUNCH_LISTS},
+        }
         answer = _send("PUT", f"/plans/{plan_id}/launch", body)
         if answer.ok:
             flash("The launch plan is saved.")
@@ -638,13 +739,27 @@ def launch_change_submitted(plan_id):
 
 # --- Measures ----------------------------------------------------------------------------------------
 
-MEASURE_TEXTS = ("name", "kind", "what", "already_measured", "already_measured_how", "frequency", "method", "owner",
-                 "shared_where", "metric", "passport_type", "target")
+MEASURE_TEXTS = (
+    "name",
+    "kind",
+    "what",
+    "already_measured",
+    "already_measured_how",
+    "frequency",
+    "method",
+    "owner",
+    "shared_where",
+    "metric",
+    "passport_type",
+    "target",
+)
 MEASURE_FIELDS = {name: name for name in (*MEASURE_TEXTS, "improvement_direction")}
-MEASURE_MESSAGES = {"name": "Enter the name of the measure",
-                    "kind": "Select whether it is an outcome or a process measure",
-                    "target": "Enter the target as a number, for example 95",
-                    "improvement_direction": "Select whether higher or lower is better"}
+MEASURE_MESSAGES = {
+    "name": "Enter the name of the measure",
+    "kind": "Select whether it is an outcome or a process measure",
+    "target": "Enter the target as a number, for example 95",
+    "improvement_direction": "Select whether higher or lower is better",
+}
 YES_NO = {"yes": True, "no": False}
 
 
@@ -700,18 +815,29 @@ def _measure_submitted(plan_id, item_id):
 
 
 def _measure_page(plan, item, values, errors=()):
-    return form_page("plan/measure.html", plan=plan, item=item, values=values, errors=errors, presenters=presenters,
-                     max_measures=MAX_MEASURES, passport_types=passport_type_titles())
+    return form_page(
+        "plan/measure.html",
+        plan=plan,
+        item=item,
+        values=values,
+        errors=errors,
+        presenters=presenters,
+        max_measures=MAX_MEASURES,
+        passport_types=passport_type_titles(),
+    )
 
 
 # --- PDSA cycles -------------------------------------------------------------------------------------
 
 CYCLE_TEXTS = ("activity_id", "title", "plan", "prediction", "do", "study", "act", "act_notes")
 CYCLE_FIELDS = {**{name: name for name in CYCLE_TEXTS}, "started_on": "started_on-day", "ended_on": "ended_on-day"}
-CYCLE_MESSAGES = {"activity_id": "Select the change idea this cycle tests", "title": "Enter a short name for the cycle",
-                  "plan": "Enter what you plan to do and how",
-                  "started_on-day": "Enter a real date, for example 1 11 2026",
-                  "ended_on-day": "Enter a real date on or after the start, for example 29 11 2026"}
+CYCLE_MESSAGES = {
+    "activity_id": "Select the change idea this cycle tests",
+    "title": "Enter a short name for the cycle",
+    "plan": "Enter what you plan to do and how",
+    "started_on-day": "Enter a real date, for example 1 11 2026",
+    "ended_on-day": "Enter a real date on or after the start, for example 29 11 2026",
+}
 
 
 @blueprint.get(PLAN + "/cycles")
@@ -759,8 +885,12 @@ def _cycle_submitted(plan_id, item_id):
     values.update(_date_values("started_on"))
     values.update(_date_values("ended_on"))
     body = {name: _or_none(values[name]) for name in CYCLE_TEXTS}
-    body.update(title=values["title"], plan=values["plan"],
-                started_on=_date_of(values, "started_on"), ended_on=_date_of(values, "ended_on"))
+    body.update(
+        title=values["title"],
+        plan=values["plan"],
+        started_on=_date_of(values, "started_on"),
+        ended_on=_date_of(values, "ended_on"),
+    )
     errors = [] if values["activity_id"] else [FieldError("activity_id", CYCLE_MESSAGES["activity_id"])]
     if not errors:
         answer = _save_item(plan_id, "cycles", item_id, body)
@@ -773,5 +903,12 @@ def _cycle_submitted(plan_id, item_id):
 
 
 def _cycle_page(plan, item, values, errors=()):
-    return form_page("plan/cycle.html", plan=plan, item=item, values=values, errors=errors,
-                     activities=_activities(plan), acts=presenters.CYCLE_ACTS)
+    return form_page(
+        "plan/cycle.html",
+        plan=plan,
+        item=item,
+        values=values,
+        errors=errors,
+        activities=_activities(plan),
+        acts=presenters.CYCLE_ACTS,
+    )

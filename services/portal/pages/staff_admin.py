@@ -1,4 +1,5 @@
 """Trust admins: the Trust's staff — find, add, import, invite, set roles, deactivate a leaver."""
+
 from __future__ import annotations
 
 import json
@@ -7,8 +8,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 
 from services.portal import presenters
 from services.portal.backend import Answer, Call, get
-from services.portal.pages.support import (call, calls, every_page, form_page, found, passed_through,
-                                           requires_sign_in)
+from services.portal.pages.support import call, calls, every_page, form_page, found, passed_through, requires_sign_in
 from services.portal.presenters import ROLE_HINTS, ROLE_NAMES, FieldError, field_errors
 from services.portal.session import signed_in
 
@@ -28,6 +28,7 @@ NOT_YOURSELF = "You cannot change your own roles or deactivate yourself. Ask ano
 
 # --- The list ---------------------------------------------------------------------------------------
 
+
 @blueprint.get("/staff")
 @requires_sign_in(ADMIN)
 def staff_list():
@@ -37,22 +38,45 @@ def staff_list():
         "department": request.args.get("department", "").strip(),
     }
     page = _positive(request.args.get("page"))
-    answer = call(get("identity", "/users", **{k: v or None for k, v in filters.items()}, sort="name", page=page,
-                      page_size=PAGE_SIZE))
+    answer = call(
+        get(
+            "identity",
+            "/users",
+            **{k: v or None for k, v in filters.items()},
+            sort="name",
+            page=page,
+            page_size=PAGE_SIZE,
+        )
+    )
     people = found(answer)
     if not people and page > 1:  # past the end (the list got shorter): its last page instead
         return redirect(url_for("staff_admin.staff_list", **_given(filters)))
     paging = _pagination(answer)
     total_pages = paging.get("total_pages") or 1
-    links = [{"number": number, "href": url_for("staff_admin.staff_list", **_given(filters), page=number),
-              "current": number == page} if number else {"ellipsis": True}
-             for number in presenters.page_numbers(page, total_pages)]
+    links = [
+        {
+            "number": number,
+            "href": url_for("staff_admin.staff_list", **_given(filters), page=number),
+            "current": number == page,
+        }
+        if number
+        else {"ellipsis": True}
+        for number in presenters.page_numbers(page, total_pages)
+    ]
     return form_page(
-        "staff_admin/list.html", people=people, values=filters, filtered=any(filters.values()),
-        total=paging.get("total", len(people)), page=page, total_pages=total_pages, page_links=links,
+        "staff_admin/list.html",
+        people=people,
+        values=filters,
+        filtered=any(filters.values()),
+        total=paging.get("total", len(people)),
+        page=page,
+        total_pages=total_pages,
+        page_links=links,
         previous_url=url_for("staff_admin.staff_list", **_given(filters), page=page - 1) if page > 1 else None,
         next_url=url_for("staff_admin.staff_list", **_given(filters), page=page + 1) if page < total_pages else None,
-        roles=ROLE_NAMES, status=presenters.staff_status, roles_text=presenters.roles_text,
+        roles=ROLE_NAMES,
+        status=presenters.staff_status,
+        roles_text=presenters.roles_text,
     )
 
 
@@ -80,11 +104,15 @@ def usage_export():
     """The metrics service's usage export, streamed through with the admin's own token."""
     if not signed_in().exports_usage:
         abort(404)
-    return passed_through(get("metrics", "/exports/passport-usage.csv"), "text/csv",
-                          **{"Content-Disposition": 'attachment; filename="passport-usage.csv"'})
+    return passed_through(
+        get("metrics", "/exports/passport-usage.csv"),
+        "text/csv",
+        **{"Content-Disposition": 'attachment; filename="passport-usage.csv"'},
+    )
 
 
 # --- One person -------------------------------------------------------------------------------------
+
 
 @blueprint.get("/staff/add")
 @requires_sign_in(ADMIN)
@@ -108,11 +136,15 @@ def add_submitted():
         errors.append(FieldError("roles", "Select at least one role"))
     if not errors:
         body = {"email": values["email"], "name": values["name"], "roles": values["roles"]}
-        body.update({name: values[name] for name in ("staff_number", "professional_group", "department") if values[name]})
+        body.update(
+            {name: values[name] for name in ("staff_number", "professional_group", "department") if values[name]}
+        )
         answer = call(Call("identity", "POST", "/users", body=body))
         if answer.ok:
-            flash(f"{answer.body['name']} has been added. Send them an invitation so that they can set a password "
-                  f"and sign in.")
+            flash(
+                f"{answer.body['name']} has been added. Send them an invitation so that they can set a password "
+                f"and sign in."
+            )
             return redirect(url_for("staff_admin.person", user_id=answer.body["id"]))
         errors = _person_errors(answer)
     return form_page("staff_admin/add.html", errors=errors, values=values, roles=ROLE_NAMES, role_hints=ROLE_HINTS)
@@ -136,10 +168,18 @@ def person(user_id):
 
 def _person_page(user_id, errors=(), values=None, http_status=None):
     someone = found(call(get("identity", f"/users/{user_id}")))
-    return form_page("staff_admin/person.html", someone=someone, errors=errors,
-                     values=values or {"roles": someone.get("roles") or []}, http_status=http_status,
-                     roles=ROLE_NAMES, role_hints=ROLE_HINTS, status=presenters.staff_status(someone),
-                     roles_text=presenters.roles_text, is_you=str(someone["id"]) == signed_in().user_id)
+    return form_page(
+        "staff_admin/person.html",
+        someone=someone,
+        errors=errors,
+        values=values or {"roles": someone.get("roles") or []},
+        http_status=http_status,
+        roles=ROLE_NAMES,
+        role_hints=ROLE_HINTS,
+        status=presenters.staff_status(someone),
+        roles_text=presenters.roles_text,
+        is_you=str(someone["id"]) == signed_in().user_id,
+    )
 
 
 @blueprint.post(PERSON + "/roles")
@@ -155,8 +195,9 @@ def roles_submitted(user_id):
         if answer.status == 403:
             errors = [FieldError("roles", answer.detail or NOT_YOURSELF)]
         else:
-            errors = field_errors(answer.field_errors, {"roles": "roles"}, {},
-                                  answer.detail or "The roles could not be saved.")
+            errors = field_errors(
+                answer.field_errors, {"roles": "roles"}, {}, answer.detail or "The roles could not be saved."
+            )
         return _person_page(user_id, errors=errors, values={"roles": chosen})
     flash(f"Roles saved: {answer.body['name']} is now {presenters.roles_text(answer.body['roles'])}.")
     return redirect(url_for("staff_admin.person", user_id=user_id))
@@ -169,8 +210,13 @@ def invite(user_id):
     if answer.status == 404:
         found(answer)
     if answer.status == 409:
-        return _person_page(user_id, errors=[FieldError("", answer.detail or "This person cannot be invited: their "
-                                                            "account has been deactivated.")], http_status=409)
+        return _person_page(
+            user_id,
+            errors=[
+                FieldError("", answer.detail or "This person cannot be invited: their account has been deactivated.")
+            ],
+            http_status=409,
+        )
     invitation = found(answer)
     # Shown here and never kept: a link that is not emailed exists only on this page.
     return form_page("staff_admin/invitations-sent.html", invitations=[invitation], person_id=str(user_id))
@@ -195,13 +241,15 @@ def deactivate_submitted(user_id):
     if not answer.ok:
         someone = found(call(get("identity", f"/users/{user_id}")))
         message = answer.detail or (NOT_YOURSELF if answer.status == 403 else "This person could not be deactivated.")
-        return form_page("staff_admin/deactivate.html", someone=someone, errors=[FieldError("", message)],
-                         http_status=answer.status)
+        return form_page(
+            "staff_admin/deactivate.html", someone=someone, errors=[FieldError("", message)], http_status=answer.status
+        )
     flash(f"{answer.body['name']} has been deactivated. They can no longer sign in and will be taken off the roster.")
     return redirect(url_for("staff_admin.staff_list"))
 
 
 # --- Many people: import and invitations ---------------------------------------------------------------
+
 
 @blueprint.get("/staff/import")
 @requires_sign_in(ADMIN)
@@ -210,8 +258,14 @@ def import_form():
 
 
 def _import_page(errors=(), http_status=None):
-    return form_page("staff_admin/import.html", errors=errors, http_status=http_status, header=CSV_HEADER,
-                     limit=IMPORT_LIMIT_WORDS, roles=ROLE_NAMES)
+    return form_page(
+        "staff_admin/import.html",
+        errors=errors,
+        http_status=http_status,
+        header=CSV_HEADER,
+        limit=IMPORT_LIMIT_WORDS,
+        roles=ROLE_NAMES,
+    )
 
 
 @blueprint.post("/staff/import")
@@ -225,13 +279,27 @@ def import_submitted():
         return _import_page([FieldError("file", "The selected file is empty")])
     if len(content) > IMPORT_LIMIT_BYTES:
         return _import_page([FieldError("file", f"The selected file must be smaller than {IMPORT_LIMIT_WORDS}")], 413)
-    answer = call(Call("identity", "POST", "/users/import", body=content, content_type="text/csv; charset=utf-8",
-                       read_timeout=IMPORT_TIMEOUT_SECONDS))
+    answer = call(
+        Call(
+            "identity",
+            "POST",
+            "/users/import",
+            body=content,
+            content_type="text/csv; charset=utf-8",
+            read_timeout=IMPORT_TIMEOUT_SECONDS,
+        )
+    )
     if answer.ok:
         report = answer.body
         waiting = _awaiting_invitation() if report.get("created") else []
-        return form_page("staff_admin/import-report.html", report=report, summary=presenters.import_summary(report),
-                         rejected=presenters.rejected_rows(report), waiting=waiting, filename=upload.filename)
+        return form_page(
+            "staff_admin/import-report.html",
+            report=report,
+            summary=presenters.import_summary(report),
+            rejected=presenters.rejected_rows(report),
+            waiting=waiting,
+            filename=upload.filename,
+        )
     return _import_page(_file_errors(answer), answer.status)
 
 
@@ -269,7 +337,7 @@ def invite_everyone_submitted():
         flash("Everyone has been invited already.")
         return redirect(url_for("staff_admin.staff_list"))
     ids = [someone["id"] for someone in waiting]
-    chunks = [ids[start:start + INVITATIONS_PER_CALL] for start in range(0, len(ids), INVITATIONS_PER_CALL)]
+    chunks = [ids[start : start + INVITATIONS_PER_CALL] for start in range(0, len(ids), INVITATIONS_PER_CALL)]
     answers = calls([Call("identity", "POST", "/users/invitations", body={"user_ids": chunk}) for chunk in chunks])
     invitations = [invitation for answer in answers for invitation in found(answer)["invitations"]]
     return form_page("staff_admin/invitations-sent.html", invitations=invitations, person_id=None)

@@ -1,8 +1,9 @@
 """Supervisors and educators: the Trust's queue of sign-off requests, decisions one by one or in bulk,
 revocation, and a passport's audit trail."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, flash, redirect, request, url_for
 
@@ -25,10 +26,13 @@ DECISION_FIELDS = {"outcome": "outcome", "comment": "comment", "action_plan": "a
 def queue():
     requests = every_page(get("signoff", "/signoff-requests", status="open"))
     passports = _passports_by_id({request["passport_id"] for request in requests})
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = [
-        {"request": item, "passport": passports.get(item["passport_id"], {}),
-         "ago": presenters.time_ago(item["requested_at"], now)}
+        {
+            "request": item,
+            "passport": passports.get(item["passport_id"], {}),
+            "ago": presenters.time_ago(item["requested_at"], now),
+        }
         for item in sorted(requests, key=lambda r: r["requested_at"])
     ]
     return form_page("supervision/queue.html", rows=rows)
@@ -37,7 +41,7 @@ def queue():
 def _passports_by_id(ids: set[str]) -> dict[str, dict]:
     """The passports behind the requests, with their holders' names, in one call per hundred."""
     ordered = sorted(ids)
-    chunks = [ordered[start:start + 100] for start in range(0, len(ordered), 100)]
+    chunks = [ordered[start : start + 100] for start in range(0, len(ordered), 100)]
     answers = calls([get("passport", "/passports", id=chunk, page_size=100) for chunk in chunks])
     return {passport["id"]: passport for answer in answers for passport in found(answer)}
 
@@ -60,8 +64,10 @@ def bulk_submitted(passport_id):
     if not comment:
         errors.append(FieldError("comment", "Enter what you observed"))
     if not errors:
-        body = {"passport_id": str(passport_id),
-                "signoffs": [{"skill_code": code, "outcome": "proficient", "comment": comment} for code in chosen]}
+        body = {
+            "passport_id": str(passport_id),
+            "signoffs": [{"skill_code": code, "outcome": "proficient", "comment": comment} for code in chosen],
+        }
         answer = call(Call("signoff", "POST", "/signoffs/bulk", body=body))
         if answer.ok:
             flash(f"{len(chosen)} skill{'s' if len(chosen) != 1 else ''} signed off as proficient.")
@@ -74,10 +80,18 @@ def _signoff_page(passport_id, errors=(), values=None):
     passport, decisions = passport_and_decisions(passport_id)
     rows = presenters.passport_rows(passport, decisions)
     waiting = [skill for domain in rows for skill in domain.skills if skill.awaits_decision]
-    return form_page("supervision/passport.html", passport=passport, domains=rows, waiting=waiting, errors=errors,
-                     values=values or {"skills": []}, signed_off=presenters.signed_off_count(rows),
-                     total=sum(len(domain.skills) for domain in rows),
-                     kinds=presenters.LEARNING_KINDS, learning_statuses=presenters.LEARNING_STATUSES)
+    return form_page(
+        "supervision/passport.html",
+        passport=passport,
+        domains=rows,
+        waiting=waiting,
+        errors=errors,
+        values=values or {"skills": []},
+        signed_off=presenters.signed_off_count(rows),
+        total=sum(len(domain.skills) for domain in rows),
+        kinds=presenters.LEARNING_KINDS,
+        learning_statuses=presenters.LEARNING_STATUSES,
+    )
 
 
 def _decision_errors(answer, fields: dict[str, str]) -> list[FieldError]:
@@ -106,8 +120,13 @@ def decision_submitted(passport_id, skill_code):
     if values["outcome"] == "not_yet" and not values["action_plan"]:
         errors.append(FieldError("action_plan", "Enter the action plan: what happens next before it can be signed off"))
     if not errors:
-        body = {"passport_id": str(passport_id), "skill_code": skill_code, "outcome": values["outcome"],
-                "comment": values["comment"], "action_plan": values["action_plan"] or None}
+        body = {
+            "passport_id": str(passport_id),
+            "skill_code": skill_code,
+            "outcome": values["outcome"],
+            "comment": values["comment"],
+            "action_plan": values["action_plan"] or None,
+        }
         answer = call(Call("signoff", "POST", "/signoffs", body=body))
         if answer.ok:
             word = "proficient" if values["outcome"] == "proficient" else "not yet, with an action plan"
@@ -118,30 +137,56 @@ def decision_submitted(passport_id, skill_code):
 
 
 def _decision_page(passport_id, skill_code, errors=(), values=None):
-    skill_answer, passport_answer = calls([
-        get("passport", f"/passports/{passport_id}/skills/{skill_code}"),
-        get("passport", "/passports", id=str(passport_id)),
-    ])
+    skill_answer, passport_answer = calls(
+        [
+            get("passport", f"/passports/{passport_id}/skills/{skill_code}"),
+            get("passport", "/passports", id=str(passport_id)),
+        ]
+    )
     skill = found(skill_answer)
     passport = (found(passport_answer) or [None])[0] or found(call(get("passport", f"/passports/{passport_id}")))
-    return form_page("supervision/decision.html", passport=passport, skill=skill, errors=errors, values=values or {},
-                     kinds=presenters.LEARNING_KINDS, learning_statuses=presenters.LEARNING_STATUSES)
+    return form_page(
+        "supervision/decision.html",
+        passport=passport,
+        skill=skill,
+        errors=errors,
+        values=values or {},
+        kinds=presenters.LEARNING_KINDS,
+        learning_statuses=presenters.LEARNING_STATUSES,
+    )
 
 
 @blueprint.get(PASSPORT + "/audit-trail")
 @requires_sign_in(*READERS)
 def audit_trail(passport_id):
     passport, decisions = passport_and_decisions(passport_id)
-    people = {item["id"]: item for item in every_page(get("passport", "/staff", id=sorted(_people_of(decisions))))} \
-        if decisions else {}
+    people = (
+        {item["id"]: item for item in every_page(get("passport", "/staff", id=sorted(_people_of(decisions))))}
+        if decisions
+        else {}
+    )
     entries = []
     for item in decisions:
-        entries.append({"when": item["decided_at"], "skill_code": item["skill_code"], "decision": item,
-                        "who": people.get(item["supervisor_id"], {}).get("name"), "revocation": False})
+        entries.append(
+            {
+                "when": item["decided_at"],
+                "skill_code": item["skill_code"],
+                "decision": item,
+                "who": people.get(item["supervisor_id"], {}).get("name"),
+                "revocation": False,
+            }
+        )
         if item.get("revocation"):
             revocation = item["revocation"]
-            entries.append({"when": revocation["revoked_at"], "skill_code": item["skill_code"], "decision": item,
-                            "who": people.get(revocation["revoked_by"], {}).get("name"), "revocation": True})
+            entries.append(
+                {
+                    "when": revocation["revoked_at"],
+                    "skill_code": item["skill_code"],
+                    "decision": item,
+                    "who": people.get(revocation["revoked_by"], {}).get("name"),
+                    "revocation": True,
+                }
+            )
     entries.sort(key=lambda entry: entry["when"], reverse=True)
     return form_page("supervision/audit-trail.html", passport=passport, entries=entries)
 
@@ -168,7 +213,9 @@ def revoke_submitted(signoff_id):
     if answer.status == 404:
         found(answer)
     if not answer.ok:
-        errors = field_errors(answer.field_errors, {"reason": "reason"}, {}, answer.detail or "This sign-off cannot be revoked.")
+        errors = field_errors(
+            answer.field_errors, {"reason": "reason"}, {}, answer.detail or "This sign-off cannot be revoked."
+        )
         return _revoke_page(signoff_id, errors=errors, values={"reason": reason})
     flash(f"The sign-off of {answer.body['skill_code']} is revoked.")
     return redirect(url_for("supervision.audit_trail", passport_id=answer.body["passport_id"]))

@@ -1,12 +1,22 @@
 """What every page needs: the signed-in user, their calls to the services, forms shown again with errors."""
+
 from __future__ import annotations
 
 import functools
 import json
 from urllib.parse import urlsplit
 
-from flask import (Response, abort, current_app, redirect, render_template, request, session, stream_with_context,
-                   url_for)
+from flask import (
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    stream_with_context,
+    url_for,
+)
 
 from services.portal import presenters
 from services.portal.backend import Answer, Backend, Call, get
@@ -64,9 +74,11 @@ def every_page_of_each(firsts: list[Call]) -> list[list]:
     firsts = [Call(c.service, c.method, c.path, {**(c.query or {}), "page_size": MAX_PAGE_SIZE}) for c in firsts]
     answers = calls(firsts)
     lists = [list(found(answer)) for answer in answers]
-    rest = [(index, Call(first.service, first.method, first.path, {**first.query, "page": page}))
-            for index, (first, answer) in enumerate(zip(firsts, answers, strict=True))
-            for page in range(2, total_pages(answer) + 1)]
+    rest = [
+        (index, Call(first.service, first.method, first.path, {**first.query, "page": page}))
+        for index, (first, answer) in enumerate(zip(firsts, answers, strict=True))
+        for page in range(2, total_pages(answer) + 1)
+    ]
     for (index, _), answer in zip(rest, calls([more for _, more in rest]), strict=True):
         lists[index].extend(found(answer))
     return lists
@@ -144,9 +156,17 @@ class FormValues(dict):
         return default if value is None else value
 
 
-def form_page(template: str, *, errors: list[presenters.FieldError] = (), values: dict | None = None,
-              http_status: int | None = None, **context):
+def form_page(
+    template: str,
+    *,
+    errors: list[presenters.FieldError] = (),
+    values: dict | None = None,
+    http_status: int | None = None,
+    **context,
+):
     """A form, blank or shown again with what the user typed and the error summary linked to each field."""
     by_field = {error.field: error.message for error in errors if error.field}
-    body = render_template(template, errors=list(errors), error_for=by_field, values=FormValues(values or {}), **context)
+    body = render_template(
+        template, errors=list(errors), error_for=by_field, values=FormValues(values or {}), **context
+    )
     return body, http_status or (422 if errors else 200)

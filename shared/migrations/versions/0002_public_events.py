@@ -4,6 +4,7 @@ Revision ID: messaging_0002
 Revises: messaging_0001
 Create Date: 2026-11-29
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -25,12 +26,18 @@ def upgrade() -> None:
         outbox.add_column(sa.Column("public_routing_key", sa.String(255), nullable=True))
         outbox.add_column(sa.Column("public_sent_at", UTCDateTime(), nullable=True))
     op.create_index(
-        "ix_outbox_public_unsent", "outbox", ["id"],
-        postgresql_where=sa.text(PUBLIC_UNSENT), sqlite_where=sa.text(PUBLIC_UNSENT),
+        "ix_outbox_public_unsent",
+        "outbox",
+        ["id"],
+        postgresql_where=sa.text(PUBLIC_UNSENT),
+        sqlite_where=sa.text(PUBLIC_UNSENT),
     )
     op.create_index(
-        "ix_outbox_public_held", "outbox", ["trust_id"],
-        postgresql_where=sa.text(PUBLIC_HELD), sqlite_where=sa.text(PUBLIC_HELD),
+        "ix_outbox_public_held",
+        "outbox",
+        ["trust_id"],
+        postgresql_where=sa.text(PUBLIC_HELD),
+        sqlite_where=sa.text(PUBLIC_HELD),
     )
     op.create_table(
         "public_trusts",

@@ -8,6 +8,7 @@ Revision ID: messaging_0003
 Revises: messaging_0002
 Create Date: 2026-12-02
 """
+
 from alembic import op
 
 revision = "messaging_0003"
