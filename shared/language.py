@@ -16,6 +16,9 @@ ROLES = (STAFF, SUPERVISOR, EDUCATOR, LEAD, WORKFORCE, TRUST_ADMIN, PLATFORM_ADM
 # --- Passports (passport.*) ---------------------------------------------------------------------------
 IN_PROGRESS, COMPLETED, WITHDRAWN = "in_progress", "completed", "withdrawn"
 PASSPORT_STATUSES = (IN_PROGRESS, COMPLETED, WITHDRAWN)
+# The passport types the platform is installed with (the toolkit's; services/passport/content holds each one's
+# domains and skills, and a test keeps the two in step). Trusts may add their own.
+BUNDLED_PASSPORT_TYPES = ("ACCN-12P", "ACCN-U12", "NRSS", "RNC-PCC", "RSC", "SOC-U12")
 # A self-assessment's levels, lowest first.
 LEVELS = ("none", "training_needed", "supervised", "independent")
 LEARNING_KINDS = ("elearning", "face_to_face")

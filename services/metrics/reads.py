@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -25,10 +24,9 @@ from services.metrics.models import (
 )
 from shared.db import dialect_insert
 from shared.domain import Caller, Conflict, Invalid, NotFound
+from shared.language import BUNDLED_PASSPORT_TYPES
 from shared.uow import UnitOfWork
 
-PASSPORT_CONTENT = Path(__file__).resolve().parents[1] / "passport" / "content"
-KNOWN_PASSPORT_TYPES = tuple(sorted(path.stem for path in PASSPORT_CONTENT.glob("*.json")))
 SERIES_LENGTH = {domain.DAILY: 90, domain.WEEKLY: 26, domain.MONTHLY: 24}  # periods charted
 ENTERED_LENGTH = 104  # the latest entered values charted
 FEWEST_FOR_LIMITS = 2  # a moving range needs two points
@@ -90,7 +88,7 @@ def dashboard(uow: UnitOfWork, caller: Caller, trust_id: uuid.UUID, now: datetim
         row.passport_type: row
         for row in session.scalars(sa.select(CurrentCounts).where(CurrentCounts.trust_id == trust_id))
     }
-    codes = list(KNOWN_PASSPORT_TYPES) + sorted(set(rows) - set(KNOWN_PASSPORT_TYPES))
+    codes = list(BUNDLED_PASSPORT_TYPES) + sorted(set(rows) - set(BUNDLED_PASSPORT_TYPES))
     passport_types = [
         {"code": code, **{c: getattr(rows[code], c) if code in rows else 0 for c in COUNTER_NAMES}} for code in codes
     ]

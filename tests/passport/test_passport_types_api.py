@@ -5,9 +5,15 @@ import copy
 import pytest
 
 from services.passport.passport_types import read_bundled_files
+from shared.language import BUNDLED_PASSPORT_TYPES
 from tests.passport.conftest import problem
 
 SIX = {"NRSS", "RSC", "ACCN-U12", "ACCN-12P", "SOC-U12", "RNC-PCC"}
+
+
+def test_the_published_language_names_exactly_the_bundled_types():
+    # Other services list the bundled types from shared/language.py, never from passport's files.
+    assert sorted(content["code"] for content in read_bundled_files()) == sorted(BUNDLED_PASSPORT_TYPES)
 
 
 def test_the_six_types_are_there_and_labelled_as_sample(service):
