@@ -18,10 +18,14 @@ from shared.uow import UnitOfWork
 @dataclass(frozen=True)
 class PeriodicJob:
     name: str
-    every_seconds: float
+    # Seconds between runs, or how to find them in the worker's settings (the spec exists before any settings do).
+    every_seconds: float | Callable[[Settings], float]
     run: Callable[[Runtime], None]
     # When the first run comes after start; None: a whole interval after, like every later one.
     first_run_after_seconds: float | None = None
+
+    def interval(self, settings: Settings) -> float:
+        return self.every_seconds(settings) if callable(self.every_seconds) else self.every_seconds
 
 
 @dataclass

@@ -90,10 +90,12 @@ def periodic_jobs(runtime: Runtime, stop: threading.Event) -> list[PeriodicJob]:
 
 
 def _periodic(job: PeriodicJob, runtime: Runtime, stop: threading.Event):
+    every = job.interval(runtime.settings)  # read once, before the thread starts: a bad setting stops the start
+
     def loop():
-        wait = job.every_seconds if job.first_run_after_seconds is None else job.first_run_after_seconds
+        wait = every if job.first_run_after_seconds is None else job.first_run_after_seconds
         while not stop.wait(wait):
-            wait = job.every_seconds
+            wait = every
             try:
                 job.run(runtime)
             except Exception:  # a failed run is retried at the next tick

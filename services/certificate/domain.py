@@ -23,6 +23,8 @@ STATUSES = CERTIFICATE_STATUSES
 READERS, REVOKERS = CERTIFICATE_READERS, CERTIFICATE_REVOKERS
 
 DEFAULT_VALIDITY_MONTHS = 12
+EXPIRY_SWEEP_SETTING = "SKILLPASS_EXPIRY_SWEEP_SECONDS"
+DEFAULT_EXPIRY_SWEEP_SECONDS = 60.0
 VALIDITY_SETTING = "SKILLPASS_CERTIFICATE_VALIDITY_MONTHS"
 PUBLIC_BASE_URL_SETTING = "SKILLPASS_PUBLIC_BASE_URL"
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:5007"  # the portal: its page for people, the JSON for programs
@@ -44,6 +46,16 @@ def validity_setting_name(passport_type: str) -> str:
     return f"{VALIDITY_SETTING}_{re.sub(r'[^A-Z0-9]', '_', passport_type.upper())}"
 
 
+def _seconds(name: str, raw: str) -> float:
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if seconds <= 0:
+        raise ValueError(f"{name} must be more than 0, not {raw!r}")
+    return seconds
+
+
 def _months(name: str, raw: str) -> int:
     try:
         months = int(raw)
@@ -56,17 +68,22 @@ def _months(name: str, raw: str) -> int:
 
 @dataclass(frozen=True)
 class CertificateSettings:
-    """How long certificates are valid, per passport type, and where they are verified publicly."""
+    """How long certificates are valid, per passport type, where they are verified publicly, and how often the
+    worker looks for those past their date."""
 
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL
     default_months: int = DEFAULT_VALIDITY_MONTHS
     months_by_setting: dict[str, int] = field(default_factory=dict)
+    expiry_sweep_seconds: float = DEFAULT_EXPIRY_SWEEP_SECONDS
 
     @classmethod
     def from_extra(cls, extra: dict[str, str]) -> CertificateSettings:
         default = extra.get(VALIDITY_SETTING)
         return cls(
             public_base_url=(extra.get(PUBLIC_BASE_URL_SETTING) or DEFAULT_PUBLIC_BASE_URL).rstrip("/"),
+            expiry_sweep_seconds=_seconds(EXPIRY_SWEEP_SETTING, extra[EXPIRY_SWEEP_SETTING])
+            if extra.get(EXPIRY_SWEEP_SETTING)
+            else DEFAULT_EXPIRY_SWEEP_SECONDS,
             default_months=_months(VALIDITY_SETTING, default) if default else DEFAULT_VALIDITY_MONTHS,
             months_by_setting={
                 name: _months(name, raw)

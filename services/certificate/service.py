@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from services.certificate import handlers
+from services.certificate.domain import CertificateSettings
 from services.certificate.metrics import ExpiringCertificates
 from services.certificate.models import Base, SigningKey
 from services.certificate.routes import BLUEPRINTS
 from shared import signing
+from shared.config import Settings
 from shared.db import utcnow
 from shared.service import PeriodicJob, Runtime, ServiceSpec
 
 log = logging.getLogger(__name__)
-SWEEP_SECONDS_SETTING = "SKILLPASS_EXPIRY_SWEEP_SECONDS"
 
 
 def install_signing_key(runtime: Runtime) -> None:
@@ -37,16 +37,8 @@ def expire_certificates(runtime: Runtime) -> None:
         log.info("certificates expired", extra={"count": total})
 
 
-def _sweep_seconds() -> float:
-    # Read at import: the spec, and so its job's interval, exists before any runtime does.
-    raw = os.environ.get(SWEEP_SECONDS_SETTING) or "60"
-    try:
-        seconds = float(raw)
-    except ValueError:
-        raise ValueError(f"{SWEEP_SECONDS_SETTING} must be a number of seconds, not {raw!r}") from None
-    if seconds <= 0:
-        raise ValueError(f"{SWEEP_SECONDS_SETTING} must be more than 0, not {raw!r}")
-    return seconds
+def expiry_sweep_seconds(settings: Settings) -> float:
+    return CertificateSettings.from_extra(settings.extra).expiry_sweep_seconds
 
 
 SERVICE = ServiceSpec(
@@ -61,7 +53,7 @@ SERVICE = ServiceSpec(
     migrations=Path(__file__).resolve().parent / "migrations" / "versions",
     metadata=Base.metadata,
     handlers=handlers.HANDLERS,
-    periodic_jobs=[PeriodicJob("expire-certificates", _sweep_seconds(), expire_certificates)],
+    periodic_jobs=[PeriodicJob("expire-certificates", expiry_sweep_seconds, expire_certificates)],
     init_steps=[install_signing_key],
     metrics_collectors=[ExpiringCertificates],
 )

@@ -52,6 +52,19 @@ def test_a_bad_validity_setting_is_refused_naming_it(raw):
         CertificateSettings.from_extra({"SKILLPASS_CERTIFICATE_VALIDITY_MONTHS_RSC": raw})
 
 
+def test_the_expiry_sweep_interval_comes_from_the_settings_given_and_a_bad_one_is_refused():
+    from services.certificate.service import SERVICE
+    from shared.config import Settings
+
+    [sweep] = SERVICE.periodic_jobs
+    every = Settings.from_env("certificate", {"SKILLPASS_EXPIRY_SWEEP_SECONDS": "2.5"})
+    assert sweep.interval(every) == 2.5
+    assert sweep.interval(Settings.from_env("certificate", {})) == 60
+    for raw in ("soon", "0", "-1"):
+        with pytest.raises(ValueError, match="SKILLPASS_EXPIRY_SWEEP_SECONDS"):
+            sweep.interval(Settings.from_env("certificate", {"SKILLPASS_EXPIRY_SWEEP_SECONDS": raw}))
+
+
 def test_the_verify_url_is_under_the_public_base_url():
     certificate_id = uuid.uuid4()
     assert (

@@ -6,6 +6,7 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -295,7 +296,8 @@ def test_a_job_runs_first_when_it_asks_then_at_its_interval():
         PeriodicJob("soon", 3600, counting("soon"), first_run_after_seconds=0.05),
         PeriodicJob("later", 3600, counting("later")),
     ]
-    threads = [threading.Thread(target=_periodic(job, None, stop), daemon=True) for job in jobs]
+    no_runtime = SimpleNamespace(settings=None)  # jobs of fixed intervals read no settings
+    threads = [threading.Thread(target=_periodic(job, no_runtime, stop), daemon=True) for job in jobs]
     for thread in threads:
         thread.start()
     time.sleep(0.5)
