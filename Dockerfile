@@ -9,10 +9,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # Only what `pip install .` needs; the source is removed afterwards so that nothing but the installed
 # package can be imported (`python -m gunicorn` puts the working directory first on sys.path).
-COPY pyproject.toml README.md /tmp/src/
+COPY pyproject.toml README.md requirements.lock /tmp/src/
 COPY shared /tmp/src/shared
 COPY services /tmp/src/services
-RUN pip install /tmp/src && rm -rf /tmp/src
+# The versions the tests ran (requirements.lock), not whatever is newest within pyproject.toml's ranges.
+RUN pip install -c /tmp/src/requirements.lock /tmp/src && rm -rf /tmp/src
 
 # A fixed numeric uid, so that orchestrators can check "non-root" without resolving names.
 RUN groupadd --system --gid 10001 skillpass \

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test unit lint bench asyncapi frontend-assets swagger-ui-assets screenshots clean
+.PHONY: install lock run test unit lint bench asyncapi frontend-assets swagger-ui-assets screenshots clean
 
 # NHS.UK frontend (npm `nhsuk-frontend`) vendored under services/portal/static/nhsuk. Keep the version in
 # step with the PyPI `nhsuk-frontend-jinja` pin in pyproject.toml (tests/portal/test_assets.py checks).
@@ -19,11 +19,21 @@ SWAGGER_UI_STATIC := shared/static/swagger-ui
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# The versions of requirements.lock (`make lock` writes it from pyproject.toml's ranges), so that every
+# machine and the image run what the tests ran.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
 	touch $@
+
+# Resolves pyproject.toml's ranges (the test extras included) to exact versions again; needs network access
+# to the package index, and pip-tools in a virtual environment of its own.
+lock:
+	@set -eu; tools="$$(mktemp -d)"; trap 'rm -rf "$$tools"' EXIT; \
+	$(PYTHON) -m venv "$$tools"; "$$tools/bin/pip" install --quiet 'pip-tools>=7.4,<8'; \
+	"$$tools/bin/pip-compile" --quiet --upgrade --extra test --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file requirements.lock pyproject.toml
 
 run: install
 	$(BIN)/skillpass run

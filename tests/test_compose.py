@@ -1069,7 +1069,7 @@ def test_postgres_init_check_catches_a_broken_script(edit, tmp_path):
 
 # ---- Dockerfile and .dockerignore ------------------------------------------------------------------
 
-IMAGE_SOURCES = {"pyproject.toml", "README.md", "shared", "services"}
+IMAGE_SOURCES = {"pyproject.toml", "README.md", "requirements.lock", "shared", "services"}
 IGNORED = {".venv", "var", ".git", "tests", "bench", "**/__pycache__"}
 
 
@@ -1105,8 +1105,11 @@ def dockerfile_problems(dockerfile: str, dockerignore: str) -> list[str]:
     copied = {source for keyword, arguments in instructions if keyword == "COPY" for source in arguments.split()[:-1]}
     if copied != IMAGE_SOURCES:
         problems.append(f"copies {sorted(copied)}, expected {sorted(IMAGE_SOURCES)}")
-    if not any(keyword == "RUN" and "pip install" in arguments for keyword, arguments in instructions):
-        problems.append("the project is never pip-installed")
+    if not any(
+        keyword == "RUN" and "pip install -c /tmp/src/requirements.lock" in arguments
+        for keyword, arguments in instructions
+    ):
+        problems.append("the project is never pip-installed with the versions of requirements.lock")
     # The compose commands are whole argvs (`skillpass identity web`): an ENTRYPOINT would prefix them.
     if any(keyword == "ENTRYPOINT" for keyword, _ in instructions):
         problems.append("has an ENTRYPOINT")
@@ -1132,6 +1135,11 @@ def test_dockerfile():
         pytest.param(lambda text: text + "COPY . /app\n", None, id="copies-everything"),
         pytest.param(lambda text: text + 'ENTRYPOINT ["skillpass"]\n', None, id="entrypoint"),
         pytest.param(None, lambda text: text.replace(".venv\n", ""), id="venv-in-context"),
+        pytest.param(
+            lambda text: text.replace("pip install -c /tmp/src/requirements.lock", "pip install"),
+            None,
+            id="newest-versions-not-the-locked",
+        ),
     ],
 )
 def test_dockerfile_check_catches_a_broken_file(edit_dockerfile, edit_dockerignore):
