@@ -290,7 +290,7 @@ def apply_staff_name(uow: UnitOfWork, payload: dict, as_of: datetime) -> None:
         staff.name, staff.staff_number, staff.as_of = payload["name"], payload["staff_number"], as_of
 
 
-# --- The events this service consumes: the consumer's table ----------------------------------------------------------------------------------------
+# --- The events this service consumes: the consumer's table ---------------------------------------
 
 
 def on_passport_completed(uow, event, payload):

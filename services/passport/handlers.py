@@ -585,7 +585,7 @@ def apply_staff_profile(uow: UnitOfWork, payload: dict, as_of: datetime, *, acti
     staff.as_of = as_of
 
 
-# --- The events this service consumes: the consumer's table ----------------------------------------------------------------------------------------
+# --- The events this service consumes: the consumer's table ---------------------------------------
 
 
 def on_signoff_recorded(uow, event, payload):

@@ -290,7 +290,7 @@ def apply_leaver(uow: UnitOfWork, payload: dict) -> None:
         request.closed_at, request.closed_reason = payload["deactivated_at"], domain.LEFT
 
 
-# --- The events this service consumes: the consumer's table ----------------------------------------------------------------------------------------
+# --- The events this service consumes: the consumer's table ---------------------------------------
 
 
 def on_passport_started(uow, event, payload):
