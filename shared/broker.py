@@ -58,19 +58,30 @@ def declare_topology(channel, service: str | None = None, routing_keys: list[str
         service_queue(service, routing_keys)(channel).declare()
 
 
+def broker_urls(url: str) -> list[str]:
+    """AMQP_URL names one broker, or the nodes of a cluster separated by `;` (kombu fails over between them,
+    in turn, whenever a connection is lost)."""
+    return [part.strip() for part in url.split(";") if part.strip()]
+
+
 def broker_reachable(url: str, timeout: float = 2.0) -> tuple[bool, str]:
+    """Whether the broker answers: one attempt at each node named, without waiting between them (a readiness
+    probe answers now, and its caller retries); a cluster is reachable while any of its nodes is."""
     try:
         with Connection(url, connect_timeout=timeout) as connection:
-            # One attempt: a readiness probe answers now (its caller retries), and a refused connection
-            # would otherwise wait out kombu's retry interval.
-            connection.ensure_connection(max_retries=0, timeout=timeout)
+            attempts = len(broker_urls(url))
+            connection.ensure_connection(max_retries=attempts - 1, interval_start=0, interval_step=0, timeout=timeout)
         return True, "ok"
     except Exception as error:  # kombu raises many kinds; all mean "not reachable"
         return False, str(error) or type(error).__name__
 
 
 def without_password(url: str) -> str:
-    """The URL as logs and messages may show it."""
+    """The URL (or each node's of a cluster) as logs and messages may show it."""
+    return ";".join(_one_without_password(part) for part in broker_urls(url)) or url
+
+
+def _one_without_password(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
         credentials, host = rest.rsplit("@", 1)

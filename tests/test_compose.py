@@ -84,7 +84,13 @@ NOT_FOR_CONTAINERS = {
     "PROMETHEUS_MULTIPROC_DIR",
 }
 # Settings of the deployment itself, not of a process: the README's "With Docker" and .env.example tell them.
-COMPOSE_ONLY = {"SKILLPASS_HOSTNAME", "SKILLPASS_TLS", "POSTGRES_PASSWORD", "RABBITMQ_PASSWORD"}
+COMPOSE_ONLY = {
+    "SKILLPASS_HOSTNAME",
+    "SKILLPASS_TLS",
+    "POSTGRES_PASSWORD",
+    "RABBITMQ_PASSWORD",
+    "RABBITMQ_ERLANG_COOKIE",
+}
 
 
 def compose_schema_path() -> Path:
@@ -1000,6 +1006,103 @@ def test_with_the_trusts_certificate_caddy_loads_those_files_and_makes_none():
     assert internal["automation"]["policies"] == [
         {"subjects": [DEPLOYMENT["SKILLPASS_HOSTNAME"]], "issuers": [{"module": "internal"}]}
     ]
+
+
+# ---- docker-compose.cluster.yml: three brokers in one cluster ---------------------------------------
+
+CLUSTER_FILE = REPO / "docker-compose.cluster.yml"
+CLUSTER_CONF = REPO / "docker" / "rabbitmq" / "cluster.conf"
+BROKERS = ("rabbitmq", "rabbitmq-2", "rabbitmq-3")
+CLUSTER_DEPLOYMENT = {**DEPLOYMENT, "RABBITMQ_ERLANG_COOKIE": "c" * 40}
+
+
+def merged(base: dict, override: dict) -> dict:
+    """docker compose's merge of an override file: mappings key by key, a service's volumes by their target,
+    anything else replaced."""
+    result = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            result[key] = merged(base[key], value)
+        elif key == "volumes" and isinstance(value, list) and isinstance(base.get(key), list):
+            by_target = {target: volume for volume, (_, target) in zip(base[key], _mounts({"volumes": base[key]}))}
+            by_target.update({target: volume for volume, (_, target) in zip(value, _mounts({"volumes": value}))})
+            result[key] = list(by_target.values())
+        else:
+            result[key] = value
+    return result
+
+
+def cluster_problems(base: dict, override: dict, conf: str) -> list[str]:
+    """With the override, every process that talks to the broker is given the three nodes, each node with the
+    same credentials and cookie, a fixed hostname, a volume of its own and the config that names them all."""
+    problems = schema_errors(override)
+    compose = merged(base, override)
+    problems += schema_errors(compose)
+    services = compose.get("services", {})
+    named = set(re.findall(r"^cluster_formation\.classic_config\.nodes\.\d+ = (\S+)$", conf, re.M))
+    if named != {f"rabbit@{broker}" for broker in BROKERS}:
+        problems.append(f"cluster.conf names {sorted(named)}, not rabbit@ each of {BROKERS}")
+    cookies, data = set(), []
+    for broker in BROKERS:
+        service = services.get(broker, {})
+        environment = _environment(service)
+        cookies.add(environment.get("RABBITMQ_ERLANG_COOKIE"))
+        if (environment.get("RABBITMQ_DEFAULT_USER"), environment.get("RABBITMQ_DEFAULT_PASS")) != (
+            "skillpass",
+            DEPLOYMENT["RABBITMQ_PASSWORD"],
+        ):
+            problems.append(f"{broker}: not the platform's broker account")
+        if service.get("hostname") != broker:
+            problems.append(f"{broker}: hostname {service.get('hostname')!r}; its node name must stay rabbit@{broker}")
+        mounts = dict((target, source) for source, target in _mounts(service))
+        if (REPO / mounts.get("/etc/rabbitmq/conf.d/20-cluster.conf", "-")).resolve() != CLUSTER_CONF:
+            problems.append(f"{broker}: docker/rabbitmq/cluster.conf is not mounted into conf.d")
+        data.append(mounts.get("/var/lib/rabbitmq"))
+    if cookies != {CLUSTER_DEPLOYMENT["RABBITMQ_ERLANG_COOKIE"]}:
+        problems.append(f"the brokers' Erlang cookies differ or are missing: {cookies}")
+    if len(set(data)) != len(BROKERS) or not set(data) <= set(compose.get("volumes") or {}):
+        problems.append(f"the brokers' data are not each on a named volume of their own: {data}")
+    for svc, _, name in _processes():
+        if svc == PORTAL:
+            continue
+        urls = [urlsplit(part) for part in _environment(services.get(name, {})).get("AMQP_URL", "").split(";")]
+        if sorted((u.hostname, u.username, u.password) for u in urls) != sorted(
+            (broker, "skillpass", DEPLOYMENT["RABBITMQ_PASSWORD"]) for broker in BROKERS
+        ):
+            problems.append(f"{name}: AMQP_URL does not name the three nodes")
+    return problems
+
+
+def _cluster_files():
+    base = interpolate_document(yaml.safe_load(COMPOSE_FILE.read_text()), CLUSTER_DEPLOYMENT)
+    override = interpolate_document(yaml.safe_load(CLUSTER_FILE.read_text()), CLUSTER_DEPLOYMENT)
+    return base, json.loads(json.dumps(override)), CLUSTER_CONF.read_text()
+
+
+def test_the_cluster_override_gives_every_process_three_brokers_of_one_cluster():
+    problems = cluster_problems(*_cluster_files())
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        pytest.param(_delete("services.metrics-worker"), id="a-process-left-on-one-broker"),
+        pytest.param(_set("services.rabbitmq-3.hostname", "broker-3"), id="hostname-not-in-the-config"),
+        pytest.param(_set("services.rabbitmq-2.volumes", ["rabbitmq-3-data:/var/lib/rabbitmq"]), id="shared-data"),
+        pytest.param(_set("services.rabbitmq-2.environment.RABBITMQ_ERLANG_COOKIE", "other"), id="other-cookie"),
+    ],
+)
+def test_the_cluster_check_catches_a_broken_override(breakage):
+    base, override, conf = _cluster_files()
+    assert not cluster_problems(base, override, conf), "the unbroken files must pass first"
+    breakage(override)
+    assert cluster_problems(base, override, conf)
+
+
+def test_the_cluster_override_needs_its_cookie():
+    with pytest.raises(InterpolationError, match="RABBITMQ_ERLANG_COOKIE"):
+        interpolate_document(yaml.safe_load(CLUSTER_FILE.read_text()), DEPLOYMENT)
 
 
 def test_the_schema_comes_from_the_reference_copy():
