@@ -839,15 +839,6 @@ COMPOSE_BREAKAGES = [
 ]
 
 
-@pytest.mark.parametrize(
-    "check, breakage", [pytest.param(check, breakage, id=name) for name, check, breakage in COMPOSE_BREAKAGES]
-)
-def test_each_compose_check_catches_a_broken_file(check, breakage, compose):
-    assert not check(compose), "the unbroken file must pass first"
-    breakage(compose)
-    assert check(compose)
-
-
 # (id, the check that must notice, what breaks) in the file as written
 RAW_BREAKAGES = [
     (
@@ -884,12 +875,18 @@ RAW_BREAKAGES = [
 
 
 @pytest.mark.parametrize(
-    "check, breakage", [pytest.param(check, breakage, id=name) for name, check, breakage in RAW_BREAKAGES]
+    "document, check, breakage",
+    [pytest.param("compose", check, breakage, id=name) for name, check, breakage in COMPOSE_BREAKAGES]
+    + [
+        pytest.param("raw_compose", check, breakage, id=f"as-written:{name}") for name, check, breakage in RAW_BREAKAGES
+    ],
 )
-def test_each_check_of_the_file_as_written_catches_a_broken_file(check, breakage, raw_compose):
-    assert not check(raw_compose), "the unbroken file must pass first"
-    breakage(raw_compose)
-    assert check(raw_compose)
+def test_each_check_catches_a_broken_file(document, check, breakage, request):
+    """Each check of the file, interpolated (`compose`) or as written (`raw_compose`), against a broken copy."""
+    compose = request.getfixturevalue(document)
+    assert not check(compose), "the unbroken file must pass first"
+    breakage(compose)
+    assert check(compose)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from tests.support.journey import SERVICES, Trust
+from tests.support.journey import SERVICES, Trust, start_portal
 from tests.support.stack import Stack, free_port
 
 pytestmark = pytest.mark.browser
@@ -75,13 +75,7 @@ def platform(amqp_url, database_server, tmp_path_factory, smtp_server):
         for service in SERVICES:
             mail = {"SMTP_URL": smtp_server.url} if service == "identity" else {}
             stack.start_service(service, **public, **mail)
-        stack.start(
-            "portal",
-            "web",
-            **{f"{name.upper()}_URL": stack.url(name) for name in SERVICES},
-            SKILLPASS_DATA_DIR=str(stack.log_dir),
-        )
-        stack.wait_ready("portal")
+        start_portal(stack)
         yield stack
     finally:
         stack.stop()

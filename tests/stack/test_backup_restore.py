@@ -16,7 +16,14 @@ import pytest
 from kombu import Connection
 
 from shared.localstack import resolve
-from tests.support.journey import PASSPORT_TYPE, SERVICES, Identity, Trust, complete, dashboard_counts, start_platform
+from tests.support.journey import (
+    SERVICES,
+    Identity,
+    Trust,
+    complete,
+    settled,
+    start_platform,
+)
 from tests.support.stack import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Stack, eventually
 
 pytestmark = pytest.mark.stack
@@ -74,38 +81,14 @@ class ServerStack(Stack):
             process.stop()
 
 
-def total(response) -> int:
-    assert response.status_code == 200, response.text
-    return json.loads(response.headers["X-Pagination"])["total"]
-
-
-def settled(trust: Trust, journeys: int) -> dict:
+def what_people_see(trust: Trust, journeys: int) -> dict:
     """What the Trust's people see once every journey's events have arrived everywhere."""
-    completed = eventually(
-        lambda: total(trust.lead.api("passport").get("/passports?status=completed&page_size=1")),
-        lambda n: n >= journeys,
-        timeout=180,
-    )
-    certificates = eventually(
-        lambda: trust.admin.api("certificate").get("/certificates?page_size=100").json(),
-        lambda rows: len(rows) >= journeys,
-        timeout=180,
-    )
-    roster = eventually(
-        lambda: trust.lead.api("planning").get(f"/roster?role={PASSPORT_TYPE}&page_size=100").json(),
-        lambda rows: len(rows) >= journeys,
-        timeout=180,
-    )
-    counted = eventually(
-        lambda: dashboard_counts(trust),
-        lambda c: min(c.get("certified", 0), c.get("rostered", 0)) >= journeys,
-        timeout=180,
-    )
+    seen = settled(trust, journeys)
     return {
-        "completed": completed,
-        "certificates": sorted((c["id"], c["staff_id"], c["status"]) for c in certificates),
-        "roster": sorted((r["staff_id"], r["certificate_id"], r["status"]) for r in roster),
-        "dashboard": {key: counted[key] for key in COUNTED},
+        "completed": seen.completed,
+        "certificates": sorted((c["id"], c["staff_id"], c["status"]) for c in seen.certificates),
+        "roster": sorted((r["staff_id"], r["certificate_id"], r["status"]) for r in seen.roster),
+        "dashboard": {key: seen.counted[key] for key in COUNTED},
     }
 
 
@@ -186,7 +169,7 @@ def test_a_backup_restored_into_fresh_databases_and_a_fresh_vhost_carries_on_whe
         OutsideSystem(broker.base_url, account["vhost"], account).subscribe()
         for _ in range(2):
             complete(trust)
-        recorded = settled(trust, 2)
+        recorded = what_people_see(trust, 2)
         assert recorded["completed"] == len(recorded["certificates"]) == len(recorded["roster"]) == 2
         assert recorded["dashboard"]["certified"] == recorded["dashboard"]["rostered"] == 2
 
@@ -204,7 +187,7 @@ def test_a_backup_restored_into_fresh_databases_and_a_fresh_vhost_carries_on_whe
         start_platform(after)
 
         trust = signed_in_again(trust, after)
-        assert settled(trust, 2) == recorded
+        assert what_people_see(trust, 2) == recorded
         public = Api(after.urls("certificate"))
         for certificate_id, _, _ in recorded["certificates"]:
             verified = public.get(f"/certificates/{certificate_id}/verify").json()
@@ -220,7 +203,7 @@ def test_a_backup_restored_into_fresh_databases_and_a_fresh_vhost_carries_on_whe
 
         # A new journey, end to end, on the restored platform.
         journey = complete(trust)
-        now = settled(trust, 3)
+        now = what_people_see(trust, 3)
         assert now["completed"] == len(now["certificates"]) == len(now["roster"]) == 3
         assert now["dashboard"]["certified"] == now["dashboard"]["rostered"] == 3
         [(new_id, staff_id, status)] = set(now["certificates"]) - set(recorded["certificates"])

@@ -5,7 +5,6 @@ completed passport, one certificate, one roster entry and one count on the dashb
 
 from __future__ import annotations
 
-import json
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,8 +12,8 @@ import pytest
 
 from shared.broker import broker_reachable
 from tests.support.cluster import RabbitCluster
-from tests.support.journey import PASSPORT_TYPE, Trust, complete, dashboard_counts, start_platform
-from tests.support.stack import Stack, eventually
+from tests.support.journey import Trust, complete, settled, start_platform
+from tests.support.stack import Stack
 
 pytestmark = pytest.mark.stack
 
@@ -31,11 +30,6 @@ def cluster():
         yield running
     finally:
         running.stop()
-
-
-def total(response) -> int:
-    assert response.status_code == 200, response.text
-    return json.loads(response.headers["X-Pagination"])["total"]
 
 
 def test_journeys_lose_nothing_when_the_node_leading_the_queues_stops(cluster, database_server, tmp_path):
@@ -65,27 +59,8 @@ def test_journeys_lose_nothing_when_the_node_leading_the_queues_stops(cluster, d
         assert broker_reachable(cluster.url) == (True, "ok")
 
         expected = BEFORE + AFTER
-        lead = trust.lead
-        completed = eventually(
-            lambda: total(lead.api("passport").get("/passports?status=completed&page_size=1")),
-            lambda n: n >= expected,
-            timeout=240,
-        )
-        certificates = eventually(
-            lambda: trust.admin.api("certificate").get("/certificates?page_size=100").json(),
-            lambda rows: len(rows) >= expected,
-            timeout=240,
-        )
-        roster = eventually(
-            lambda: lead.api("planning").get(f"/roster?role={PASSPORT_TYPE}&status=eligible&page_size=100").json(),
-            lambda rows: len(rows) >= expected,
-            timeout=240,
-        )
-        counted = eventually(
-            lambda: dashboard_counts(trust),
-            lambda c: min(c.get("certified", 0), c.get("rostered", 0)) >= expected,
-            timeout=240,
-        )
+        seen = settled(trust, expected, roster_filter="&status=eligible", timeout=240)
+        completed, certificates, roster, counted = seen.completed, seen.certificates, seen.roster, seen.counted
         # Exactly as many, not more: no event was applied twice across the failover.
         assert completed == len(certificates) == len(roster) == expected
         assert len({c["staff_id"] for c in certificates}) == expected

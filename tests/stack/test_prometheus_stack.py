@@ -9,8 +9,8 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.support.journey import SERVICES, Trust, complete
-from tests.support.stack import Stack, eventually, free_port
+from tests.support.journey import SERVICES, Trust, complete, start_portal
+from tests.support.stack import Stack, eventually
 
 pytestmark = pytest.mark.stack
 
@@ -35,14 +35,7 @@ def stack_amqp_url(broker):
 @pytest.fixture(scope="module")
 def monitored(platform: Stack) -> Stack:
     """The platform, with the portal in front of it."""
-    platform.ports["portal"] = free_port()
-    platform.start(
-        "portal",
-        "web",
-        **{f"{name.upper()}_URL": platform.url(name) for name in SERVICES},
-        SKILLPASS_DATA_DIR=str(platform.log_dir),
-    )
-    platform.wait_ready("portal")
+    start_portal(platform)
     return platform
 
 

@@ -23,7 +23,7 @@ import requests
 from pypdf import PdfReader
 
 from shared.config import SERVICE_PORTS, WEB_PORTS
-from tests.support.journey import SERVICES, Trust, prepare, sign_off
+from tests.support.journey import SERVICES, Trust, prepare, sign_off, start_portal
 from tests.support.stack import ADMIN_EMAIL, ADMIN_PASSWORD, Process, Stack, eventually, free_port
 
 pytestmark = pytest.mark.stack
@@ -78,14 +78,7 @@ def proxy(stack_amqp_url, database_server, tmp_path_factory):
     try:
         for service in SERVICES:
             stack.start_service(service, **behind)
-        stack.start(
-            "portal",
-            "web",
-            **{f"{name.upper()}_URL": stack.url(name) for name in SERVICES},
-            PORTAL_PROXY_HOPS="1",
-            SKILLPASS_DATA_DIR=str(folder),
-        )
-        stack.wait_ready("portal")
+        start_portal(stack, PORTAL_PROXY_HOPS="1")
         config = folder / "Caddyfile"
         config.write_text(local_caddyfile(CADDYFILE.read_text(), {**stack.ports}, http_port, https_port, free_port()))
         environment = {

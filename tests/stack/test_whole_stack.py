@@ -18,7 +18,15 @@ from shared.broker import events_exchange
 from shared.events import CONTENT_TYPE, load_payload
 from shared.localstack import resolve
 from tests.support.bus import publish_raw
-from tests.support.journey import PASSPORT_TYPE, Trust, complete, dashboard_counts, self_assessed, sign_off
+from tests.support.journey import (
+    PASSPORT_TYPE,
+    Trust,
+    complete,
+    dashboard_counts,
+    self_assessed,
+    settled,
+    sign_off,
+)
 from tests.support.stack import Api, Stack, eventually
 
 pytestmark = pytest.mark.stack
@@ -29,11 +37,6 @@ def stack_amqp_url(broker):
     """A vhost of this module's own: the platform's queues are shared with no other test's services."""
     with broker.fresh_vhost_url() as url:
         yield url
-
-
-def total(response) -> int:
-    assert response.status_code == 200, response.text
-    return json.loads(response.headers["X-Pagination"])["total"]
 
 
 class OutsideSubscriber:
@@ -200,26 +203,8 @@ def dead_letters(stack: Stack, service: str) -> list[str]:
 
 def assert_counts_agree(trust: Trust, journeys: int, tap, poison: tuple[str, ...] = ()) -> None:
     """Completed passports = certificates = roster entries = the dashboard, each exactly `journeys`."""
-    completed = eventually(
-        lambda: total(trust.lead.api("passport").get("/passports?status=completed&page_size=1")),
-        lambda n: n >= journeys,
-        timeout=180,
-    )
-    certificates = eventually(
-        lambda: trust.admin.api("certificate").get("/certificates?page_size=100").json(),
-        lambda rows: len(rows) >= journeys,
-        timeout=180,
-    )
-    roster = eventually(
-        lambda: trust.lead.api("planning").get(f"/roster?role={PASSPORT_TYPE}&status=eligible&page_size=100").json(),
-        lambda rows: len(rows) >= journeys,
-        timeout=180,
-    )
-    eventually(
-        lambda: dashboard_counts(trust),
-        lambda c: min(c.get("certified", 0), c.get("rostered", 0)) >= journeys,
-        timeout=180,
-    )
+    seen = settled(trust, journeys, roster_filter="&status=eligible")
+    completed, certificates, roster = seen.completed, seen.certificates, seen.roster
     tap.drain(quiet_seconds=3)  # whatever is still on its way has arrived
 
     assert completed == journeys

@@ -7,11 +7,12 @@ records learning, and a supervisor signs every skill off.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from tests.support.stack import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Stack, eventually
+from tests.support.stack import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Stack, eventually, free_port
 
 # identity first: every other service fetches its signing keys from identity's JWKS.
 SERVICES = ("identity", "passport", "signoff", "certificate", "planning", "metrics")
@@ -148,3 +149,53 @@ def dashboard_counts(trust: Trust, api: Api | None = None, passport_type: str = 
         if row["code"] == passport_type:
             return row
     return {}
+
+
+def start_portal(stack: Stack, **extra: str) -> None:
+    """The portal in front of the platform's services (on the port already chosen for it, when the services were
+    given its address)."""
+    stack.ports.setdefault("portal", free_port())
+    backends = {f"{name.upper()}_URL": stack.url(name) for name in SERVICES}
+    stack.start("portal", "web", **backends, SKILLPASS_DATA_DIR=str(stack.log_dir), **extra)
+    stack.wait_ready("portal")
+
+
+def total(response) -> int:
+    """The number of rows a paginated listing has in all."""
+    assert response.status_code == 200, response.text
+    return json.loads(response.headers["X-Pagination"])["total"]
+
+
+@dataclass
+class Settled:
+    completed: int
+    certificates: list[dict]
+    roster: list[dict]
+    counted: dict
+
+
+def settled(trust: Trust, journeys: int, roster_filter: str = "", timeout: float = 180) -> Settled:
+    """What the Trust's people see once at least `journeys` passports are completed, certified, on the roster and
+    counted on the dashboard (their events may still be on their way when this is called)."""
+    lead = trust.lead
+    completed = eventually(
+        lambda: total(lead.api("passport").get("/passports?status=completed&page_size=1")),
+        lambda n: n >= journeys,
+        timeout=timeout,
+    )
+    certificates = eventually(
+        lambda: trust.admin.api("certificate").get("/certificates?page_size=100").json(),
+        lambda rows: len(rows) >= journeys,
+        timeout=timeout,
+    )
+    roster = eventually(
+        lambda: lead.api("planning").get(f"/roster?role={PASSPORT_TYPE}{roster_filter}&page_size=100").json(),
+        lambda rows: len(rows) >= journeys,
+        timeout=timeout,
+    )
+    counted = eventually(
+        lambda: dashboard_counts(trust),
+        lambda c: min(c.get("certified", 0), c.get("rostered", 0)) >= journeys,
+        timeout=timeout,
+    )
+    return Settled(completed, certificates, roster, counted)
