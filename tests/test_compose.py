@@ -1,7 +1,7 @@
 """The container set-up agrees with the code that runs the processes, checked without a Docker engine.
 
 docker-compose.yml is validated against the official Compose Specification schema, then checked against
-`shared.cli.process_commands` and `shared.config.WEB_PORTS`, the one source of truth for commands and
+`shared.processes.process_commands` and `shared.config.WEB_PORTS`, the one source of truth for commands and
 ports, and for the portal (the web front end) against `services.portal.settings.BACKENDS`, the services it
 calls; docker/postgres-init.sh is run with a stand-in `psql`; the Dockerfile's essentials are read.
 Each check is a function returning its problems, and each one is also run against a deliberately broken
@@ -26,6 +26,7 @@ from jsonschema import Draft7Validator
 
 from services.portal.settings import BACKENDS
 from shared.config import PORTAL, SERVICE_PORTS, WEB_PORTS
+from shared.language import BUNDLED_PASSPORT_TYPES
 from shared.processes import process_commands
 from shared.service import installed_services
 
@@ -44,7 +45,6 @@ INITDB_DIR = "/docker-entrypoint-initdb.d/"
 ENV_EXAMPLE = REPO / ".env.example"
 CADDYFILE = REPO / "docker" / "caddy" / "Caddyfile"
 README = REPO / "README.md"
-PASSPORT_TYPES = REPO / "services" / "passport" / "content"
 # Nothing starts without these, and none has a default: a default password or key would be the same in
 # every deployment. The portal's key included: every replica must share it.
 REQUIRED = ("SKILLPASS_HOSTNAME", "POSTGRES_PASSWORD", "RABBITMQ_PASSWORD", "PORTAL_SECRET_KEY")
@@ -637,9 +637,9 @@ def settings_problems(raw: dict, readme: str | None = None, env_example: str | N
     for kind in process_commands("certificate"):
         environment = _environment(services.get(f"certificate-{kind}", {}))
         problems += [
-            f"certificate-{kind}: lacks {validity_setting_name(path.stem)} (passport type {path.stem})"
-            for path in sorted(PASSPORT_TYPES.glob("*.json"))
-            if validity_setting_name(path.stem) not in environment
+            f"certificate-{kind}: lacks {validity_setting_name(code)} (passport type {code})"
+            for code in BUNDLED_PASSPORT_TYPES
+            if validity_setting_name(code) not in environment
         ]
     return problems
 

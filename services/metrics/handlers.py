@@ -25,7 +25,6 @@ from services.metrics.models import (
 from services.metrics.projections import (
     Projected,
     Projection,
-    _uuid,
     certificate_expired,
     certificate_issued,
     certificate_revoked,
@@ -33,6 +32,7 @@ from services.metrics.projections import (
     ignore,
     learning_recorded,
     measure_defined,
+    optional_uuid,
     passport_completed,
     passport_reopened,
     passport_started,
@@ -61,7 +61,7 @@ def recording(projection: Projection):
             {
                 "event_id": event.id,
                 "event_type": event.type,
-                "trust_id": _uuid(event.trust_id),
+                "trust_id": optional_uuid(event.trust_id),
                 "envelope": _envelope_of(event),
                 "applied_at": utcnow(),
             }

@@ -327,5 +327,5 @@ def measure_defined(uow: UnitOfWork, payload: dict) -> None:
 # --- Helpers -----------------------------------------------------------------------------------------
 
 
-def _uuid(value: str | None) -> uuid.UUID | None:
+def optional_uuid(value: str | None) -> uuid.UUID | None:
     return uuid.UUID(value) if value else None
