@@ -37,6 +37,14 @@ def pytest_xdist_make_scheduler(config, log):
     return OnePlatformEach(config, log)
 
 
+def pytest_collection_modifyitems(items):
+    """A test that reaches the PostgreSQL server, however indirectly, is marked `postgresql`, so that
+    `make unit` (`-k "not postgresql"`, which matches marks as well as names) runs on SQLite alone."""
+    for item in items:
+        if "database_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgresql)
+
+
 @pytest.fixture(scope="session")
 def infrastructure():
     with contextlib.ExitStack() as stack:
