@@ -1,9 +1,10 @@
 """The AsyncAPI 3.0.0 document of the events, generated from the event catalogue and the services.
 
 Nothing here is written by hand: channels and messages come from `shared.events.CATALOGUE`, payload
-schemas are converted from its marshmallow schemas, consumers come from each service's `handlers`, and
-queue arguments from `shared.broker`. The public events (DESIGN §9) are a second set of channels, on
-`skillpass.public`, with their own minimised payload schemas and the broker account outside systems use. `docs/asyncapi.yaml` is this module's output, committed, and a
+schemas are converted from its marshmallow schemas by apispec's marshmallow converter, consumers come
+from each service's `handlers`, and queue arguments from `shared.broker`. The public events (DESIGN §9)
+are a second set of channels, on `skillpass.public`, with their own minimised payload schemas and the
+broker account outside systems use. `docs/asyncapi.yaml` is this module's output, committed, and a
 test fails when the two differ (`skillpass asyncapi --output docs/asyncapi.yaml` regenerates it).
 """
 
@@ -12,7 +13,10 @@ from __future__ import annotations
 from importlib.metadata import version
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
+from apispec.ext.marshmallow.common import resolve_schema_cls
+from marshmallow import fields, validate
 
 from shared.broker import (
     dead_letter_queue,
@@ -74,17 +78,15 @@ operator replays it (`skillpass <service> dead-letters`). They are documented he
 
 
 class UnsupportedField(TypeError):
-    """A marshmallow field or validator the document cannot describe: teach `field_schema` about it."""
+    """A marshmallow field or validator the document cannot describe: teach `PayloadConverter` about it."""
 
 
 def build_document() -> dict[str, Any]:
     consumers = consumers_by_service()
-    payload_schemas: dict[str, dict[str, Any]] = {}
-    for spec in CATALOGUE.values():
-        collect_payload_schemas(spec.schema, payload_schemas)
     public_specs = {event_type: spec for event_type, spec in CATALOGUE.items() if spec.public is not None}
-    for spec in public_specs.values():
-        collect_payload_schemas(spec.public, payload_schemas)
+    schemas = payload_schemas(
+        [spec.schema for spec in CATALOGUE.values()] + [spec.public for spec in public_specs.values()]
+    )
 
     channels: dict[str, Any] = {event_type: event_channel(spec) for event_type, spec in CATALOGUE.items()}
     operations: dict[str, Any] = {}
@@ -137,7 +139,7 @@ def build_document() -> dict[str, Any]:
                 **{event_type: message(spec) for event_type, spec in CATALOGUE.items()},
                 **{PUBLIC_PREFIX + event_type: public_message(spec) for event_type, spec in public_specs.items()},
             },
-            "schemas": {ENVELOPE_SCHEMA: envelope_schema(), **dict(sorted(payload_schemas.items()))},
+            "schemas": {ENVELOPE_SCHEMA: envelope_schema(), **schemas},
             "securitySchemes": {
                 SECURITY_SCHEME: {
                     "type": "userPassword",
@@ -419,102 +421,126 @@ def envelope_schema() -> dict[str, Any]:
     }
 
 
-def collect_payload_schemas(schema_class: type[Schema], into: dict[str, dict[str, Any]]) -> None:
-    """Add the JSON Schema of `schema_class`, and of every schema nested in it, to `into` by class name."""
-    name = schema_class.__name__
-    if name in into:
-        return
-    into[name] = {}  # claimed first, so that a schema nesting itself does not recurse forever
-    properties, required = {}, []
-    for field_name, field in schema_class().fields.items():
-        key = field.data_key or field_name
-        properties[key] = field_schema(field, into)
-        if field.required:
-            required.append(key)
-    described = {"description": schema_class.__doc__.strip()} if schema_class.__doc__ else {}
-    into[name] = {"type": "object", **described, "required": required, "properties": properties}
+def payload_schemas(schema_classes) -> dict[str, dict[str, Any]]:
+    """The JSON Schema of each of `schema_classes`, and of every schema nested in them, by class name."""
+    spec = APISpec(
+        title="Skills Passports events",
+        version=version("skillpass"),
+        # 3.1's Schema Object is JSON Schema: a nullable field is a type list with "null", as AsyncAPI's
+        # draft 7 schemas read it, not OpenAPI 3.0's `nullable: true`.
+        openapi_version="3.1.0",
+        # Each schema under its class name (apispec's default resolver would drop a trailing "Schema").
+        plugins=[PayloadPlugin(schema_name_resolver=lambda schema: resolve_schema_cls(schema).__name__)],
+    )
+    for schema_class in schema_classes:
+        if schema_class.__name__ not in spec.components.schemas:  # already added as another one's nested schema
+            spec.components.schema(schema_class.__name__, schema=schema_class)
+    return dict(sorted(spec.to_dict().get("components", {}).get("schemas", {}).items()))
 
 
-SIMPLE_FIELDS: dict[type[fields.Field], dict[str, str]] = {
-    fields.String: {"type": "string"},
-    fields.Integer: {"type": "integer"},
-    fields.Float: {"type": "number"},
-    fields.Boolean: {"type": "boolean"},
-    fields.UUID: {"type": "string", "format": "uuid"},
-    fields.Email: {"type": "string", "format": "email"},
-    fields.Url: {"type": "string", "format": "uri"},
-    fields.AwareDateTime: {"type": "string", "format": "date-time"},
-    fields.Date: {"type": "string", "format": "date"},
-}
-
-
-def field_schema(field: fields.Field, schemas: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The JSON Schema of one field as it appears on the wire (what `Schema.dump` produces).
-
-    Field types are matched exactly, not by subclass: a subclass may well serialise differently, and an
-    unknown field must stop the build rather than be documented as something it is not.
-    """
-    field_type = type(field)
-    if field_type in SIMPLE_FIELDS:
-        result: dict[str, Any] = dict(SIMPLE_FIELDS[field_type])
-    elif field_type is fields.List:
-        result = {"type": "array", "items": field_schema(field.inner, schemas)}
-    elif field_type is fields.Nested and isinstance(field.nested, type) and issubclass(field.nested, Schema):
-        collect_payload_schemas(field.nested, schemas)
-        result = _ref("components", "schemas", field.nested.__name__)
-    else:
-        raise UnsupportedField(f"no JSON Schema for {field_type.__name__} field {field.name!r}")
-
-    for validator in field.validators:
-        result.update(validator_schema(validator, field))
-    if field.allow_none:
-        result = _nullable(result)
-    if description := field.metadata.get("description"):
-        result = (
-            {**result, "description": description}
-            if "$ref" not in result
-            else {"description": description, "allOf": [result]}
-        )
-    return result
-
-
+# The fields the document is known to describe as they go over the wire (what `Schema.dump` produces).
+# apispec maps any other field by its base class and silently skips a validator it does not know, which
+# would document a payload as something it is not: the build stops instead.
+SUPPORTED_FIELDS = frozenset(
+    {
+        fields.String,
+        fields.Integer,
+        fields.Float,
+        fields.Boolean,
+        fields.UUID,
+        fields.Email,
+        fields.Url,
+        fields.AwareDateTime,
+        fields.Date,
+        fields.List,
+        fields.Nested,
+    }
+)
+NUMBER_FIELDS = (fields.Integer, fields.Float)
 # Validators these fields add themselves; the field's `format` already says as much.
 FORMAT_VALIDATORS: dict[type[fields.Field], type[validate.Validator]] = {
     fields.Email: validate.Email,
     fields.Url: validate.URL,
 }
+# Regexp is left out on purpose: apispec would copy a Python regular expression into `pattern`, which
+# JSON Schema reads as ECMA-262, a different dialect.
+SUPPORTED_VALIDATORS = (validate.OneOf, validate.Equal, validate.Length, validate.Range)
 
 
-def validator_schema(validator, field: fields.Field) -> dict[str, Any]:
-    if isinstance(validator, FORMAT_VALIDATORS.get(type(field), ())):
+def _check_supported(field: fields.Field) -> None:
+    """Field types are matched exactly, not by subclass: a subclass may well serialise differently."""
+    field_type = type(field)
+    if field_type not in SUPPORTED_FIELDS:
+        raise UnsupportedField(f"no JSON Schema for {field_type.__name__} field {field.name!r}")
+    for validator in field.validators:
+        if type(validator) is FORMAT_VALIDATORS.get(field_type):
+            continue
+        if type(validator) not in SUPPORTED_VALIDATORS or (
+            type(validator) is validate.Range and field_type not in NUMBER_FIELDS
+        ):
+            raise UnsupportedField(f"no JSON Schema for validator {validator!r} of field {field.name!r}")
+
+
+class PayloadConverter(OpenAPIConverter):
+    """apispec's marshmallow converter, adjusted where an event payload differs from an HTTP body."""
+
+    # JSON Schema's format for a URL is "uri" (apispec writes "url"). A copy: the class attribute is
+    # apispec's module-wide mapping, which every service's OpenAPI document shares in the same process.
+    field_mapping = {**OpenAPIConverter.field_mapping, fields.Url: ("string", "uri")}
+
+    def schema2jsonschema(self, schema):
+        converted = super().schema2jsonschema(schema)
+        # Payloads stay open: a `.v1` event may gain fields, and consumers ignore those they do not know.
+        # apispec closes every schema whose `unknown` is not EXCLUDE (the publishers' RAISE).
+        converted.pop("additionalProperties", None)
+        schema_class = resolve_schema_cls(schema)
+        if schema_class.__doc__ and "description" not in converted:
+            # apispec reads only Meta.description; the payloads say what they are in their docstrings.
+            converted["description"] = schema_class.__doc__.strip()
+        properties = converted.pop("properties")
+        # apispec sorts `required`; in the order of `properties` the document reads like the schema.
+        converted["required"] = sorted(converted.get("required", []), key=list(properties).index)
+        ordered = {key: converted.pop(key) for key in ("type", "description", "required") if key in converted}
+        return {**ordered, **converted, "properties": properties}
+
+    def field2property(self, field: fields.Field) -> dict:
+        _check_supported(field)  # here, so that a List's items and nested schemas are checked too
+        return super().field2property(field)
+
+    def field2default(self, field: fields.Field, **kwargs: Any) -> dict:
+        # A payload's load_default is what a consumer assumes when an event lacks the field (one published
+        # before it existed), not something publishers send; where it matters, the description says so.
         return {}
-    if isinstance(validator, validate.OneOf):
-        return {"enum": list(validator.choices)}
-    if isinstance(validator, validate.Range) and type(field) in (fields.Integer, fields.Float):
-        bounds = {}
-        if validator.min is not None:
-            bounds["minimum" if validator.min_inclusive else "exclusiveMinimum"] = validator.min
-        if validator.max is not None:
-            bounds["maximum" if validator.max_inclusive else "exclusiveMaximum"] = validator.max
+
+    def field2range(self, field: fields.Field, ret) -> dict:
+        bounds = super().field2range(field, ret)
+        # apispec writes every bound as minimum/maximum, whether the Range includes it or not; of the
+        # validators' bounds it keeps the tightest, which is exclusive when any validator excludes it.
+        ranges = [validator for validator in field.validators if type(validator) is validate.Range]
+        for side, inclusive, key, exclusive_key in (
+            ("min", "min_inclusive", "minimum", "exclusiveMinimum"),
+            ("max", "max_inclusive", "maximum", "exclusiveMaximum"),
+        ):
+            if key in bounds and any(
+                getattr(validator, side) is not None
+                and field._serialize(getattr(validator, side), None, None) == bounds[key]
+                and not getattr(validator, inclusive)
+                for validator in ranges
+            ):
+                bounds[exclusive_key] = bounds.pop(key)
         return bounds
-    if isinstance(validator, validate.Length) and validator.equal is None:
-        prefix = "Items" if type(field) is fields.List else "Length"
-        bounds = {}
-        if validator.min is not None:
-            bounds[f"min{prefix}"] = validator.min
-        if validator.max is not None:
-            bounds[f"max{prefix}"] = validator.max
-        return bounds
-    raise UnsupportedField(f"no JSON Schema for validator {validator!r} of field {field.name!r}")
+
+    def nested2properties(self, field: fields.Field, ret) -> dict:
+        ret = super().nested2properties(field, ret)
+        if "$ref" in ret and len(ret) > 1:
+            # apispec 3.1 puts a description beside the $ref; AsyncAPI's schemas are draft 7, where a
+            # $ref's siblings are ignored, so the reference goes into an allOf of its own.
+            ret["allOf"] = [{"$ref": ret.pop("$ref")}]
+        return ret
 
 
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    if "$ref" in schema:
-        return {"anyOf": [schema, {"type": "null"}]}
-    nullable = {**schema, "type": [schema["type"], "null"]}
-    if "enum" in nullable:
-        nullable["enum"] = [*nullable["enum"], None]
-    return nullable
+class PayloadPlugin(MarshmallowPlugin):
+    Converter = PayloadConverter
 
 
 def render_yaml(document: dict[str, Any]) -> str:

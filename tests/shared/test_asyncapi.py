@@ -282,7 +282,7 @@ def test_an_unknown_field_type_stops_the_build():
         amount = fields.Decimal(required=True)
 
     with pytest.raises(asyncapi.UnsupportedField, match="Decimal"):
-        asyncapi.collect_payload_schemas(WithDecimal, {})
+        asyncapi.payload_schemas([WithDecimal])
 
 
 def test_an_unknown_validator_stops_the_build():
@@ -290,7 +290,40 @@ def test_an_unknown_validator_stops_the_build():
         code = fields.String(required=True, validate=validate.Regexp("^[A-Z]+$"))
 
     with pytest.raises(asyncapi.UnsupportedField, match="Regexp"):
-        asyncapi.collect_payload_schemas(WithPattern, {})
+        asyncapi.payload_schemas([WithPattern])
+
+
+def test_payload_schemas_stay_open_and_say_what_apispec_alone_would_not():
+    class Part(Schema):
+        """A part."""
+
+        share = fields.Float(required=True, validate=validate.Range(min=0, max=1, min_inclusive=False))
+
+    class Whole(Schema):
+        part = fields.Nested(Part, required=True, metadata={"description": "the part"})
+        link = fields.Url(required=True)
+        colour = fields.String(load_default="blue", validate=validate.OneOf(["blue", "red"]))
+
+    schemas = asyncapi.payload_schemas([Whole])
+    assert schemas["Part"] == {
+        "type": "object",
+        "description": "A part.",
+        "required": ["share"],
+        "properties": {"share": {"type": "number", "maximum": 1.0, "exclusiveMinimum": 0.0}},
+    }
+    assert schemas["Whole"]["properties"] == {
+        "part": {"description": "the part", "allOf": [{"$ref": "#/components/schemas/Part"}]},
+        "link": {"type": "string", "format": "uri"},
+        "colour": {"type": "string", "enum": ["blue", "red"]},
+    }
+    assert "additionalProperties" not in schemas["Whole"]
+
+
+def test_the_uri_format_leaves_apispec_s_own_mapping_to_the_services_openapi_documents():
+    from apispec.ext.marshmallow import OpenAPIConverter
+
+    asyncapi.payload_schemas([CATALOGUE["certificate.issued"].schema])
+    assert OpenAPIConverter.field_mapping[fields.Url] == ("string", "url")
 
 
 # --- The public channels (DESIGN §9) -------------------------------------------------------------------
