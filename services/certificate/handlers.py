@@ -286,7 +286,7 @@ def apply_staff_name(uow: UnitOfWork, payload: dict, as_of: datetime) -> None:
         uow.session.add(
             StaffMember(id=payload["user_id"], name=payload["name"], as_of=as_of, staff_number=payload["staff_number"])
         )
-    elif staff.as_of <= as_of:
+    elif domain.is_newer_profile(staff.as_of, as_of):
         staff.name, staff.staff_number, staff.as_of = payload["name"], payload["staff_number"], as_of
 
 

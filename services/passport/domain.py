@@ -20,6 +20,7 @@ from shared.language import (
     PROFICIENT,
     WITHDRAWN,
 )
+from shared.rules import is_newer_profile, standing_decision
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9.-]*$")
 
@@ -201,12 +202,6 @@ class Decision:
     decided_at: datetime | None
     revoked: bool
     supervisor_id: uuid.UUID | None = None
-
-
-def standing_decision(decisions: Iterable[Decision]) -> Decision | None:
-    """The decision that holds for a skill: the latest one not revoked, whatever order events came in."""
-    standing = [d for d in decisions if d.outcome is not None and not d.revoked and d.decided_at is not None]
-    return max(standing, key=lambda d: (d.decided_at, str(d.signoff_id)), default=None)
 
 
 def next_status(status: str, all_proficient: bool) -> str:

@@ -571,7 +571,7 @@ def _follow_completion(uow: UnitOfWork, passport: Passport, *, all_proficient: b
 def apply_staff_profile(uow: UnitOfWork, payload: dict, as_of: datetime, *, active: bool | None = None) -> None:
     """Keep the newest profile of a user, whatever order user.* events arrive in."""
     staff = uow.session.get(StaffMember, payload["user_id"], with_for_update=True)
-    if staff is not None and staff.as_of > as_of:
+    if staff is not None and not domain.is_newer_profile(staff.as_of, as_of):
         return
     if staff is None:
         staff = StaffMember(id=payload["user_id"], name=payload.get("name", ""), as_of=as_of)

@@ -28,16 +28,6 @@ def _texts(**kwargs) -> fields.List:
     return fields.List(fields.String(validate=[TEXT, _not_blank]), load_default=list, validate=TEXT_LIST, **kwargs)
 
 
-def _repeated(values: list) -> list[int]:
-    seen: set = set()
-    positions = []
-    for index, value in enumerate(values):
-        if value in seen:
-            positions.append(index)
-        seen.add(value)
-    return positions
-
-
 # --- Plans -------------------------------------------------------------------------------------------
 
 
@@ -75,7 +65,7 @@ class AimIn(RequestSchema):
 
     @validates_schema
     def _each_type_once(self, data, **kwargs):
-        repeats = _repeated(data.get("target_passport_types") or [])
+        repeats = domain.repeated(data.get("target_passport_types") or [])
         if repeats:
             raise ValidationError({index: ["Given twice."] for index in repeats}, "target_passport_types")
 
@@ -169,7 +159,7 @@ class ProcessMapIn(RequestSchema):
     def _everything_refers_to_something_known(self, data, **kwargs):
         errors: dict = {}
         for name in ("lanes", "stages", "steps"):
-            repeats = _repeated([item["key"] for item in data[name]])
+            repeats = domain.repeated([item["key"] for item in data[name]])
             if repeats:
                 errors[name] = {index: {"key": ["Given twice."]} for index in repeats}
         lanes = {lane["key"] for lane in data["lanes"]}
@@ -324,7 +314,7 @@ class WorkforceIn(RequestSchema):
 
     @validates_schema(skip_on_field_errors=True)
     def _each_role_once(self, data, **kwargs):
-        repeats = _repeated([role["role"] for role in data["roles"]])
+        repeats = domain.repeated([role["role"] for role in data["roles"]])
         if repeats:
             raise ValidationError({index: {"role": ["Given twice."]} for index in repeats}, "roles")
 
