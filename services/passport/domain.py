@@ -19,10 +19,11 @@ from shared.language import (
     PLATFORM_ADMIN,
     PROFICIENT,
     WITHDRAWN,
+    code_pattern,
 )
 from shared.rules import is_newer_profile, standing_decision
 
-CODE = re.compile(r"^[A-Z0-9][A-Z0-9.-]*$")
+CODE = re.compile(code_pattern())
 
 READERS = PASSPORT_READERS
 ASSIGNERS = PASSPORT_ASSIGNERS
