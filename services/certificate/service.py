@@ -18,9 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def install_signing_key(runtime: Runtime) -> None:
-    with runtime.unit_of_work() as uow:
-        signing.ensure_signing_key(uow.session, SigningKey)
-        uow.commit()
+    signing.install_signing_key(runtime, SigningKey)
 
 
 def expire_certificates(runtime: Runtime) -> None:

@@ -18,9 +18,7 @@ EMAIL_POLL_SECONDS = 2.0
 
 
 def install_signing_key(runtime: Runtime) -> None:
-    with runtime.unit_of_work() as uow:
-        signing.ensure_signing_key(uow.session, SigningKey, runtime.settings.extra.get("IDENTITY_SIGNING_KEY"))
-        uow.commit()
+    signing.install_signing_key(runtime, SigningKey, runtime.settings.extra.get("IDENTITY_SIGNING_KEY"))
 
 
 def create_startup_admin(runtime: Runtime) -> None:
