@@ -22,6 +22,7 @@ from services.passport.passport_types import ContentCache, TypeContent, current_
 from shared.consumer import Unprocessable
 from shared.db import utcnow
 from shared.domain import Caller, Conflict, Forbidden, Invalid, NotFound
+from shared.pagination import filtered_by, readable_by
 from shared.uow import UnitOfWork
 
 # --- Passport types ----------------------------------------------------------------------------------
@@ -324,15 +325,11 @@ def record_learning(
 
 
 def list_passports(uow: UnitOfWork, caller: Caller, filters: dict):
-    query = sa.select(Passport).where(Passport.trust_id == caller.trust_id).order_by(Passport.started_at, Passport.id)
-    if not caller.has_any(*domain.READERS):
-        query = query.where(Passport.staff_id == caller.user_id)
+    query = sa.select(Passport).order_by(Passport.started_at, Passport.id)
+    query = readable_by(query, caller, domain.READERS, trust_id=Passport.trust_id, holder_id=Passport.staff_id)
     if "id" in filters:
         query = query.where(Passport.id.in_(filters["id"]))
-    for name in ("staff_id", "passport_type", "status"):
-        if name in filters:
-            query = query.where(getattr(Passport, name) == filters[name])
-    return query
+    return filtered_by(query, Passport, filters, ("staff_id", "passport_type", "status"))
 
 
 def passport_views(uow: UnitOfWork, cache: ContentCache, passports: list[Passport]) -> list[dict]:
