@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -27,6 +28,17 @@ class Decision(Protocol):
 
     @property
     def revoked(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class KeptDecision:
+    """A sign-off decision as a consumer of signoff.* events keeps it (passport, metrics), in whatever order its
+    recording and its revocation arrive."""
+
+    signoff_id: uuid.UUID
+    outcome: str | None  # None while only its revocation has arrived
+    decided_at: datetime | None
+    revoked: bool
 
 
 class SkillDecision(Decision, Protocol):

@@ -31,6 +31,7 @@ from shared.language import (
     VALUE_ENTERERS,
     WITHDRAWN,
 )
+from shared.rules import KeptDecision as Decision
 from shared.rules import is_newer_profile, standing_decision, superseded_certificates
 
 READERS, EXPORTERS = DASHBOARD_READERS, USAGE_EXPORTERS
@@ -123,14 +124,6 @@ def learning_reached(old: str | None, new: str) -> tuple[str, list[str]]:
         return old, []
     reached = ["planned", "attended", "completed"][old_step + 1 : new_step + 1]
     return new, [LEARNING_COUNTERS[step] for step in reached]
-
-
-@dataclass(frozen=True)
-class Decision:
-    signoff_id: uuid.UUID
-    outcome: str | None  # None while only its revocation has arrived
-    decided_at: datetime | None
-    revoked: bool
 
 
 def signed_off_since(decisions: Iterable[Decision]) -> datetime | None:

@@ -21,7 +21,7 @@ from shared.language import (
     WITHDRAWN,
     code_pattern,
 )
-from shared.rules import is_newer_profile, standing_decision
+from shared.rules import KeptDecision, is_newer_profile, standing_decision
 
 CODE = re.compile(code_pattern())
 
@@ -197,11 +197,7 @@ def rejections_as_errors(outcomes: list[BulkOutcome]) -> dict[str, list[str]]:
 
 
 @dataclass(frozen=True)
-class Decision:
-    signoff_id: uuid.UUID
-    outcome: str | None  # None while only its revocation has arrived
-    decided_at: datetime | None
-    revoked: bool
+class Decision(KeptDecision):
     supervisor_id: uuid.UUID | None = None
 
 
