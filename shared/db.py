@@ -47,6 +47,11 @@ class Base(DeclarativeBase):
     """Tables of the shared plumbing (outbox, inbox). Each service has its own base too."""
 
 
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> sa.Index:
+    """An index of only the rows `where` holds (the rows still to send, say), as both databases write one."""
+    return sa.Index(name, *columns, unique=unique, postgresql_where=sa.text(where), sqlite_where=sa.text(where))
+
+
 def looked_up(target: type, model: str, column: str):
     """A view-only relationship from `model.column` to `target`, this service's row of another service's facts
     (a person, a Trust) by its id. Names are looked up, never copied: a name changed at its owner shows on the
