@@ -31,6 +31,17 @@ def readable_by(
     return query
 
 
+def named_like(query: sa.Select, text: str, *, name: sa.ColumnElement, staff_number: sa.ColumnElement) -> sa.Select:
+    """People found by what a user types: part of the name, or the start of the staff number, in any case."""
+    text = text.strip().lower()
+    return query.where(
+        sa.or_(
+            sa.func.lower(name).contains(text, autoescape=True),
+            sa.func.lower(staff_number).startswith(text, autoescape=True),
+        )
+    )
+
+
 def filtered_by(query: sa.Select, model, filters: Mapping, names: Iterable[str]) -> sa.Select:
     """Rows whose column equals the value given for it, for each of `names` that `filters` gives."""
     for name in names:

@@ -22,7 +22,7 @@ from services.passport.passport_types import ContentCache, TypeContent, current_
 from shared.consumer import Unprocessable
 from shared.db import utcnow
 from shared.domain import Caller, Conflict, Forbidden, Invalid, NotFound
-from shared.pagination import filtered_by, readable_by
+from shared.pagination import filtered_by, named_like, readable_by
 from shared.uow import UnitOfWork
 
 # --- Passport types ----------------------------------------------------------------------------------
@@ -426,13 +426,7 @@ def list_staff(caller: Caller, filters: dict):
     if active is not None:
         query = query.where(StaffMember.active.is_(active))
     if "q" in filters:
-        text = filters["q"].strip().lower()
-        query = query.where(
-            sa.or_(
-                sa.func.lower(StaffMember.name).contains(text, autoescape=True),
-                sa.func.lower(StaffMember.staff_number).startswith(text, autoescape=True),
-            )
-        )
+        query = named_like(query, filters["q"], name=StaffMember.name, staff_number=StaffMember.staff_number)
     for name in ("professional_group", "department"):
         if name in filters:
             query = query.where(sa.func.lower(getattr(StaffMember, name)) == filters[name].strip().lower())
