@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
 
+from shared.domain import Caller
+
 
 class Decision(Protocol):
     """What any service knows of one sign-off decision (signoff owns them; passport and metrics keep copies)."""
@@ -79,6 +81,14 @@ def standing_certificate(since: Mapping[K, datetime]) -> K | None:
 def superseded_certificates(since: Mapping[K, datetime]) -> set[K]:
     """Of one person's certificates in one role, every one but the one that stands."""
     return set(since) - {standing_certificate(since)}
+
+
+def may_read(caller: Caller, holder_id: uuid.UUID, trust_id: uuid.UUID, readers: Iterable[str]) -> bool:
+    """Whether the caller may read a Trust's object held by `holder_id`: its holder may, and those of its Trust
+    with one of the `readers` roles; to anyone else it is as if it did not exist (404, never 403)."""
+    if caller.trust_id != trust_id:
+        return False
+    return caller.user_id == holder_id or caller.has_any(*readers)
 
 
 def is_newer_profile(known_as_of: datetime | None, event_at: datetime) -> bool:

@@ -18,7 +18,7 @@ from shared.language import (
     SUPERSEDED,
     VALID,
 )
-from shared.rules import is_newer_profile, standing_certificate
+from shared.rules import is_newer_profile, may_read, standing_certificate
 
 STATUSES = CERTIFICATE_STATUSES
 READERS, REVOKERS = CERTIFICATE_READERS, CERTIFICATE_REVOKERS
@@ -151,9 +151,7 @@ def renewal(completed_at: datetime, held: list[Held]) -> Renewal:
 
 
 def can_read(caller: Caller, staff_id: uuid.UUID, trust_id: uuid.UUID) -> bool:
-    if caller.trust_id != trust_id:
-        return False
-    return caller.user_id == staff_id or caller.has_any(*READERS)
+    return may_read(caller, staff_id, trust_id, READERS)
 
 
 def check_can_read(

@@ -21,7 +21,7 @@ from shared.language import (
     WITHDRAWN,
     code_pattern,
 )
-from shared.rules import KeptDecision, is_newer_profile, standing_decision
+from shared.rules import KeptDecision, is_newer_profile, may_read, standing_decision
 
 CODE = re.compile(code_pattern())
 
@@ -88,9 +88,7 @@ def check_staff_of_trust(caller: Caller, staff_trust_id: uuid.UUID | None, known
 
 
 def can_read(caller: Caller, holder_id: uuid.UUID, trust_id: uuid.UUID) -> bool:
-    if caller.trust_id != trust_id:
-        return False
-    return caller.user_id == holder_id or caller.has_any(*READERS)
+    return may_read(caller, holder_id, trust_id, READERS)
 
 
 def check_can_read(caller: Caller, holder_id: uuid.UUID, trust_id: uuid.UUID) -> None:

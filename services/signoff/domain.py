@@ -20,7 +20,7 @@ from shared.language import (
     SIGNOFF_SIGNERS,
     WITHDRAWN,
 )
-from shared.rules import is_newer_profile, repeated, standing_decisions
+from shared.rules import is_newer_profile, may_read, repeated, standing_decisions
 
 OPEN, CLOSED = "open", "closed"
 # Why a request closed: every skill has a decision, the passport was withdrawn, or the holder left the Trust.
@@ -68,9 +68,7 @@ def check_holder(caller: Caller, holder_id: uuid.UUID) -> None:
 
 
 def can_read(caller: Caller, holder_id: uuid.UUID, trust_id: uuid.UUID) -> bool:
-    if caller.trust_id != trust_id:
-        return False
-    return caller.user_id == holder_id or caller.has_any(*READERS)
+    return may_read(caller, holder_id, trust_id, READERS)
 
 
 def check_can_read(caller: Caller, holder_id: uuid.UUID, trust_id: uuid.UUID, what: str) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import permutations
 
 from shared import rules
+from shared.domain import Caller
 from tests.shared.test_pure_domain import FRAMEWORKS, modules_loaded_by
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -95,3 +96,16 @@ def test_the_rules_import_no_framework():
     loaded = modules_loaded_by("shared.rules")
     assert "shared.rules" in loaded
     assert not [name for name in loaded if name.split(".")[0] in FRAMEWORKS]
+
+
+def test_a_trusts_object_is_read_by_its_holder_and_its_readers_only():
+    trust, holder = uuid.uuid4(), uuid.uuid4()
+    own = Caller(holder, trust, frozenset({"staff"}))
+    colleague = Caller(uuid.uuid4(), trust, frozenset({"staff"}))
+    reader = Caller(uuid.uuid4(), trust, frozenset({"supervisor"}))
+    other_trusts = Caller(uuid.uuid4(), uuid.uuid4(), frozenset({"supervisor"}))
+    assert rules.may_read(own, holder, trust, ("supervisor",))
+    assert rules.may_read(reader, holder, trust, ("supervisor",))
+    assert not rules.may_read(colleague, holder, trust, ("supervisor",))
+    assert not rules.may_read(other_trusts, holder, trust, ("supervisor",))
+    assert not rules.may_read(Caller(holder, uuid.uuid4(), frozenset({"staff"})), holder, trust, ("supervisor",))
