@@ -6,12 +6,14 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, current_app, g, request
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
-from shared.auth import SECURITY_SCHEME, Blueprint
+from shared.auth import SECURITY_SCHEME, Blueprint, current_caller
 from shared.broker import broker_reachable
 from shared.errors import problem
 from shared.logs import configure_logging, current_correlation_id, reset_correlation_id, set_correlation_id
@@ -64,6 +66,12 @@ def create_app(spec: ServiceSpec, runtime: Runtime | None = None, *, log_to_stdo
 def unit_of_work() -> UnitOfWork:
     """The current service's unit of work, for use inside a request."""
     return current_app.extensions["skillpass"].unit_of_work()
+
+
+def as_caller(handler: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """A thin view's whole work: `handler(uow, caller, *args)` in a unit of work of the request, as its caller."""
+    with unit_of_work() as uow:
+        return handler(uow, current_caller(), *args, **kwargs)
 
 
 def runtime() -> Runtime:

@@ -10,7 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import DateTime, create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, relationship, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 
@@ -45,6 +45,37 @@ class UTCDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     """Tables of the shared plumbing (outbox, inbox). Each service has its own base too."""
+
+
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> sa.Index:
+    """An index of only the rows `where` holds (the rows still to send, say), as both databases write one."""
+    return sa.Index(name, *columns, unique=unique, postgresql_where=sa.text(where), sqlite_where=sa.text(where))
+
+
+def looked_up(target: type, model: str, column: str):
+    """A view-only relationship from `model.column` to `target`, this service's row of another service's facts
+    (a person, a Trust) by its id. Names are looked up, never copied: a name changed at its owner shows on the
+    next read."""
+    return relationship(
+        target, primaryjoin=f"foreign({model}.{column}) == {target.__name__}.id", viewonly=True, lazy="selectin"
+    )
+
+
+class NamedPerson:
+    """A person's name and staff number beside their id (DESIGN §8), read through the relationship that
+    `PERSON` names (see looked_up); None until identity's user event arrives."""
+
+    PERSON = "staff"
+
+    @property
+    def staff_name(self) -> str | None:
+        person = getattr(self, self.PERSON)
+        return person.name if person else None
+
+    @property
+    def staff_number(self) -> str | None:
+        person = getattr(self, self.PERSON)
+        return person.staff_number if person else None
 
 
 class Database:

@@ -13,6 +13,16 @@ STAFF, SUPERVISOR, EDUCATOR, LEAD, WORKFORCE = "staff", "supervisor", "educator"
 TRUST_ADMIN, PLATFORM_ADMIN = "trust_admin", "platform_admin"
 ROLES = (STAFF, SUPERVISOR, EDUCATOR, LEAD, WORKFORCE, TRUST_ADMIN, PLATFORM_ADMIN)
 
+# --- Codes (Trust ODS codes, passport type codes, skill codes) ------------------------------------------
+
+
+def code_pattern(min_length: int = 1, max_length: int | None = None) -> str:
+    """The regular expression of a code: upper-case letters, digits, '-' and '.', led by a letter or digit, so
+    that it is safe in a URL; of any length unless bounded."""
+    repeat = "*" if max_length is None else f"{{{min_length - 1},{max_length - 1}}}"
+    return f"^[A-Z0-9][A-Z0-9.-]{repeat}$"
+
+
 # --- Passports (passport.*) ---------------------------------------------------------------------------
 IN_PROGRESS, COMPLETED, WITHDRAWN = "in_progress", "completed", "withdrawn"
 PASSPORT_STATUSES = (IN_PROGRESS, COMPLETED, WITHDRAWN)

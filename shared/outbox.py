@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from shared.db import Base, UTCDateTime, upsert_locked, utcnow
+from shared.db import Base, UTCDateTime, partial_index, upsert_locked, utcnow
 from shared.events import make_envelope, serialise_payload, spec_for
 from shared.events.public import PublicFacts, public_envelope, public_payload, routing_word
 from shared.logs import current_correlation_id
@@ -28,23 +28,12 @@ NOTIFY_CHANNEL = "skillpass_outbox"
 class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
-        sa.Index(
-            "ix_outbox_unsent",
-            "id",
-            postgresql_where=sa.text("sent_at IS NULL"),
-            sqlite_where=sa.text("sent_at IS NULL"),
+        partial_index("ix_outbox_unsent", "id", where="sent_at IS NULL"),
+        partial_index(
+            "ix_outbox_public_unsent", "id", where="public_sent_at IS NULL AND public_routing_key IS NOT NULL"
         ),
-        sa.Index(
-            "ix_outbox_public_unsent",
-            "id",
-            postgresql_where=sa.text("public_sent_at IS NULL AND public_routing_key IS NOT NULL"),
-            sqlite_where=sa.text("public_sent_at IS NULL AND public_routing_key IS NOT NULL"),
-        ),
-        sa.Index(
-            "ix_outbox_public_held",
-            "trust_id",
-            postgresql_where=sa.text("public_routing_key IS NULL AND public_envelope IS NOT NULL"),
-            sqlite_where=sa.text("public_routing_key IS NULL AND public_envelope IS NOT NULL"),
+        partial_index(
+            "ix_outbox_public_held", "trust_id", where="public_routing_key IS NULL AND public_envelope IS NOT NULL"
         ),
         # Housekeeping finds the oldest sent rows by it (shared/housekeeping.py).
         sa.Index("ix_outbox_sent_at", "sent_at"),

@@ -1,4 +1,4 @@
-"""Base schema for request bodies and query strings."""
+"""Base schema for request bodies and query strings, and the validators of the words every service's bodies share."""
 
 from __future__ import annotations
 
@@ -6,9 +6,22 @@ from collections.abc import Mapping
 
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from apispec.ext.marshmallow.common import resolve_schema_cls
-from marshmallow import Schema, ValidationError, pre_load
+from marshmallow import Schema, ValidationError, pre_load, validate
+
+from shared.language import code_pattern
 
 MAX_DEPTH = 32
+
+# A passport type's code (a roster's role) is at most 32 characters, a skill's at most 40: the columns every service keeps them in.
+_CODE_RULE = "Codes are upper-case letters, digits, '-' and '.'."
+TYPE_CODE = validate.Regexp(code_pattern(max_length=32), error=_CODE_RULE)
+SKILL_CODE = validate.Regexp(code_pattern(max_length=40), error=_CODE_RULE)
+
+
+def not_blank(text: str) -> None:
+    """A required text must say something: white space alone is refused."""
+    if not text.strip():
+        raise ValidationError("Must not be blank.")
 
 
 def _unstorable_strings(data) -> dict[str, list[str]]:

@@ -74,6 +74,11 @@ class Runtime:
         return UnitOfWork(self.database, self.spec.name)
 
 
+def migrations_of(service_module: str) -> Path:
+    """Where a service's migrations are: `versions` under `migrations` beside its service.py (give it `__file__`)."""
+    return Path(service_module).resolve().parent / "migrations" / "versions"
+
+
 def load_spec(name: str) -> ServiceSpec:
     if name not in SERVICE_PORTS:
         raise LookupError(f"unknown service {name!r}; known: {', '.join(SERVICE_PORTS)}")

@@ -87,6 +87,18 @@ def rotate(session, model) -> str:
     return kid
 
 
+def install_signing_key(runtime, model, configured_pem: str | None = None) -> None:
+    """`init`'s step: the service's active signing key, in a transaction of its own (see ensure_signing_key)."""
+    with runtime.unit_of_work() as uow:
+        ensure_signing_key(uow.session, model, configured_pem)
+        uow.commit()
+
+
+def key_ring(runtime, model) -> KeyRing:
+    """The service's key ring, one per process (`runtime` is its shared.service.Runtime, which keeps it)."""
+    return runtime.component("keyring", lambda r: KeyRing(r.database, model))
+
+
 class KeyRing:
     """Per-process cache of the keys in the service's database."""
 

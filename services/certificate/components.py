@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.certificate.domain import CertificateSettings
 from services.certificate.models import SigningKey
+from shared import signing
 from shared.config import Settings
 from shared.service import Runtime
 from shared.signing import KeyRing
@@ -12,7 +13,7 @@ SERVICE_NAME = "certificate"
 
 
 def keyring(runtime: Runtime) -> KeyRing:
-    return runtime.component("keyring", lambda r: KeyRing(r.database, SigningKey))
+    return signing.key_ring(runtime, SigningKey)
 
 
 def certificate_settings(runtime: Runtime) -> CertificateSettings:

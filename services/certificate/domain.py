@@ -18,6 +18,7 @@ from shared.language import (
     SUPERSEDED,
     VALID,
 )
+from shared.rules import is_newer_profile, may_read, standing_certificate
 
 STATUSES = CERTIFICATE_STATUSES
 READERS, REVOKERS = CERTIFICATE_READERS, CERTIFICATE_REVOKERS
@@ -140,9 +141,9 @@ class Renewal:
 def renewal(completed_at: datetime, held: list[Held]) -> Renewal:
     """A newer completion in the same role renews: its certificate supersedes those of older completions.
     Events may arrive in any order, so an older completion arriving late is born superseded."""
-    newer = sorted((h for h in held if h.completed_at > completed_at), key=lambda h: h.completed_at)
+    newer = {h.certificate_id: h.completed_at for h in held if h.completed_at > completed_at}
     if newer:
-        return Renewal(supersedes=[], superseded_by=newer[-1].certificate_id)
+        return Renewal(supersedes=[], superseded_by=standing_certificate(newer))
     return Renewal(supersedes=[h.certificate_id for h in held if h.completed_at < completed_at], superseded_by=None)
 
 
@@ -150,9 +151,7 @@ def renewal(completed_at: datetime, held: list[Held]) -> Renewal:
 
 
 def can_read(caller: Caller, staff_id: uuid.UUID, trust_id: uuid.UUID) -> bool:
-    if caller.trust_id != trust_id:
-        return False
-    return caller.user_id == staff_id or caller.has_any(*READERS)
+    return may_read(caller, staff_id, trust_id, READERS)
 
 
 def check_can_read(

@@ -18,39 +18,26 @@ from user.* events) and no reason or revoker; the ODS code comes from trust.crea
 from __future__ import annotations
 
 from services.certificate.models import Certificate
+from shared.events.payloads import facts_of
 
 PUBLISHES = ("certificate.issued", "certificate.revoked", "certificate.expired")
 
 
 def _ref(certificate: Certificate) -> dict:
-    return {
-        "certificate_id": certificate.id,
-        "staff_id": certificate.staff_id,
-        "trust_id": certificate.trust_id,
-        "passport_id": certificate.passport_id,
-        "passport_type": certificate.passport_type,
-    }
+    return facts_of(certificate, "staff_id", "trust_id", "passport_id", "passport_type", certificate_id="id")
 
 
 def certificate_issued(certificate: Certificate, verify_url: str) -> dict:
     return {
         **_ref(certificate),
-        "type_version": certificate.type_version,
-        "role_title": certificate.title,
-        "issued_at": certificate.issued_at,
-        "expires_at": certificate.expires_at,
+        **facts_of(certificate, "type_version", "issued_at", "expires_at", role_title="title"),
         "verify_url": verify_url,
     }
 
 
 def certificate_revoked(certificate: Certificate) -> dict:
-    return {
-        **_ref(certificate),
-        "reason": certificate.revocation_reason,
-        "revoked_by": certificate.revoked_by,
-        "revoked_at": certificate.revoked_at,
-    }
+    return {**_ref(certificate), **facts_of(certificate, "revoked_by", "revoked_at", reason="revocation_reason")}
 
 
 def certificate_expired(certificate: Certificate) -> dict:
-    return {**_ref(certificate), "expired_at": certificate.expired_at}
+    return {**_ref(certificate), **facts_of(certificate, "expired_at")}

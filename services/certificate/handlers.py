@@ -19,6 +19,7 @@ from shared.db import utcnow
 from shared.domain import Caller, NotFound
 from shared.events.public import PublicFacts
 from shared.outbox import remember_trust
+from shared.pagination import filtered_by, readable_by
 from shared.signing import KeyRing
 from shared.uow import UnitOfWork
 
@@ -185,17 +186,9 @@ def expire_due(uow: UnitOfWork, now: datetime) -> int:
 
 
 def list_certificates(caller: Caller, filters: dict) -> sa.Select:
-    query = (
-        sa.select(Certificate)
-        .where(Certificate.trust_id == caller.trust_id)
-        .order_by(Certificate.issued_at.desc(), Certificate.id)
-    )
-    if not caller.has_any(*domain.READERS):
-        query = query.where(Certificate.staff_id == caller.user_id)
-    for name in ("staff_id", "status", "passport_type"):
-        if name in filters:
-            query = query.where(getattr(Certificate, name) == filters[name])
-    return query
+    query = sa.select(Certificate).order_by(Certificate.issued_at.desc(), Certificate.id)
+    query = readable_by(query, caller, domain.READERS, trust_id=Certificate.trust_id, holder_id=Certificate.staff_id)
+    return filtered_by(query, Certificate, filters, ("staff_id", "status", "passport_type"))
 
 
 def get_certificate(uow: UnitOfWork, caller: Caller, certificate_id: uuid.UUID) -> Certificate:
@@ -286,7 +279,7 @@ def apply_staff_name(uow: UnitOfWork, payload: dict, as_of: datetime) -> None:
         uow.session.add(
             StaffMember(id=payload["user_id"], name=payload["name"], as_of=as_of, staff_number=payload["staff_number"])
         )
-    elif staff.as_of <= as_of:
+    elif domain.is_newer_profile(staff.as_of, as_of):
         staff.name, staff.staff_number, staff.as_of = payload["name"], payload["staff_number"], as_of
 
 

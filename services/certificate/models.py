@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.certificate.domain import VALID
-from shared.db import UTCDateTime, utcnow
+from shared.db import NamedPerson, UTCDateTime, looked_up, utcnow
 from shared.signing import SigningKeyColumns
 
 
@@ -47,10 +47,11 @@ class PassportReopening(Base):
     reopened_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class Certificate(Base):
+class Certificate(NamedPerson, Base):
     """One certificate per passport completion; its status moves on from `valid` and never back."""
 
     __tablename__ = "certificates"
+    PERSON = "holder"  # whose staff_name and staff_number a certificate gives
     __table_args__ = (
         # A completion is a passport and the moment it completed: redelivered, it finds its certificate.
         sa.UniqueConstraint("passport_id", "completed_at", name="uq_certificates_completion"),
@@ -76,26 +77,12 @@ class Certificate(Base):
     expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     superseded_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), nullable=True)
 
-    # Names are looked up, never copied: a name changed in identity shows on the next read.
-    holder: Mapped[StaffMember | None] = relationship(
-        primaryjoin="foreign(Certificate.staff_id) == StaffMember.id", viewonly=True, lazy="selectin"
-    )
-    trust: Mapped[Trust | None] = relationship(
-        primaryjoin="foreign(Certificate.trust_id) == Trust.id", viewonly=True, lazy="selectin"
-    )
+    holder: Mapped[StaffMember | None] = looked_up(StaffMember, "Certificate", "staff_id")
+    trust: Mapped[Trust | None] = looked_up(Trust, "Certificate", "trust_id")
 
     @property
     def holder_name(self) -> str | None:
         return self.holder.name if self.holder else None
-
-    @property
-    def staff_name(self) -> str | None:
-        """The holder's name, under the name every service's list gives a person's (DESIGN §8)."""
-        return self.holder_name
-
-    @property
-    def staff_number(self) -> str | None:
-        return self.holder.staff_number if self.holder else None
 
     @property
     def trust_name(self) -> str | None:

@@ -7,7 +7,7 @@ from flask.views import MethodView
 
 from services.certificate import domain, handlers, schemas
 from services.certificate.components import certificate_settings, keyring
-from shared.app import runtime, unit_of_work
+from shared.app import as_caller, runtime, unit_of_work
 from shared.auth import Blueprint, current_caller
 from shared.db import utcnow
 from shared.pagination import paginate
@@ -41,8 +41,7 @@ class CertificateById(MethodView):
     @certificates.errors(404)
     def get(self, certificate_id):
         """One certificate: your own, or one of your Trust's if you read the Trust's."""
-        with unit_of_work() as uow:
-            return handlers.get_certificate(uow, current_caller(), certificate_id)
+        return as_caller(handlers.get_certificate, certificate_id)
 
 
 @certificates.route("/certificates/<uuid:certificate_id>/credential")
@@ -82,8 +81,7 @@ class Revoke(MethodView):
     @certificates.errors(404, 409)
     def post(self, body, certificate_id):
         """Revoke a valid certificate of your Trust, with the reason (trust_admin, lead): certificate.revoked."""
-        with unit_of_work() as uow:
-            return handlers.revoke(uow, current_caller(), certificate_id, body["reason"])
+        return as_caller(handlers.revoke, certificate_id, body["reason"])
 
 
 @verification.route("/certificates/<uuid:certificate_id>/verify")

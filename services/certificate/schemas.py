@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from services.certificate import domain
-from shared.schemas import RequestSchema
-
-TYPE_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9.-]{0,31}$", error="Codes are upper-case letters, digits, '-' and '.'.")
-
-
-def _not_blank(text: str) -> None:
-    if not text.strip():
-        raise ValidationError("Must not be blank.")
+from shared.schemas import TYPE_CODE, RequestSchema, not_blank
 
 
 class CertificateQuery(RequestSchema):
@@ -24,7 +17,7 @@ class CertificateQuery(RequestSchema):
 class RevocationCreate(RequestSchema):
     reason = fields.String(
         required=True,
-        validate=[validate.Length(max=2000), _not_blank],
+        validate=[validate.Length(max=2000), not_blank],
         metadata={"description": "why: published in certificate.revoked"},
     )
 

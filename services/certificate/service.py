@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from services.certificate import handlers
 from services.certificate.domain import CertificateSettings
@@ -13,15 +12,13 @@ from services.certificate.routes import BLUEPRINTS
 from shared import signing
 from shared.config import Settings
 from shared.db import utcnow
-from shared.service import PeriodicJob, Runtime, ServiceSpec
+from shared.service import PeriodicJob, Runtime, ServiceSpec, migrations_of
 
 log = logging.getLogger(__name__)
 
 
 def install_signing_key(runtime: Runtime) -> None:
-    with runtime.unit_of_work() as uow:
-        signing.ensure_signing_key(uow.session, SigningKey)
-        uow.commit()
+    signing.install_signing_key(runtime, SigningKey)
 
 
 def expire_certificates(runtime: Runtime) -> None:
@@ -50,7 +47,7 @@ SERVICE = ServiceSpec(
         "renewal and expiry. Passports, people and Trusts are known from passport.*, user.* and trust.* events."
     ),
     blueprints=BLUEPRINTS,
-    migrations=Path(__file__).resolve().parent / "migrations" / "versions",
+    migrations=migrations_of(__file__),
     metadata=Base.metadata,
     handlers=handlers.HANDLERS,
     periodic_jobs=[PeriodicJob("expire-certificates", expiry_sweep_seconds, expire_certificates)],

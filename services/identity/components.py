@@ -15,6 +15,7 @@ from services.identity.domain import (
 from services.identity.mailer import Mailer
 from services.identity.models import SigningKey
 from services.identity.passwords import Passwords
+from shared import signing
 from shared.service import Runtime
 from shared.signing import KeyRing
 
@@ -78,7 +79,7 @@ def _positive(runtime: Runtime, name: str, default: int) -> int:
 
 
 def keyring(runtime: Runtime) -> KeyRing:
-    return runtime.component("keyring", lambda r: KeyRing(r.database, SigningKey))
+    return signing.key_ring(runtime, SigningKey)
 
 
 def throttle_policy(runtime: Runtime) -> ThrottlePolicy:

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from services.identity.models import Trust, User
+from shared.events.payloads import facts_of
 
 PUBLISHES = ("trust.created", "user.registered", "user.updated", "user.deactivated")
 
 
 def _profile(user: User) -> dict:
     return {
-        "user_id": user.id,
-        "trust_id": user.trust_id,
-        "email": user.email,
-        "name": user.name,
-        "staff_number": user.staff_number,
-        "professional_group": user.professional_group,
-        "department": user.department,
+        **facts_of(user, "trust_id", "email", "name", "staff_number", "professional_group", "department", user_id="id"),
         "roles": list(user.roles),
         "active": user.active,
     }

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import UTCDateTime, new_id, utcnow
+from shared.db import UTCDateTime, new_id, partial_index, utcnow
 from shared.signing import SigningKeyColumns
 
 
@@ -86,14 +86,7 @@ class Email(Base):
     sent its body (which holds a link) is cleared."""
 
     __tablename__ = "emails"
-    __table_args__ = (
-        sa.Index(
-            "ix_emails_unsent",
-            "next_attempt_at",
-            postgresql_where=sa.text("sent_at IS NULL"),
-            sqlite_where=sa.text("sent_at IS NULL"),
-        ),
-    )
+    __table_args__ = (partial_index("ix_emails_unsent", "next_attempt_at", where="sent_at IS NULL"),)
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True, default=new_id)
     to_address: Mapped[str] = mapped_column(sa.String(254))

@@ -7,7 +7,7 @@ from flask.views import MethodView
 
 from services.identity import domain, handlers, schemas
 from services.identity.components import keyring, link_settings, mailer, passwords, throttle_policy
-from shared.app import runtime, unit_of_work
+from shared.app import as_caller, runtime, unit_of_work
 from shared.auth import Blueprint, current_caller
 from shared.config import TOKEN_AUDIENCE
 from shared.domain import UnsupportedMediaType
@@ -92,8 +92,7 @@ class TrustById(MethodView):
     @trusts.errors(404)
     def get(self, trust_id):
         """One Trust: a platform admin reads any, others their own."""
-        with unit_of_work() as uow:
-            return handlers.get_trust(uow, current_caller(), trust_id)
+        return as_caller(handlers.get_trust, trust_id)
 
 
 @users.route("/users")
@@ -114,8 +113,7 @@ class Users(MethodView):
     @users.errors(409, 422)
     def post(self, body):
         """Create a user: a trust_admin in their own Trust, a platform admin anywhere."""
-        with unit_of_work() as uow:
-            return handlers.create_user(uow, current_caller(), body, passwords(runtime()))
+        return as_caller(handlers.create_user, body, passwords(runtime()))
 
 
 @users.route("/users/import")
@@ -137,8 +135,7 @@ class Import(MethodView):
         # Bigger than other bodies: a whole Trust's staff in one file.
         request.max_content_length = domain.IMPORT_MAX_BYTES
         data = request.get_data(cache=False)
-        with unit_of_work() as uow:
-            return handlers.import_users(uow, current_caller(), query.get("trust_id"), data)
+        return as_caller(handlers.import_users, query.get("trust_id"), data)
 
 
 @users.route("/users/invitations")
@@ -200,8 +197,7 @@ class UserById(MethodView):
     @users.errors(404)
     def get(self, user_id):
         """One user: yourself, or a user of the Trust you administer."""
-        with unit_of_work() as uow:
-            return handlers.get_user(uow, current_caller(), user_id)
+        return as_caller(handlers.get_user, user_id)
 
     @users.auth()
     @users.arguments(schemas.UserUpdate)
@@ -209,8 +205,7 @@ class UserById(MethodView):
     @users.errors(404, 409, 422)
     def patch(self, body, user_id):
         """Change a user. Yourself: name and password. Administrators: everything, `active` included."""
-        with unit_of_work() as uow:
-            return handlers.update_user(uow, current_caller(), user_id, body, passwords(runtime()))
+        return as_caller(handlers.update_user, user_id, body, passwords(runtime()))
 
 
 @users.route("/users/<uuid:user_id>/deactivate")
@@ -220,8 +215,7 @@ class Deactivate(MethodView):
     @users.errors(404)
     def post(self, user_id):
         """Deactivate a user: they can no longer get a token."""
-        with unit_of_work() as uow:
-            return handlers.update_user(uow, current_caller(), user_id, {"active": False}, passwords(runtime()))
+        return as_caller(handlers.update_user, user_id, {"active": False}, passwords(runtime()))
 
 
 @auth.route("/auth/password-reset")

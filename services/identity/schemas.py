@@ -11,9 +11,10 @@ from services.identity.domain import (
     ROLES,
     normalise_email,
 )
+from shared.language import code_pattern
 from shared.schemas import RequestSchema
 
-CODE_PATTERN = r"^[A-Z0-9][A-Z0-9.-]{1,15}$"
+CODE_PATTERN = code_pattern(min_length=2, max_length=16)
 PASSWORD = validate.Length(
     min=PASSWORD_MIN_LENGTH,
     max=PASSWORD_MAX_LENGTH,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import getpass
 import logging
-from pathlib import Path
 
 from services.identity import domain, handlers
 from services.identity.components import keyring, mailer, passwords
 from services.identity.models import Base, SigningKey
 from services.identity.routes import BLUEPRINTS
 from shared import signing
-from shared.service import PeriodicJob, Runtime, ServiceSpec
+from shared.service import PeriodicJob, Runtime, ServiceSpec, migrations_of
 
 log = logging.getLogger(__name__)
 # How often the worker looks for emails to send: an invitation arrives within seconds.
@@ -19,9 +18,7 @@ EMAIL_POLL_SECONDS = 2.0
 
 
 def install_signing_key(runtime: Runtime) -> None:
-    with runtime.unit_of_work() as uow:
-        signing.ensure_signing_key(uow.session, SigningKey, runtime.settings.extra.get("IDENTITY_SIGNING_KEY"))
-        uow.commit()
+    signing.install_signing_key(runtime, SigningKey, runtime.settings.extra.get("IDENTITY_SIGNING_KEY"))
 
 
 def create_startup_admin(runtime: Runtime) -> None:
@@ -88,7 +85,7 @@ SERVICE = ServiceSpec(
     title="Skills Passports — identity",
     description="Trusts, users and roles; issues the bearer tokens every other service verifies.",
     blueprints=BLUEPRINTS,
-    migrations=Path(__file__).resolve().parent / "migrations" / "versions",
+    migrations=migrations_of(__file__),
     metadata=Base.metadata,
     handlers={},  # it consumes no event
     periodic_jobs=[PeriodicJob("send-emails", EMAIL_POLL_SECONDS, send_emails)],

@@ -31,6 +31,8 @@ from shared.language import (
     VALUE_ENTERERS,
     WITHDRAWN,
 )
+from shared.rules import KeptDecision as Decision
+from shared.rules import is_newer_profile, standing_decision, superseded_certificates
 
 READERS, EXPORTERS = DASHBOARD_READERS, USAGE_EXPORTERS
 
@@ -124,18 +126,9 @@ def learning_reached(old: str | None, new: str) -> tuple[str, list[str]]:
     return new, [LEARNING_COUNTERS[step] for step in reached]
 
 
-@dataclass(frozen=True)
-class Decision:
-    signoff_id: uuid.UUID
-    outcome: str | None  # None while only its revocation has arrived
-    decided_at: datetime | None
-    revoked: bool
-
-
 def signed_off_since(decisions: Iterable[Decision]) -> datetime | None:
     """When the decision that holds for a skill (the latest not revoked) made it proficient, or None."""
-    standing = [d for d in decisions if d.outcome is not None and not d.revoked and d.decided_at is not None]
-    holding = max(standing, key=lambda d: (d.decided_at, str(d.signoff_id)), default=None)
+    holding = standing_decision(decisions)
     return holding.decided_at if holding is not None and holding.outcome == PROFICIENT else None
 
 
@@ -144,14 +137,6 @@ def earliest_end(ended_at: datetime | None, reason: str | None, at: datetime, ne
     if ended_at is None or at < ended_at:
         return at, new_reason
     return ended_at, reason
-
-
-def newest_first_superseded(issued: Mapping[uuid.UUID, datetime]) -> set[uuid.UUID]:
-    """Of one person's certificates in a role, every one but the most recently issued is superseded."""
-    if not issued:
-        return set()
-    newest = max(issued, key=lambda c: (issued[c], str(c)))
-    return set(issued) - {newest}
 
 
 # --- Measures and aims --------------------------------------------------------------------------------

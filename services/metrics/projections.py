@@ -54,7 +54,7 @@ def ignore(uow: UnitOfWork, payload: dict) -> None:
 def person_changed(uow: UnitOfWork, payload: dict) -> None:
     at = payload.get("registered_at") or payload["updated_at"]
     person = _locked(uow.session, Person, {"user_id": payload["user_id"]})
-    if person.as_of is None or at >= person.as_of:
+    if domain.is_newer_profile(person.as_of, at):
         person.trust_id, person.name = payload["trust_id"], payload["name"]
         person.staff_number, person.professional_group, person.as_of = (
             payload["staff_number"],
@@ -229,7 +229,7 @@ def _certificate_changed(
             )
         )
     )
-    superseded = domain.newest_first_superseded({c.certificate_id: c.issued_at for c in held if c.issued_at})
+    superseded = domain.superseded_certificates({c.certificate_id: c.issued_at for c in held if c.issued_at})
     for each in held:
         each.superseded = each.certificate_id in superseded
     valid = sum(1 for c in held if c.issued_at and c.end_reason is None and not c.superseded)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from services.metrics import handlers
 from services.metrics.models import COUNTER_NAMES, Base
 from services.metrics.routes import BLUEPRINTS
-from shared.service import Runtime, ServiceSpec
+from shared.service import Runtime, ServiceSpec, migrations_of
 
 
 def rebuild_command(runtime: Runtime, args: list[str]) -> int:
@@ -35,7 +33,7 @@ SERVICE = ServiceSpec(
         "passport usage export. Publishes metrics.recalculated when an event changes a Trust's counts."
     ),
     blueprints=BLUEPRINTS,
-    migrations=Path(__file__).resolve().parent / "migrations" / "versions",
+    migrations=migrations_of(__file__),
     metadata=Base.metadata,
     handlers=handlers.HANDLERS,
     commands={"rebuild": ("recompute every projection from the events kept, and print the totals", rebuild_command)},

@@ -19,9 +19,11 @@ from shared.language import (
     PLATFORM_ADMIN,
     PROFICIENT,
     WITHDRAWN,
+    code_pattern,
 )
+from shared.rules import KeptDecision, is_newer_profile, may_read, standing_decision
 
-CODE = re.compile(r"^[A-Z0-9][A-Z0-9.-]*$")
+CODE = re.compile(code_pattern())
 
 READERS = PASSPORT_READERS
 ASSIGNERS = PASSPORT_ASSIGNERS
@@ -86,9 +88,7 @@ def check_staff_of_trust(caller: Caller, staff_trust_id: uuid.UUID | None, known
 
 
 def can_read(caller: Caller, holder_id: uuid.UUID, trust_id: uuid.UUID) -> bool:
-    if caller.trust_id != trust_id:
-        return False
-    return caller.user_id == holder_id or caller.has_any(*READERS)
+    return may_read(caller, holder_id, trust_id, READERS)
 
 
 def check_can_read(caller: Caller, holder_id: uuid.UUID, trust_id: uuid.UUID) -> None:
@@ -195,18 +195,8 @@ def rejections_as_errors(outcomes: list[BulkOutcome]) -> dict[str, list[str]]:
 
 
 @dataclass(frozen=True)
-class Decision:
-    signoff_id: uuid.UUID
-    outcome: str | None  # None while only its revocation has arrived
-    decided_at: datetime | None
-    revoked: bool
+class Decision(KeptDecision):
     supervisor_id: uuid.UUID | None = None
-
-
-def standing_decision(decisions: Iterable[Decision]) -> Decision | None:
-    """The decision that holds for a skill: the latest one not revoked, whatever order events came in."""
-    standing = [d for d in decisions if d.outcome is not None and not d.revoked and d.decided_at is not None]
-    return max(standing, key=lambda d: (d.decided_at, str(d.signoff_id)), default=None)
 
 
 def next_status(status: str, all_proficient: bool) -> str:

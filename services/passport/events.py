@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.passport.models import LearningRecord, Passport, PassportType, SelfAssessment
+from shared.events.payloads import facts_of
 
 PUBLISHES = (
     "passport.started",
@@ -15,12 +16,7 @@ PUBLISHES = (
 
 
 def _ref(passport: Passport) -> dict:
-    return {
-        "passport_id": passport.id,
-        "staff_id": passport.staff_id,
-        "trust_id": passport.trust_id,
-        "passport_type": passport.passport_type,
-    }
+    return facts_of(passport, "staff_id", "trust_id", "passport_type", passport_id="id")
 
 
 def passport_started(passport: Passport, title: str, skill_codes: list[str]) -> dict:
@@ -29,42 +25,30 @@ def passport_started(passport: Passport, title: str, skill_codes: list[str]) -> 
         "type_version": passport.type_version,
         "title": title,
         "skill_codes": skill_codes,
-        "retrospective": passport.retrospective,
-        "assigned_by": passport.assigned_by,
-        "started_at": passport.started_at,
+        **facts_of(passport, "retrospective", "assigned_by", "started_at"),
     }
 
 
 def skill_assessed(passport: Passport, assessment: SelfAssessment, first_for_skill: bool) -> dict:
     return {
         **_ref(passport),
-        "skill_code": assessment.skill_code,
-        "level": assessment.level,
+        **facts_of(assessment, "skill_code", "level", "assessed_at"),
         "first_for_skill": first_for_skill,
-        "assessed_at": assessment.assessed_at,
     }
 
 
 def learning_recorded(passport: Passport, record: LearningRecord) -> dict:
     return {
         **_ref(passport),
-        "learning_id": record.id,
-        "skill_code": record.skill_code,
-        "kind": record.kind,
-        "status": record.status,
-        "date": record.date,
-        "hours": record.hours,
-        "recorded_at": record.recorded_at,
+        **facts_of(record, "skill_code", "kind", "status", "date", "hours", "recorded_at", learning_id="id"),
     }
 
 
 def passport_completed(passport: Passport, type_row: PassportType) -> dict:
     return {
         **_ref(passport),
-        "type_version": passport.type_version,
-        "title": type_row.title,
-        "skill_count": type_row.skill_count,
-        "completed_at": passport.completed_at,
+        **facts_of(type_row, "title", "skill_count"),
+        **facts_of(passport, "type_version", "completed_at"),
     }
 
 

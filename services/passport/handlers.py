@@ -22,6 +22,7 @@ from services.passport.passport_types import ContentCache, TypeContent, current_
 from shared.consumer import Unprocessable
 from shared.db import utcnow
 from shared.domain import Caller, Conflict, Forbidden, Invalid, NotFound
+from shared.pagination import filtered_by, named_like, readable_by
 from shared.uow import UnitOfWork
 
 # --- Passport types ----------------------------------------------------------------------------------
@@ -324,15 +325,11 @@ def record_learning(
 
 
 def list_passports(uow: UnitOfWork, caller: Caller, filters: dict):
-    query = sa.select(Passport).where(Passport.trust_id == caller.trust_id).order_by(Passport.started_at, Passport.id)
-    if not caller.has_any(*domain.READERS):
-        query = query.where(Passport.staff_id == caller.user_id)
+    query = sa.select(Passport).order_by(Passport.started_at, Passport.id)
+    query = readable_by(query, caller, domain.READERS, trust_id=Passport.trust_id, holder_id=Passport.staff_id)
     if "id" in filters:
         query = query.where(Passport.id.in_(filters["id"]))
-    for name in ("staff_id", "passport_type", "status"):
-        if name in filters:
-            query = query.where(getattr(Passport, name) == filters[name])
-    return query
+    return filtered_by(query, Passport, filters, ("staff_id", "passport_type", "status"))
 
 
 def passport_views(uow: UnitOfWork, cache: ContentCache, passports: list[Passport]) -> list[dict]:
@@ -429,13 +426,7 @@ def list_staff(caller: Caller, filters: dict):
     if active is not None:
         query = query.where(StaffMember.active.is_(active))
     if "q" in filters:
-        text = filters["q"].strip().lower()
-        query = query.where(
-            sa.or_(
-                sa.func.lower(StaffMember.name).contains(text, autoescape=True),
-                sa.func.lower(StaffMember.staff_number).startswith(text, autoescape=True),
-            )
-        )
+        query = named_like(query, filters["q"], name=StaffMember.name, staff_number=StaffMember.staff_number)
     for name in ("professional_group", "department"):
         if name in filters:
             query = query.where(sa.func.lower(getattr(StaffMember, name)) == filters[name].strip().lower())
@@ -571,7 +562,7 @@ def _follow_completion(uow: UnitOfWork, passport: Passport, *, all_proficient: b
 def apply_staff_profile(uow: UnitOfWork, payload: dict, as_of: datetime, *, active: bool | None = None) -> None:
     """Keep the newest profile of a user, whatever order user.* events arrive in."""
     staff = uow.session.get(StaffMember, payload["user_id"], with_for_update=True)
-    if staff is not None and staff.as_of > as_of:
+    if staff is not None and not domain.is_newer_profile(staff.as_of, as_of):
         return
     if staff is None:
         staff = StaffMember(id=payload["user_id"], name=payload.get("name", ""), as_of=as_of)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import UTCDateTime, new_id, utcnow
+from shared.db import UTCDateTime, new_id, partial_index, utcnow
 
 IN_PROGRESS, COMPLETED, WITHDRAWN = "in_progress", "completed", "withdrawn"
 
@@ -40,13 +40,8 @@ class Passport(Base):
     __tablename__ = "passports"
     __table_args__ = (
         # Only an in-progress passport blocks another of the same type for the same person.
-        sa.Index(
-            "uq_passports_one_in_progress",
-            "staff_id",
-            "passport_type",
-            unique=True,
-            postgresql_where=sa.text("status = 'in_progress'"),
-            sqlite_where=sa.text("status = 'in_progress'"),
+        partial_index(
+            "uq_passports_one_in_progress", "staff_id", "passport_type", where="status = 'in_progress'", unique=True
         ),
     )
 

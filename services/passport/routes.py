@@ -9,7 +9,7 @@ from flask.views import MethodView
 
 from services.passport import domain, handlers, schemas
 from services.passport.components import content_cache
-from shared.app import runtime, unit_of_work
+from shared.app import as_caller, runtime, unit_of_work
 from shared.auth import Blueprint, current_caller
 from shared.pagination import paginate
 
@@ -36,8 +36,7 @@ class PassportTypes(MethodView):
     def post(self, content):
         """Import a new version of a passport type's content (platform admin). Passports already
         started keep the version they started on."""
-        with unit_of_work() as uow:
-            return handlers.import_type_version(uow, current_caller(), content)
+        return as_caller(handlers.import_type_version, content)
 
 
 @types.route("/passport-types/<string:code>")
@@ -88,8 +87,7 @@ class BulkAssign(MethodView):
         `created` (with its passport.started), `existing` (they already hold one of the type, in progress or
         completed: nothing changes) or `rejected` (not of your Trust, not known here yet, or left). With
         `all_or_nothing`, any rejection is a 422 naming each and nothing is created."""
-        with unit_of_work() as uow:
-            return handlers.assign_in_bulk(uow, current_caller(), body)
+        return as_caller(handlers.assign_in_bulk, body)
 
 
 @passports.route("/passports/<uuid:passport_id>")
@@ -138,8 +136,7 @@ class SkillOnPassport(MethodView):
     @passports.errors(404)
     def get(self, passport_id, skill_code):
         """One skill with its full self-assessment, learning and sign-off history."""
-        with unit_of_work() as uow:
-            return handlers.skill_detail(uow, current_caller(), content_cache(runtime()), passport_id, skill_code)
+        return as_caller(handlers.skill_detail, content_cache(runtime()), passport_id, skill_code)
 
 
 @passports.route(f"{SKILL_PATH}/self-assessment")
@@ -150,8 +147,7 @@ class SelfAssessment(MethodView):
     @passports.errors(404, 409)
     def put(self, body, passport_id, skill_code):
         """Self-assess a skill (the holder only). Earlier self-assessments are kept as history."""
-        with unit_of_work() as uow:
-            return handlers.self_assess(uow, current_caller(), content_cache(runtime()), passport_id, skill_code, body)
+        return as_caller(handlers.self_assess, content_cache(runtime()), passport_id, skill_code, body)
 
 
 @passports.route(f"{SKILL_PATH}/learning")

@@ -5,10 +5,8 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.passport.domain import LEVELS
-from shared.schemas import RequestSchema
+from shared.schemas import SKILL_CODE, TYPE_CODE, RequestSchema
 
-CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9.-]{0,39}$", error="Codes are upper-case letters, digits, '-' and '.'.")
-TYPE_CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9.-]{0,31}$", error="Codes are upper-case letters, digits, '-' and '.'.")
 NOTE = validate.Length(max=4000)
 MAX_IDS = 100
 IDS = validate.Length(max=MAX_IDS, error=f"At most {MAX_IDS} ids at a time.")
@@ -33,14 +31,14 @@ class LearningResource(RequestSchema):
 
 
 class Skill(RequestSchema):
-    code = fields.String(required=True, validate=CODE)
+    code = fields.String(required=True, validate=SKILL_CODE)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     learning_resources = fields.List(fields.Nested(LearningResource), required=True, validate=validate.Length(min=1))
 
 
 class Domain(RequestSchema):
-    code = fields.String(required=True, validate=CODE)
+    code = fields.String(required=True, validate=SKILL_CODE)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     skills = fields.List(fields.Nested(Skill), required=True, validate=validate.Length(max=500))
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from services.passport import handlers
 from services.passport.models import Base
 from services.passport.passport_types import load_bundled
 from services.passport.routes import BLUEPRINTS
-from shared.service import Runtime, ServiceSpec
+from shared.service import Runtime, ServiceSpec, migrations_of
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +28,7 @@ SERVICE = ServiceSpec(
         "learning records and completion. The bundled content is illustrative sample content."
     ),
     blueprints=BLUEPRINTS,
-    migrations=Path(__file__).resolve().parent / "migrations" / "versions",
+    migrations=migrations_of(__file__),
     metadata=Base.metadata,
     handlers=handlers.HANDLERS,
     init_steps=[load_sample_content],

@@ -23,6 +23,7 @@ from shared.language import (
     REVOKED,
     ROSTER_READERS,
 )
+from shared.rules import is_newer_profile, repeated, standing_certificate
 
 WRITERS, READERS = PLAN_WRITERS, PLAN_READERS
 
@@ -193,7 +194,8 @@ def standing(
     certificates = list(certificates)
     standing_ones = [c for c in certificates if c.issued_at is not None and c.ended_at is None]
     if standing_ones:
-        newest = max(standing_ones, key=lambda c: (c.issued_at, str(c.certificate_id)))
+        by_id = {c.certificate_id: c for c in standing_ones}
+        newest = by_id[standing_certificate({key: c.issued_at for key, c in by_id.items()})]
         if left_at is None:
             return Standing(ELIGIBLE, newest.certificate_id, newest.issued_at, CERTIFIED)
         since = max(newest.issued_at, left_at)

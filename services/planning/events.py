@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.planning.models import Measure, Plan, RosterEntry, WorkforceRole
+from shared.events.payloads import facts_of
 
 PUBLISHES = ("plan.updated", "measure.defined", "cohort.updated", "roster.updated")
 
@@ -49,23 +50,13 @@ def measure_defined(measure: Measure, trust_id, at: datetime, *, deleted: bool =
 
 def cohort_updated(plan: Plan, role: WorkforceRole, at: datetime) -> dict:
     return {
-        "plan_id": plan.id,
-        "trust_id": plan.trust_id,
+        **facts_of(plan, "trust_id", plan_id="id"),
         "role": role.role,
         "identified": role.prospective + role.retrospective,
-        "prospective": role.prospective,
-        "retrospective": role.retrospective,
+        **facts_of(role, "prospective", "retrospective"),
         "updated_at": at,
     }
 
 
 def roster_updated(entry: RosterEntry) -> dict:
-    return {
-        "staff_id": entry.staff_id,
-        "trust_id": entry.trust_id,
-        "role": entry.role,
-        "status": entry.status,
-        "certificate_id": entry.certificate_id,
-        "since": entry.since,
-        "reason": entry.reason,
-    }
+    return facts_of(entry, "staff_id", "trust_id", "role", "status", "certificate_id", "since", "reason")

@@ -11,7 +11,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from shared.db import UTCDateTime, new_id
+from shared.db import NamedPerson, UTCDateTime, looked_up, new_id
 from shared.events.catalogue import INCREASE
 
 
@@ -182,30 +182,10 @@ class StaffMember(Base):
     active_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
-def _staff_of(model: str) -> Mapped[StaffMember | None]:
-    # Names are looked up, never copied: a name changed in identity shows on the next read.
-    return relationship(
-        StaffMember, primaryjoin=f"foreign({model}.staff_id) == StaffMember.id", viewonly=True, lazy="selectin"
-    )
-
-
-class NamedStaff:
-    """The person's name and staff number beside their id (a `staff` relationship); None until identity's
-    user event arrives."""
-
-    @property
-    def staff_name(self) -> str | None:
-        return self.staff.name if self.staff else None
-
-    @property
-    def staff_number(self) -> str | None:
-        return self.staff.staff_number if self.staff else None
-
-
 # --- The roster --------------------------------------------------------------------------------------
 
 
-class RosterEntry(NamedStaff, Base):
+class RosterEntry(NamedPerson, Base):
     """Whether a person may be rostered in a role now. The row is what concurrent certificate events for
     the same person and role lock; its status is set in the transaction that creates it."""
 
@@ -219,7 +199,7 @@ class RosterEntry(NamedStaff, Base):
     since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     reason: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    staff: Mapped[StaffMember | None] = _staff_of("RosterEntry")
+    staff: Mapped[StaffMember | None] = looked_up(StaffMember, "RosterEntry", "staff_id")
 
 
 class RosterCertificate(Base):
@@ -239,7 +219,7 @@ class RosterCertificate(Base):
     __table_args__ = (sa.Index("ix_roster_certificates_person_role", "trust_id", "staff_id", "role"),)
 
 
-class RosterHistory(NamedStaff, Base):
+class RosterHistory(NamedPerson, Base):
     """Every change of a roster entry, oldest first."""
 
     __tablename__ = "roster_history"
@@ -254,6 +234,6 @@ class RosterHistory(NamedStaff, Base):
     reason: Mapped[str] = mapped_column(sa.String(20))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     event_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
-    staff: Mapped[StaffMember | None] = _staff_of("RosterHistory")
+    staff: Mapped[StaffMember | None] = looked_up(StaffMember, "RosterHistory", "staff_id")
 
     __table_args__ = (sa.Index("ix_roster_history_person_role", "trust_id", "staff_id", "role"),)

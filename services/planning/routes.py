@@ -10,7 +10,7 @@ from flask.views import MethodView
 
 from services.planning import domain, example, handlers, schemas
 from services.planning.models import Aim, Cycle, Driver, Launch, Measure, ProcessMap, Stakeholder
-from shared.app import unit_of_work
+from shared.app import as_caller, unit_of_work
 from shared.auth import Blueprint, current_caller
 from shared.csv_safety import formula_safe
 from shared.pagination import paginate
@@ -38,8 +38,7 @@ class Plans(MethodView):
     @plans.errors(422)
     def post(self, body):
         """Start a plan for your Trust (lead, trust_admin)."""
-        with unit_of_work() as uow:
-            return handlers.create_plan(uow, current_caller(), body)
+        return as_caller(handlers.create_plan, body)
 
 
 @plans.route("/plans/example")
@@ -62,8 +61,7 @@ class PlanById(MethodView):
     @plans.errors(404)
     def get(self, plan_id):
         """The plan whole: aim, stakeholders, drivers, process map, launch, measures, cycles, workforce."""
-        with unit_of_work() as uow:
-            return handlers.plan_detail(uow, current_caller(), plan_id)
+        return as_caller(handlers.plan_detail, plan_id)
 
     @plans.auth(*WRITERS)
     @plans.arguments(schemas.PlanCreate)
@@ -71,8 +69,7 @@ class PlanById(MethodView):
     @plans.errors(404, 422)
     def patch(self, body, plan_id):
         """Rename the plan."""
-        with unit_of_work() as uow:
-            return handlers.rename_plan(uow, current_caller(), plan_id, body)
+        return as_caller(handlers.rename_plan, plan_id, body)
 
     @plans.auth(*WRITERS)
     @plans.response(204)
@@ -91,16 +88,14 @@ def _single_part(path: str, model, schema_in, schema_out, what: str) -> None:
         @plans.response(200, schema_out)
         @plans.errors(404)
         def get(self, plan_id):
-            with unit_of_work() as uow:
-                return handlers.get_part(uow, current_caller(), plan_id, model)
+            return as_caller(handlers.get_part, plan_id, model)
 
         @plans.auth(*WRITERS)
         @plans.arguments(schema_in)
         @plans.response(200, schema_out)
         @plans.errors(404, 422)
         def put(self, body, plan_id):
-            with unit_of_work() as uow:
-                return handlers.put_part(uow, current_caller(), plan_id, model, body)
+            return as_caller(handlers.put_part, plan_id, model, body)
 
         @plans.auth(*WRITERS)
         @plans.response(204)
@@ -124,32 +119,28 @@ def _many_parts(path: str, model, schema_in, schema_out, what: str, rules: str =
         @plans.response(200, schema_out(many=True))
         @plans.errors(404)
         def get(self, plan_id):
-            with unit_of_work() as uow:
-                return handlers.list_items(uow, current_caller(), plan_id, model)
+            return as_caller(handlers.list_items, plan_id, model)
 
         @plans.auth(*WRITERS)
         @plans.arguments(schema_in)
         @plans.response(201, schema_out)
         @plans.errors(404, 422)
         def post(self, body, plan_id):
-            with unit_of_work() as uow:
-                return handlers.create_item(uow, current_caller(), plan_id, model, body)
+            return as_caller(handlers.create_item, plan_id, model, body)
 
     class Item(MethodView):
         @plans.auth(*READERS)
         @plans.response(200, schema_out)
         @plans.errors(404)
         def get(self, plan_id, item_id):
-            with unit_of_work() as uow:
-                return handlers.get_item(uow, current_caller(), plan_id, model, item_id)
+            return as_caller(handlers.get_item, plan_id, model, item_id)
 
         @plans.auth(*WRITERS)
         @plans.arguments(schema_in)
         @plans.response(200, schema_out)
         @plans.errors(404, 422)
         def put(self, body, plan_id, item_id):
-            with unit_of_work() as uow:
-                return handlers.replace_item(uow, current_caller(), plan_id, model, item_id, body)
+            return as_caller(handlers.replace_item, plan_id, model, item_id, body)
 
         @plans.auth(*WRITERS)
         @plans.response(204)
@@ -253,8 +244,7 @@ class Workforce(MethodView):
     @plans.errors(404)
     def get(self, plan_id):
         """Staff the surge model needs per role, and the rotation cohort identified per role."""
-        with unit_of_work() as uow:
-            return handlers.get_workforce(uow, current_caller(), plan_id)
+        return as_caller(handlers.get_workforce, plan_id)
 
     @plans.auth(*WRITERS)
     @plans.arguments(schemas.WorkforceIn)
@@ -263,8 +253,7 @@ class Workforce(MethodView):
     def put(self, body, plan_id):
         """Replace the workforce model (lead, trust_admin); cohort.updated is published for each role whose
         cohort changed."""
-        with unit_of_work() as uow:
-            return handlers.put_workforce(uow, current_caller(), plan_id, body)
+        return as_caller(handlers.put_workforce, plan_id, body)
 
 
 @roster.route("/roster")
@@ -325,8 +314,7 @@ class RosterHistory(MethodView):
     @roster.response(200, schemas.RosterChange(many=True))
     def get(self, query):
         """Every change of one person's standing in one role, oldest first."""
-        with unit_of_work() as uow:
-            return handlers.roster_history(uow, current_caller(), query["staff_id"], query["role"])
+        return as_caller(handlers.roster_history, query["staff_id"], query["role"])
 
 
 BLUEPRINTS = [plans, roster]

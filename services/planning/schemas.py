@@ -6,18 +6,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from services.planning import domain
 from shared.events.catalogue import IMPROVEMENT_DIRECTIONS, INCREASE
-from shared.schemas import RequestSchema
+from shared.schemas import TYPE_CODE, RequestSchema, not_blank
 
-CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9.-]{0,31}$", error="Codes are upper-case letters, digits, '-' and '.'.")
 NAME = validate.Length(min=1, max=200)
 TEXT = validate.Length(max=4000)
 KEY = validate.Regexp(r"^[A-Za-z0-9_.-]{1,40}$", error="Keys are 1-40 letters, digits, '_', '-' or '.'.")
 TEXT_LIST = validate.Length(max=50)
-
-
-def _not_blank(text: str) -> None:
-    if not text.strip():
-        raise ValidationError("Must not be blank.")
 
 
 def _text(**kwargs) -> fields.String:
@@ -25,24 +19,14 @@ def _text(**kwargs) -> fields.String:
 
 
 def _texts(**kwargs) -> fields.List:
-    return fields.List(fields.String(validate=[TEXT, _not_blank]), load_default=list, validate=TEXT_LIST, **kwargs)
-
-
-def _repeated(values: list) -> list[int]:
-    seen: set = set()
-    positions = []
-    for index, value in enumerate(values):
-        if value in seen:
-            positions.append(index)
-        seen.add(value)
-    return positions
+    return fields.List(fields.String(validate=[TEXT, not_blank]), load_default=list, validate=TEXT_LIST, **kwargs)
 
 
 # --- Plans -------------------------------------------------------------------------------------------
 
 
 class PlanCreate(RequestSchema):
-    name = fields.String(required=True, validate=[NAME, _not_blank])
+    name = fields.String(required=True, validate=[NAME, not_blank])
 
 
 class PlanSummary(Schema):
@@ -62,10 +46,10 @@ class AimIn(RequestSchema):
     how = _text(metadata={"description": "Golden Circle: how (who, and what they will do)"})
     what = _text(metadata={"description": "Golden Circle: what (the measurable result)"})
     statement = fields.String(
-        required=True, validate=[TEXT, _not_blank], metadata={"description": "the full aim statement"}
+        required=True, validate=[TEXT, not_blank], metadata={"description": "the full aim statement"}
     )
     target_passport_types = fields.List(
-        fields.String(validate=CODE), load_default=list, validate=validate.Length(max=20)
+        fields.String(validate=TYPE_CODE), load_default=list, validate=validate.Length(max=20)
     )
     target_percentage = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0, max=100))
     target_cohort_size = fields.Integer(
@@ -75,7 +59,7 @@ class AimIn(RequestSchema):
 
     @validates_schema
     def _each_type_once(self, data, **kwargs):
-        repeats = _repeated(data.get("target_passport_types") or [])
+        repeats = domain.repeated(data.get("target_passport_types") or [])
         if repeats:
             raise ValidationError({index: ["Given twice."] for index in repeats}, "target_passport_types")
 
@@ -89,7 +73,7 @@ class Aim(AimIn):
 
 
 class StakeholderIn(RequestSchema):
-    name = fields.String(required=True, validate=[NAME, _not_blank], metadata={"description": "a person or a group"})
+    name = fields.String(required=True, validate=[NAME, not_blank], metadata={"description": "a person or a group"})
     role = _text()
     power = fields.String(required=True, validate=validate.OneOf(domain.LEVELS))
     impact = fields.String(required=True, validate=validate.OneOf(domain.LEVELS))
@@ -113,7 +97,7 @@ class Stakeholder(StakeholderIn):
 
 class DriverIn(RequestSchema):
     kind = fields.String(required=True, validate=validate.OneOf(domain.DRIVER_KINDS))
-    title = fields.String(required=True, validate=[TEXT, _not_blank])
+    title = fields.String(required=True, validate=[TEXT, not_blank])
     parent_id = fields.UUID(
         load_default=None,
         allow_none=True,
@@ -133,12 +117,12 @@ class Driver(DriverIn):
 
 class Lane(RequestSchema):
     key = fields.String(required=True, validate=KEY)
-    name = fields.String(required=True, validate=[NAME, _not_blank])
+    name = fields.String(required=True, validate=[NAME, not_blank])
 
 
 class Step(RequestSchema):
     key = fields.String(required=True, validate=KEY)
-    label = fields.String(required=True, validate=[validate.Length(max=500), _not_blank])
+    label = fields.String(required=True, validate=[validate.Length(max=500), not_blank])
     shape = fields.String(required=True, validate=validate.OneOf(domain.STEP_SHAPES))
     lane = fields.String(required=True, metadata={"description": "the key of its swim lane"})
     stage = fields.String(required=True, metadata={"description": "the key of its stage"})
@@ -169,7 +153,7 @@ class ProcessMapIn(RequestSchema):
     def _everything_refers_to_something_known(self, data, **kwargs):
         errors: dict = {}
         for name in ("lanes", "stages", "steps"):
-            repeats = _repeated([item["key"] for item in data[name]])
+            repeats = domain.repeated([item["key"] for item in data[name]])
             if repeats:
                 errors[name] = {index: {"key": ["Given twice."]} for index in repeats}
         lanes = {lane["key"] for lane in data["lanes"]}
@@ -199,10 +183,10 @@ class ProcessMap(ProcessMapIn):
 class TimelineItem(RequestSchema):
     when = fields.String(
         required=True,
-        validate=[validate.Length(max=100), _not_blank],
+        validate=[validate.Length(max=100), not_blank],
         metadata={"description": "a date or a period, e.g. 2021-11 or 'week 2'"},
     )
-    what = fields.String(required=True, validate=[TEXT, _not_blank])
+    what = fields.String(required=True, validate=[TEXT, not_blank])
 
 
 class LaunchIn(RequestSchema):
@@ -224,7 +208,7 @@ class Launch(LaunchIn):
 
 
 class MeasureIn(RequestSchema):
-    name = fields.String(required=True, validate=[NAME, _not_blank])
+    name = fields.String(required=True, validate=[NAME, not_blank])
     kind = fields.String(required=True, validate=validate.OneOf(domain.MEASURE_KINDS))
     what = _text()
     already_measured = fields.Boolean(load_default=None, allow_none=True)
@@ -242,7 +226,7 @@ class MeasureIn(RequestSchema):
     passport_type = fields.String(
         load_default=None,
         allow_none=True,
-        validate=CODE,
+        validate=TYPE_CODE,
         metadata={"description": "with a metric: the passport type it counts; none for all"},
     )
     target = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0))
@@ -273,8 +257,8 @@ class Measure(MeasureIn):
 
 class CycleIn(RequestSchema):
     activity_id = fields.UUID(required=True, metadata={"description": "the activity (change idea) it tests"})
-    title = fields.String(required=True, validate=[NAME, _not_blank])
-    plan = fields.String(required=True, validate=[TEXT, _not_blank], metadata={"description": "Plan: what and how"})
+    title = fields.String(required=True, validate=[NAME, not_blank])
+    plan = fields.String(required=True, validate=[TEXT, not_blank], metadata={"description": "Plan: what and how"})
     prediction = _text(metadata={"description": "what we expect to happen"})
     do = _text(metadata={"description": "Do: what happened"})
     study = _text(metadata={"description": "Study: the results against the prediction and the data"})
@@ -302,7 +286,7 @@ COUNT = validate.Range(min=0, max=100_000)
 
 
 class WorkforceRoleIn(RequestSchema):
-    role = fields.String(required=True, validate=CODE, metadata={"description": "the passport type code"})
+    role = fields.String(required=True, validate=TYPE_CODE, metadata={"description": "the passport type code"})
     needed = fields.Integer(required=True, validate=COUNT, metadata={"description": "staff the surge model needs"})
     prospective = fields.Integer(
         load_default=0, validate=COUNT, metadata={"description": "staff identified to rotate in future surges"}
@@ -324,7 +308,7 @@ class WorkforceIn(RequestSchema):
 
     @validates_schema(skip_on_field_errors=True)
     def _each_role_once(self, data, **kwargs):
-        repeats = _repeated([role["role"] for role in data["roles"]])
+        repeats = domain.repeated([role["role"] for role in data["roles"]])
         if repeats:
             raise ValidationError({index: {"role": ["Given twice."]} for index in repeats}, "roles")
 
@@ -353,7 +337,7 @@ class PlanDetail(PlanSummary):
 
 class RosterQuery(RequestSchema):
     trust_id = fields.UUID()
-    role = fields.String(validate=CODE)
+    role = fields.String(validate=TYPE_CODE)
     staff_id = fields.UUID()
     status = fields.String(validate=validate.OneOf((domain.ELIGIBLE, domain.INELIGIBLE)))
 
@@ -384,7 +368,7 @@ class RosterEntry(Schema):
 
 class RosterHistoryQuery(RequestSchema):
     staff_id = fields.UUID(required=True)
-    role = fields.String(required=True, validate=CODE)
+    role = fields.String(required=True, validate=TYPE_CODE)
 
 
 class RosterChange(Schema):

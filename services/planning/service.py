@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from services.planning import handlers
 from services.planning.example import load_example_command
 from services.planning.models import Base
 from services.planning.routes import BLUEPRINTS
-from shared.service import ServiceSpec
+from shared.service import ServiceSpec, migrations_of
 
 SERVICE = ServiceSpec(
     name="planning",
@@ -21,7 +19,7 @@ SERVICE = ServiceSpec(
         "systems as the public roster.updated."
     ),
     blueprints=BLUEPRINTS,
-    migrations=Path(__file__).resolve().parent / "migrations" / "versions",
+    migrations=migrations_of(__file__),
     metadata=Base.metadata,
     handlers=handlers.HANDLERS,
     commands={"load-example": ("load the toolkit's adult critical care example into TRUST_ID", load_example_command)},

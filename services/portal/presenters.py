@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from shared import rules
+
 try:
     LOCAL_TIME = ZoneInfo("Europe/London")
 except ZoneInfoNotFoundError:  # a machine without time zone data: UTC is the nearest honest answer
@@ -73,13 +75,37 @@ def time_ago(value: str | datetime | None, now: datetime) -> str:
     return "just now"
 
 
+@dataclass(frozen=True)
+class _ShownDecision:
+    """A decision as the sign-off service's API gives it, in the terms of shared/rules.py."""
+
+    body: dict
+
+    @property
+    def signoff_id(self) -> str:
+        return self.body["id"]
+
+    @property
+    def skill_code(self) -> str:
+        return self.body["skill_code"]
+
+    @property
+    def outcome(self) -> str:
+        return self.body["outcome"]
+
+    @property
+    def decided_at(self) -> str:
+        return self.body["decided_at"]  # RFC 3339 in UTC, so in time order as text too
+
+    @property
+    def revoked(self) -> bool:
+        return bool(self.body.get("revocation"))
+
+
 def standing_decisions(decisions: list[dict]) -> dict[str, dict]:
-    """Each skill's standing sign-off decision: its newest one not revoked (the sign-off service's rule)."""
-    standing: dict[str, dict] = {}
-    for decision in sorted(decisions, key=lambda d: (d["decided_at"], d["id"])):
-        if not decision.get("revocation"):
-            standing[decision["skill_code"]] = decision
-    return standing
+    """Each skill's standing sign-off decision: the sign-off service's rule (shared/rules.py)."""
+    standing = rules.standing_decisions(_ShownDecision(decision) for decision in decisions)
+    return {code: shown.body for code, shown in standing.items()}
 
 
 def skill_status(skill: dict, standing: dict | None, ever_revoked: bool) -> Tag:

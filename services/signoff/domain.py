@@ -20,6 +20,7 @@ from shared.language import (
     SIGNOFF_SIGNERS,
     WITHDRAWN,
 )
+from shared.rules import is_newer_profile, may_read, repeated, standing_decisions
 
 OPEN, CLOSED = "open", "closed"
 # Why a request closed: every skill has a decision, the passport was withdrawn, or the holder left the Trust.
@@ -42,11 +43,6 @@ def status_after(
     if event_status != WITHDRAWN and changed_at is not None and event_at <= changed_at:
         return status, changed_at
     return event_status, event_at
-
-
-def is_newer_profile(known_as_of: datetime | None, event_at: datetime) -> bool:
-    """Whether a user.* event's profile replaces the one kept: the newest wins, whatever the arrival order."""
-    return known_as_of is None or event_at >= known_as_of
 
 
 # --- Who may do what ---------------------------------------------------------------------------------
@@ -72,9 +68,7 @@ def check_holder(caller: Caller, holder_id: uuid.UUID) -> None:
 
 
 def can_read(caller: Caller, holder_id: uuid.UUID, trust_id: uuid.UUID) -> bool:
-    if caller.trust_id != trust_id:
-        return False
-    return caller.user_id == holder_id or caller.has_any(*READERS)
+    return may_read(caller, holder_id, trust_id, READERS)
 
 
 def check_can_read(caller: Caller, holder_id: uuid.UUID, trust_id: uuid.UUID, what: str) -> None:
@@ -107,17 +101,6 @@ def unknown_skills(codes: list[str], skill_codes: Iterable[str]) -> list[int]:
     return [index for index, code in enumerate(codes) if code not in known]
 
 
-def repeated(codes: list[str]) -> list[int]:
-    """The positions in `codes` of codes given earlier in the list."""
-    seen: set[str] = set()
-    positions = []
-    for index, code in enumerate(codes):
-        if code in seen:
-            positions.append(index)
-        seen.add(code)
-    return positions
-
-
 def check_self_assessed(codes: Iterable[str], self_assessed: set[str]) -> None:
     missing = [code for code in codes if code not in self_assessed]
     if missing:
@@ -143,16 +126,6 @@ class Decision:
     outcome: str
     decided_at: datetime
     revoked: bool
-
-
-def standing_decisions(decisions: Iterable[Decision]) -> dict[str, Decision]:
-    """Each skill's standing decision: its newest one not revoked."""
-    standing: dict[str, Decision] = {}
-    newest_first = sorted(decisions, key=lambda d: (d.decided_at, str(d.signoff_id)), reverse=True)
-    for decision in newest_first:
-        if not decision.revoked:
-            standing.setdefault(decision.skill_code, decision)
-    return standing
 
 
 def check_not_signed_off(codes: Iterable[str], standing: dict[str, Decision]) -> None:

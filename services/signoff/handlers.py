@@ -20,6 +20,7 @@ from services.signoff.models import (
 )
 from shared.db import insert_if_missing, upsert_locked, utcnow
 from shared.domain import Caller, Invalid, NotFound
+from shared.pagination import filtered_by, readable_by
 from shared.uow import UnitOfWork
 
 # --- Decisions ---------------------------------------------------------------------------------------
@@ -151,17 +152,9 @@ def revoke(uow: UnitOfWork, caller: Caller, signoff_id: uuid.UUID, reason: str) 
 
 def list_signoffs(caller: Caller, filters: dict) -> sa.Select:
     """The audit trail: every decision, revoked or not, oldest first."""
-    query = (
-        sa.select(Signoff)
-        .where(Signoff.trust_id == caller.trust_id)
-        .order_by(Signoff.decided_at, Signoff.skill_code, Signoff.id)
-    )
-    if not caller.has_any(*domain.READERS):
-        query = query.where(Signoff.holder_id == caller.user_id)
-    for name in ("passport_id", "skill_code", "holder_id", "outcome"):
-        if name in filters:
-            query = query.where(getattr(Signoff, name) == filters[name])
-    return query
+    query = sa.select(Signoff).order_by(Signoff.decided_at, Signoff.skill_code, Signoff.id)
+    query = readable_by(query, caller, domain.READERS, trust_id=Signoff.trust_id, holder_id=Signoff.holder_id)
+    return filtered_by(query, Signoff, filters, ("passport_id", "skill_code", "holder_id", "outcome"))
 
 
 def get_signoff(uow: UnitOfWork, caller: Caller, signoff_id: uuid.UUID) -> Signoff:
@@ -208,20 +201,14 @@ def request_signoff(uow: UnitOfWork, caller: Caller, body: dict) -> SignoffReque
 
 
 def list_requests(caller: Caller, filters: dict) -> sa.Select:
-    query = (
-        sa.select(SignoffRequest)
-        .where(SignoffRequest.trust_id == caller.trust_id)
-        .order_by(SignoffRequest.requested_at, SignoffRequest.id)
+    query = sa.select(SignoffRequest).order_by(SignoffRequest.requested_at, SignoffRequest.id)
+    query = readable_by(
+        query, caller, domain.READERS, trust_id=SignoffRequest.trust_id, holder_id=SignoffRequest.holder_id
     )
-    if not caller.has_any(*domain.READERS):
-        query = query.where(SignoffRequest.holder_id == caller.user_id)
     if "status" in filters:
         closed = SignoffRequest.closed_at.is_not(None)
         query = query.where(closed if filters["status"] == domain.CLOSED else ~closed)
-    for name in ("passport_id", "holder_id"):
-        if name in filters:
-            query = query.where(getattr(SignoffRequest, name) == filters[name])
-    return query
+    return filtered_by(query, SignoffRequest, filters, ("passport_id", "holder_id"))
 
 
 # --- Consumed events ---------------------------------------------------------------------------------

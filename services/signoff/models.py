@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.signoff.domain import IN_PROGRESS
-from shared.db import UTCDateTime, new_id
+from shared.db import NamedPerson, UTCDateTime, looked_up, new_id
 
 
 class Base(DeclarativeBase):
@@ -28,24 +28,10 @@ class StaffMember(Base):
     as_of: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-def _holder_of(model: str) -> Mapped[StaffMember | None]:
-    # Names are looked up, never copied: a name changed in identity shows on the next read.
-    return relationship(
-        StaffMember, primaryjoin=f"foreign({model}.holder_id) == StaffMember.id", viewonly=True, lazy="selectin"
-    )
+class NamedHolder(NamedPerson):
+    """The holder's name and staff number beside their id (a `holder` relationship)."""
 
-
-class NamedHolder:
-    """The holder's name and staff number beside their id (a `holder` relationship); None until identity's
-    user event arrives."""
-
-    @property
-    def staff_name(self) -> str | None:
-        return self.holder.name if self.holder else None
-
-    @property
-    def staff_number(self) -> str | None:
-        return self.holder.staff_number if self.holder else None
+    PERSON = "holder"
 
 
 class Passport(Base):
@@ -93,7 +79,7 @@ class Signoff(NamedHolder, Base):
     supervisor_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid())
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revocation: Mapped[Revocation | None] = relationship(lazy="selectin")
-    holder: Mapped[StaffMember | None] = _holder_of("Signoff")
+    holder: Mapped[StaffMember | None] = looked_up(StaffMember, "Signoff", "holder_id")
 
 
 class Revocation(Base):
@@ -121,7 +107,7 @@ class SignoffRequest(NamedHolder, Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     closed_reason: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
     skills: Mapped[list[RequestedSkill]] = relationship(lazy="selectin", order_by="RequestedSkill.skill_code")
-    holder: Mapped[StaffMember | None] = _holder_of("SignoffRequest")
+    holder: Mapped[StaffMember | None] = looked_up(StaffMember, "SignoffRequest", "holder_id")
 
 
 class RequestedSkill(Base):

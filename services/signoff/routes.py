@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from services.signoff import domain, handlers, schemas
-from shared.app import unit_of_work
+from shared.app import as_caller, unit_of_work
 from shared.auth import Blueprint, current_caller
 from shared.pagination import paginate
 
@@ -32,8 +32,7 @@ class Signoffs(MethodView):
     def post(self, body):
         """Sign off a self-assessed skill of a passport of your Trust (supervisor, educator; never your own):
         `proficient`, or `not_yet` with an action plan. No request is needed first."""
-        with unit_of_work() as uow:
-            return handlers.record_signoff(uow, current_caller(), body)
+        return as_caller(handlers.record_signoff, body)
 
 
 @signoffs.route("/signoffs/bulk")
@@ -44,8 +43,7 @@ class BulkSignoffs(MethodView):
     @signoffs.errors(404, 409, 422)
     def post(self, body):
         """Sign off several skills of one passport at once: all are recorded, or none is."""
-        with unit_of_work() as uow:
-            return handlers.record_bulk(uow, current_caller(), body)
+        return as_caller(handlers.record_bulk, body)
 
 
 @signoffs.route("/signoffs/<uuid:signoff_id>")
@@ -55,8 +53,7 @@ class SignoffById(MethodView):
     @signoffs.errors(404)
     def get(self, signoff_id):
         """One decision, with its revocation if it was revoked."""
-        with unit_of_work() as uow:
-            return handlers.get_signoff(uow, current_caller(), signoff_id)
+        return as_caller(handlers.get_signoff, signoff_id)
 
 
 @signoffs.route("/signoffs/<uuid:signoff_id>/revoke")
@@ -68,8 +65,7 @@ class Revoke(MethodView):
     def post(self, body, signoff_id):
         """Revoke a decision, with the reason (supervisor, lead, trust_admin of its Trust). The decision
         stays in the audit trail with its revocation beside it."""
-        with unit_of_work() as uow:
-            return handlers.revoke(uow, current_caller(), signoff_id, body["reason"])
+        return as_caller(handlers.revoke, signoff_id, body["reason"])
 
 
 @requests.route("/signoff-requests")
@@ -90,8 +86,7 @@ class SignoffRequests(MethodView):
     @requests.errors(404, 409, 422)
     def post(self, body):
         """Ask for sign-off of self-assessed skills of your own passport; each decision answers its skill."""
-        with unit_of_work() as uow:
-            return handlers.request_signoff(uow, current_caller(), body)
+        return as_caller(handlers.request_signoff, body)
 
 
 BLUEPRINTS = [signoffs, requests]

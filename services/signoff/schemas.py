@@ -6,18 +6,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 
 from services.signoff import domain
 from shared.db import utcnow
-from shared.schemas import RequestSchema
+from shared.schemas import SKILL_CODE, RequestSchema, not_blank
 
-CODE = validate.Regexp(r"^[A-Z0-9][A-Z0-9.-]{0,39}$", error="Codes are upper-case letters, digits, '-' and '.'.")
 MANY_SKILLS = validate.Length(min=1, max=500)
 
 
-def _not_blank(text: str) -> None:
-    if not text.strip():
-        raise ValidationError("Must not be blank.")
-
-
-TEXT = [validate.Length(max=4000), _not_blank]
+TEXT = [validate.Length(max=4000), not_blank]
 OPTIONAL_TEXT = validate.Length(max=4000)
 
 
@@ -29,7 +23,7 @@ def _repeats(codes: list[str]) -> dict[int, list[str]]:
 
 
 class Decision(RequestSchema):
-    skill_code = fields.String(required=True, validate=CODE)
+    skill_code = fields.String(required=True, validate=SKILL_CODE)
     outcome = fields.String(required=True, validate=validate.OneOf(domain.OUTCOMES))
     comment = fields.String(required=True, validate=TEXT, metadata={"description": "why: what was observed"})
     evidence = fields.String(
@@ -81,7 +75,7 @@ class BulkSignoffCreate(RequestSchema):
 
 class SignoffQuery(RequestSchema):
     passport_id = fields.UUID()
-    skill_code = fields.String(validate=CODE)
+    skill_code = fields.String(validate=SKILL_CODE)
     holder_id = fields.UUID()
     outcome = fields.String(validate=validate.OneOf(domain.OUTCOMES))
 
@@ -132,7 +126,7 @@ class Signoff(Schema):
 
 class SignoffRequestCreate(RequestSchema):
     passport_id = fields.UUID(required=True)
-    skill_codes = fields.List(fields.String(validate=CODE), required=True, validate=MANY_SKILLS)
+    skill_codes = fields.List(fields.String(validate=SKILL_CODE), required=True, validate=MANY_SKILLS)
 
     @validates_schema
     def _each_skill_once(self, data, **kwargs):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from services.signoff import handlers
 from services.signoff.models import Base
 from services.signoff.routes import BLUEPRINTS
-from shared.service import ServiceSpec
+from shared.service import ServiceSpec, migrations_of
 
 SERVICE = ServiceSpec(
     name="signoff",
@@ -19,7 +17,7 @@ SERVICE = ServiceSpec(
         "(user.deactivated) open requests close."
     ),
     blueprints=BLUEPRINTS,
-    migrations=Path(__file__).resolve().parent / "migrations" / "versions",
+    migrations=migrations_of(__file__),
     metadata=Base.metadata,
     handlers=handlers.HANDLERS,
 )

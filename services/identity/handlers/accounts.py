@@ -11,6 +11,7 @@ from services.identity.models import Trust, User
 from services.identity.passwords import Passwords
 from shared.db import utcnow
 from shared.domain import Caller, Conflict, Invalid, NotFound, Unauthorized
+from shared.pagination import named_like
 from shared.uow import UnitOfWork
 
 # --- Trusts -----------------------------------------------------------------------------------------
@@ -107,13 +108,7 @@ def list_users(uow: UnitOfWork, caller: Caller, filters: dict):
         # Roles come from a fixed list, so matching the quoted name in the JSON text is exact.
         query = query.where(sa.cast(User.roles, sa.String).like(f'%"{filters["role"]}"%'))
     if "q" in filters:
-        text = filters["q"].strip().lower()
-        query = query.where(
-            sa.or_(
-                sa.func.lower(User.name).contains(text, autoescape=True),
-                sa.func.lower(User.staff_number).startswith(text, autoescape=True),
-            )
-        )
+        query = named_like(query, filters["q"], name=User.name, staff_number=User.staff_number)
     if "department" in filters:
         query = query.where(User.department == filters["department"])
     if "password_set" in filters:

@@ -139,7 +139,7 @@ def apply_staff(uow: UnitOfWork, event: Event, payload: dict, as_of: datetime) -
     profile newer than someone's leaving means they were taken back."""
     staff = _staff_locked(uow, payload["user_id"])
     was_left_since = domain.left_since(staff.left_at, staff.active_at)
-    if staff.as_of is None or staff.as_of <= as_of:
+    if domain.is_newer_profile(staff.as_of, as_of):
         staff.name, staff.staff_number, staff.as_of = payload["name"], payload["staff_number"], as_of
     if payload["active"]:
         staff.active_at = domain.latest(staff.active_at, as_of)
