@@ -18,13 +18,11 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from bench.http import gunicorn
-from bench.support import fresh_postgres_database, percentiles
+from bench.support import applied_per_second, consumed, fresh_postgres_database, inbox_only, percentiles
 from services.metrics.models import COUNTER_NAMES, CurrentCounts, DailyCount, MeasureDefinition, PassportState, PlanAim
 from services.metrics.service import SERVICE
 from shared.cli import run_init
 from shared.config import Settings
-from shared.consumer import apply_batch
-from shared.events import load_payload, make_envelope, parse_envelope, serialise_payload
 from shared.service import Runtime
 from shared.testing import JwksServer, TestKeys, public_jwk
 
@@ -76,36 +74,17 @@ def journey_events(trust_id: uuid.UUID, count: int) -> list:
                 },
             ),
         ]
-    events = []
-    for event_type, data in built[:count]:
-        envelope = make_envelope(
-            service="bench",
-            event_type=event_type,
-            subject="bench",
-            data=serialise_payload(event_type, data),
-            trust_id=str(trust_id),
-            correlation_id=None,
-        )
-        event = parse_envelope(envelope)
-        events.append((event, load_payload(event.type, event.data)))
-    return events
+    return consumed(built[:count], trust_id)
 
 
 def events_per_second(database_url: str, events: list, handler_for, batch: int = 1) -> float:
-    """Applied as the consumer applies them: `batch` at a time in one transaction (a backlog, up to its
-    prefetch), or one a transaction (events arriving one by one)."""
+    """Applied to a new metrics database as the consumer applies them (bench.support.applied_per_second)."""
     runtime = Runtime(SERVICE, Settings.from_env("metrics", {"DATABASE_URL": database_url}))
     run_init(runtime)
-    started = time.perf_counter()
-    for start in range(0, len(events), batch):
-        apply_batch(
-            runtime.database,
-            "metrics",
-            [(event, payload, handler_for(event.type)) for event, payload in events[start : start + batch]],
-        )
-    elapsed = time.perf_counter() - started
-    runtime.database.engine.dispose()
-    return len(events) / elapsed
+    try:
+        return applied_per_second(runtime.database, "metrics", events, handler_for, batch)
+    finally:
+        runtime.database.engine.dispose()
 
 
 def seed_history(database_url: str, trust_id: uuid.UUID, staff: int, days: int) -> None:
@@ -229,7 +208,7 @@ def main() -> None:
     trust_id = uuid.uuid4()
     events = journey_events(trust_id, EVENTS)
     with fresh_postgres_database("metrics_inbox") as url:
-        baseline = events_per_second(url, events, lambda _type: lambda uow, event, payload: None)
+        baseline = events_per_second(url, events, inbox_only)
     with fresh_postgres_database("metrics_projection") as url:
         projected = events_per_second(url, events, lambda event_type: SERVICE.handlers[event_type])
     with fresh_postgres_database("metrics_projection_batched") as url:
