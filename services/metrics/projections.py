@@ -75,6 +75,7 @@ class StateRows:
     pairs and holders among them, every sign-off decision of a passport's skill and every certificate of a
     person in a role, which the projections recount."""
 
+    transaction: object = None
     rows: dict[type, dict[tuple, object]] = field(default_factory=lambda: defaultdict(dict))
     decisions: dict[tuple, list[SkillSignoff]] = field(default_factory=dict)
     held: dict[tuple, list[CertificateState]] = field(default_factory=dict)
@@ -84,7 +85,11 @@ _STATE_ROWS = "metrics.state_rows"
 
 
 def _state_rows(uow: UnitOfWork) -> StateRows:
-    return uow.session.info.setdefault(_STATE_ROWS, StateRows())
+    loaded = uow.session.info.get(_STATE_ROWS)
+    # Its locks last as long as the transaction that took them.
+    if loaded is None or loaded.transaction is not uow.session.get_transaction():
+        loaded = uow.session.info[_STATE_ROWS] = StateRows(uow.session.get_transaction())
+    return loaded
 
 
 def _key_of(model, values: dict) -> tuple:
@@ -94,7 +99,7 @@ def _key_of(model, values: dict) -> tuple:
 def prepare(uow: UnitOfWork, events: list[tuple[Projection, dict]]) -> None:
     """Load and lock the state rows these events' projections will lock, each table in one statement and in
     LOCK_ORDER, with the decisions and certificates they will recount; what was loaded before is forgotten."""
-    session, loaded = uow.session, StateRows()
+    session, loaded = uow.session, StateRows(uow.session.get_transaction())
     session.info[_STATE_ROWS] = loaded
     wanted: dict[type, list[dict]] = defaultdict(list)
     for projection, payload in events:
