@@ -91,3 +91,13 @@ def applied_per_second(
             [(event, payload, handler_for(event.type)) for event, payload in events[start : start + batch]],
         )
     return len(events) / (time.perf_counter() - started)
+
+
+def best_of_rounds(rounds: int, measures: dict[str, Callable[[], float]]) -> dict[str, float]:
+    """Each measure taken `rounds` times, taking turns (so that a busy moment of a shared machine falls on all of
+    them alike), and the best of its rounds kept."""
+    best: dict[str, float] = {}
+    for _ in range(max(rounds, 1)):
+        for name, measure in measures.items():
+            best[name] = max(best.get(name, 0.0), measure())
+    return best
