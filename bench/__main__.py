@@ -15,6 +15,7 @@ if __name__ == "__main__":
     passport_read.main()
     service_throughput.main()
     metrics_projection.main()
+    __import__("bench.passport_consumer", fromlist=["main"]).main()
     end_to_end.main()
     identity_import.main()
     portal_page.main()

@@ -4,6 +4,8 @@ this run; (b) GET /trusts/{id}/dashboard latency through gunicorn with a year of
 and with a month for 100, to show it does not grow with history.
 
     python -m bench.metrics_projection        (needs PostgreSQL)
+
+BENCH_ROUNDS (1): how many times each throughput is measured, taking turns; the best of the rounds is kept.
 """
 
 from __future__ import annotations
@@ -18,18 +20,24 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from bench.http import gunicorn
-from bench.support import fresh_postgres_database, percentiles
+from bench.support import (
+    applied_per_second,
+    best_of_rounds,
+    consumed,
+    fresh_postgres_database,
+    inbox_only,
+    percentiles,
+)
 from services.metrics.models import COUNTER_NAMES, CurrentCounts, DailyCount, MeasureDefinition, PassportState, PlanAim
 from services.metrics.service import SERVICE
 from shared.cli import run_init
 from shared.config import Settings
-from shared.consumer import apply_batch
-from shared.events import load_payload, make_envelope, parse_envelope, serialise_payload
 from shared.service import Runtime
 from shared.testing import JwksServer, TestKeys, public_jwk
 
 EVENTS = int(os.environ.get("BENCH_METRICS_EVENTS", "2000"))
 REQUESTS = int(os.environ.get("BENCH_METRICS_REQUESTS", "300"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1"))
 # What the consumer takes from a backlog at once: its prefetch (CONSUMER_PREFETCH's default).
 BATCH = Settings.consumer_prefetch
 NOW = datetime.now(UTC)
@@ -76,36 +84,18 @@ def journey_events(trust_id: uuid.UUID, count: int) -> list:
                 },
             ),
         ]
-    events = []
-    for event_type, data in built[:count]:
-        envelope = make_envelope(
-            service="bench",
-            event_type=event_type,
-            subject="bench",
-            data=serialise_payload(event_type, data),
-            trust_id=str(trust_id),
-            correlation_id=None,
-        )
-        event = parse_envelope(envelope)
-        events.append((event, load_payload(event.type, event.data)))
-    return events
+    return consumed(built[:count], trust_id)
 
 
-def events_per_second(database_url: str, events: list, handler_for, batch: int = 1) -> float:
-    """Applied as the consumer applies them: `batch` at a time in one transaction (a backlog, up to its
-    prefetch), or one a transaction (events arriving one by one)."""
-    runtime = Runtime(SERVICE, Settings.from_env("metrics", {"DATABASE_URL": database_url}))
-    run_init(runtime)
-    started = time.perf_counter()
-    for start in range(0, len(events), batch):
-        apply_batch(
-            runtime.database,
-            "metrics",
-            [(event, payload, handler_for(event.type)) for event, payload in events[start : start + batch]],
-        )
-    elapsed = time.perf_counter() - started
-    runtime.database.engine.dispose()
-    return len(events) / elapsed
+def events_per_second(events: list, handler_for, batch: int = 1) -> float:
+    """Applied to a new metrics database as the consumer applies them (bench.support.applied_per_second)."""
+    with fresh_postgres_database("metrics_projection") as database_url:
+        runtime = Runtime(SERVICE, Settings.from_env("metrics", {"DATABASE_URL": database_url}))
+        run_init(runtime)
+        try:
+            return applied_per_second(runtime.database, "metrics", events, handler_for, batch)
+        finally:
+            runtime.database.engine.dispose()
 
 
 def seed_history(database_url: str, trust_id: uuid.UUID, staff: int, days: int) -> None:
@@ -228,12 +218,15 @@ def dashboard_latency(database_url: str, keys: TestKeys, jwks_url: str, trust_id
 def main() -> None:
     trust_id = uuid.uuid4()
     events = journey_events(trust_id, EVENTS)
-    with fresh_postgres_database("metrics_inbox") as url:
-        baseline = events_per_second(url, events, lambda _type: lambda uow, event, payload: None)
-    with fresh_postgres_database("metrics_projection") as url:
-        projected = events_per_second(url, events, lambda event_type: SERVICE.handlers[event_type])
-    with fresh_postgres_database("metrics_projection_batched") as url:
-        batched = events_per_second(url, events, lambda event_type: SERVICE.handlers[event_type], batch=BATCH)
+    rates = best_of_rounds(
+        ROUNDS,
+        {
+            "baseline": lambda: events_per_second(events, inbox_only),
+            "projected": lambda: events_per_second(events, SERVICE.handlers.__getitem__),
+            "batched": lambda: events_per_second(events, SERVICE.handlers.__getitem__, batch=BATCH),
+        },
+    )
+    baseline, projected, batched = rates["baseline"], rates["projected"], rates["batched"]
 
     keys = TestKeys(kid="bench")
     latencies = {}
@@ -243,7 +236,7 @@ def main() -> None:
                 seed_history(url, trust_id, staff, days)
                 latencies[label] = dashboard_latency(url, keys, jwks.url, trust_id)
     year, month = latencies["year"], latencies["month"]
-    print(f"Metrics projection throughput on PostgreSQL ({EVENTS} events)")
+    print(f"Metrics projection throughput on PostgreSQL ({EVENTS} events, best of {ROUNDS} rounds)")
     print(f"  inbox only, handler doing nothing (baseline)   {baseline:8.0f} events/s")
     print(
         f"  full projection + outbox, one a transaction    {projected:8.0f} events/s   ratio {projected / baseline:.2f}"

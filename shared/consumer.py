@@ -233,26 +233,65 @@ def apply_once(database: Database, service: str, event: Event, payload: dict, ha
 
 def apply_batch(database: Database, service: str, events: list[tuple[Event, dict, Handler]]) -> list[bool]:
     """Run each event's handler and record each in the inbox, all in one transaction; per event, False if
-    it was seen before (in an earlier transaction or earlier in this batch)."""
+    it was seen before (in an earlier transaction or earlier in this batch).
+
+    Handlers that share a `prepare(uow, [(event, payload), ...])` (see `Prepared`) are given each run of
+    consecutive events of theirs at once first, to load and lock what those events are about together; the
+    events of a run then follow one another on the rows as prepared, without a flush in between."""
     outcomes = []
     with UnitOfWork(database, service) as uow:
         claimed = claim_in_inbox(uow.session, [event for event, _, _ in events])
+        todo = []
         for event, payload, handler in events:
-            if event.id not in claimed:
-                outcomes.append(False)
-                continue
+            applied = event.id in claimed
             claimed.discard(event.id)  # a second copy later in the batch is a duplicate
-            # What the handler stages and logs carries its event's correlation, not its neighbours'.
-            with correlation(event.correlation_id or str(event.id)):
-                handler(uow, event, payload)
-            if len(events) > 1:
-                # Each handler reads the rows as the database now holds them, as it would in a transaction
-                # of its own: nothing an earlier one loaded is taken as current.
+            outcomes.append(applied)
+            if applied:
+                todo.append((event, payload, handler))
+        for prepare, run in _runs(todo):
+            if prepare is not None:
+                prepare(uow, [(event, payload) for event, payload, _ in run])
+            for event, payload, handler in run:
+                # What the handler stages and logs carries its event's correlation, not its neighbours'.
+                with correlation(event.correlation_id or str(event.id)):
+                    handler(uow, event, payload)
+                if len(todo) > 1 and prepare is None:
+                    # Each handler reads the rows as the database now holds them, as it would in a transaction
+                    # of its own: nothing an earlier one loaded is taken as current.
+                    uow.session.flush()
+                    uow.session.expire_all()
+            if len(todo) > 1 and prepare is not None:
                 uow.session.flush()
-                uow.session.expire_all()
-            outcomes.append(True)
+                uow.session.expire_all()  # what the run prepared is current for that run only
         uow.commit()
     return outcomes
+
+
+class Prepared:
+    """A handler that prepares the runs of events it is given together (apply_batch): `prepare` loads and locks
+    the rows a run's events are about, in one statement a table, and `handle` applies one event on them."""
+
+    def __init__(self, handle: Handler, prepare: Callable[[UnitOfWork, list[tuple[Event, dict]]], None]):
+        self.handle, self.prepare = handle, prepare
+        self.__name__ = getattr(handle, "__name__", type(self).__name__)
+
+    def __call__(self, uow: UnitOfWork, event: Event, payload: dict) -> None:
+        self.handle(uow, event, payload)
+
+
+def _runs(todo: list[tuple[Event, dict, Handler]]):
+    """The events in order, in runs of consecutive ones whose handlers share a prepare (each other alone)."""
+    run: list = []
+    current = None
+    for item in todo:
+        prepare = getattr(item[2], "prepare", None)
+        if run and (prepare is None or prepare != current):
+            yield current, run
+            run = []
+        run.append(item)
+        current = prepare
+    if run:
+        yield current, run
 
 
 def claim_in_inbox(session, events: list[Event]) -> set[uuid.UUID]:

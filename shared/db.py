@@ -175,6 +175,23 @@ def upsert_locked(session, model, values: dict):
     return session.scalars(statement.returning(model), execution_options={"populate_existing": True}).one()
 
 
+def upsert_locked_many(session, model, rows: list[dict]) -> dict[tuple, object]:
+    """Many rows as upsert_locked takes one, in one statement: each inserted with its values if missing, then
+    every one locked and loaded; by primary key (a tuple). Rows are locked in key order, as every transaction
+    takes them, so that two never wait for each other crosswise; of two rows with one key, the first's values
+    are inserted. Each row names the same columns."""
+    keys = [column.name for column in sa.inspect(model).primary_key]
+    unique: dict[tuple, dict] = {}
+    for values in rows:
+        unique.setdefault(tuple(values[k] for k in keys), values)
+    if not unique:
+        return {}
+    insert = dialect_insert(session)(model).values([unique[key] for key in sorted(unique)])
+    statement = insert.on_conflict_do_update(index_elements=keys, set_={keys[0]: insert.excluded[keys[0]]})
+    loaded = session.scalars(statement.returning(model), execution_options={"populate_existing": True})
+    return {tuple(getattr(row, k) for k in keys): row for row in loaded}
+
+
 def ensure_database(url: str) -> None:
     """Create the PostgreSQL database named in url when it does not exist yet."""
     parsed = make_url(url)

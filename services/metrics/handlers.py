@@ -39,11 +39,13 @@ from services.metrics.projections import (
     passport_withdrawn,
     person_changed,
     plan_updated,
+    prepare,
     roster_updated,
     signoff_recorded,
     signoff_revoked,
     skill_assessed,
 )
+from shared.consumer import Prepared
 from shared.db import dialect_insert, utcnow
 from shared.events import Event, load_payload, parse_envelope
 from shared.events.envelope import ce_type
@@ -53,8 +55,9 @@ from shared.uow import UnitOfWork
 # --- Applying events ---------------------------------------------------------------------------------
 
 
-def recording(projection: Projection):
-    """The consumer's handler: keep the event, project it, move the counters and tell the bus what changed."""
+def recording(projection: Projection) -> Prepared:
+    """The consumer's handler: keep the event, project it, move the counters and tell the bus what changed.
+    The state rows of a batch's events are loaded and locked together first (`prepare`)."""
 
     def handle(uow: UnitOfWork, event: Event, payload: dict) -> None:
         uow.gathered(KeptEvents.KEY, KeptEvents).rows.append(
@@ -71,7 +74,11 @@ def recording(projection: Projection):
             apply_changes(uow, projected, caused_by=event.type)
 
     handle.__name__ = f"record_{projection.__name__}"
-    return handle
+    return Prepared(handle, prepare_batch)
+
+
+def prepare_batch(uow: UnitOfWork, events: list[tuple[Event, dict]]) -> None:
+    prepare(uow, [(PROJECTION_OF[event.type], payload) for event, payload in events])
 
 
 @dataclass
@@ -198,9 +205,11 @@ def rebuild(uow: UnitOfWork, projections: dict[str, Projection], *, shuffle_seed
             row.sequence: row
             for row in session.scalars(sa.select(AppliedEvent).where(AppliedEvent.sequence.in_(batch)))
         }
-        for sequence in batch:
-            event = parse_envelope(rows[sequence].envelope)
-            projected = projections[event.type](uow, load_payload(event.type, event.data))
+        replayed = [parse_envelope(rows[sequence].envelope) for sequence in batch]
+        replayed = [(projections[event.type], load_payload(event.type, event.data)) for event in replayed]
+        prepare(uow, replayed)
+        for projection, payload in replayed:
+            projected = projection(uow, payload)
             if projected is not None:
                 apply_changes(uow, projected, caused_by=None)
         session.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -19,9 +20,10 @@ from services.passport.models import (
     StaffMember,
 )
 from services.passport.passport_types import ContentCache, TypeContent, current_type, store_version
-from shared.consumer import Unprocessable
+from shared.consumer import Prepared, Unprocessable
 from shared.db import utcnow
 from shared.domain import Caller, Conflict, Forbidden, Invalid, NotFound
+from shared.events import Event
 from shared.pagination import filtered_by, named_like, readable_by
 from shared.uow import UnitOfWork
 
@@ -487,49 +489,130 @@ def skill_detail(uow: UnitOfWork, caller: Caller, cache: ContentCache, passport_
 # --- Consumed events ---------------------------------------------------------------------------------
 
 
+@dataclass
+class PreparedSignoffs:
+    """What the sign-off events of a batch are about, loaded and locked together (prepare_signoffs): their
+    passports, their skills' states, every decision on those skills (and those their ids name), and how
+    many skills of each passport are signed off proficient."""
+
+    transaction: object
+    passport_ids: set[uuid.UUID]
+    passports: dict[uuid.UUID, Passport]
+    skills: dict[tuple[uuid.UUID, str], SkillState]
+    decisions: dict[tuple[uuid.UUID, str], list[SignoffDecision]]
+    by_id: dict[uuid.UUID, SignoffDecision]
+    proficient: dict[uuid.UUID, int]
+
+
+_PREPARED = "passport.prepared_signoffs"
+
+
+def prepare_signoffs(uow: UnitOfWork, events: list[tuple[Event, dict]]) -> None:
+    """Load and lock the rows these sign-off events change, one statement a table, in the order every
+    transaction locks them (passports, then skill states, then decisions; each by key)."""
+    session = uow.session
+    payloads = [payload for _, payload in events]
+    passport_ids = {p["passport_id"] for p in payloads}
+    pairs = sorted({(p["passport_id"], p["skill_code"]) for p in payloads})
+    locked = {"populate_existing": True}
+    passports = {
+        row.id: row
+        for row in session.scalars(
+            sa.select(Passport).where(Passport.id.in_(sorted(passport_ids))).order_by(Passport.id).with_for_update(),
+            execution_options=locked,
+        )
+    }
+    skill = sa.tuple_(SkillState.passport_id, SkillState.skill_code)
+    skills = {
+        (row.passport_id, row.skill_code): row
+        for row in session.scalars(
+            sa.select(SkillState)
+            .where(skill.in_(pairs))
+            .order_by(SkillState.passport_id, SkillState.skill_code)
+            .with_for_update(),
+            execution_options=locked,
+        )
+    }
+    decision = sa.tuple_(SignoffDecision.passport_id, SignoffDecision.skill_code)
+    named = sorted({p["signoff_id"] for p in payloads})
+    by_id = {
+        row.signoff_id: row
+        for row in session.scalars(
+            sa.select(SignoffDecision)
+            .where(sa.or_(decision.in_(pairs), SignoffDecision.signoff_id.in_(named)))
+            .order_by(SignoffDecision.signoff_id)
+            .with_for_update(),
+            execution_options=locked,
+        )
+    }
+    decisions: dict[tuple[uuid.UUID, str], list[SignoffDecision]] = {pair: [] for pair in skills}
+    for row in by_id.values():
+        decisions.setdefault((row.passport_id, row.skill_code), []).append(row)
+    proficient = dict.fromkeys(passports, 0)
+    if passports:
+        proficient.update(
+            session.execute(
+                sa.select(SkillState.passport_id, sa.func.count())
+                .where(SkillState.passport_id.in_(sorted(passports)), SkillState.signoff_outcome == domain.PROFICIENT)
+                .group_by(SkillState.passport_id)
+            ).all()
+        )
+    session.info[_PREPARED] = PreparedSignoffs(
+        session.get_transaction(), passport_ids, passports, skills, decisions, by_id, proficient
+    )
+
+
+def _prepared_for(uow: UnitOfWork, payload: dict) -> PreparedSignoffs:
+    prepared = uow.session.info.get(_PREPARED)
+    # Its locks last as long as the transaction that took them.
+    current = prepared is not None and prepared.transaction is uow.session.get_transaction()
+    if not current or payload["passport_id"] not in prepared.passport_ids:
+        prepare_signoffs(uow, [(None, payload)])  # applied on its own, not as part of a batch
+        prepared = uow.session.info[_PREPARED]
+    return prepared
+
+
 def apply_signoff(
     uow: UnitOfWork, payload: dict, *, revoked_at: datetime | None = None, reason: str | None = None
 ) -> None:
     """Record a decision (or its revocation) and bring the skill's state and the passport's status in line."""
-    session = uow.session
-    passport = session.get(Passport, payload["passport_id"], with_for_update=True)
+    prepared = _prepared_for(uow, payload)
+    passport = prepared.passports.get(payload["passport_id"])
     if passport is None:
         raise Unprocessable(f"sign-off for unknown passport {payload['passport_id']}")
-    state = session.get(SkillState, (passport.id, payload["skill_code"]), with_for_update=True)
+    key = (passport.id, payload["skill_code"])
+    state = prepared.skills.get(key)
     if state is None:
         raise Unprocessable(f"sign-off for skill {payload['skill_code']} not on passport {passport.id}")
 
-    decision = session.get(SignoffDecision, payload["signoff_id"], with_for_update=True)
+    decision = prepared.by_id.get(payload["signoff_id"])
     if decision is None:
         decision = SignoffDecision(
             signoff_id=payload["signoff_id"], passport_id=passport.id, skill_code=state.skill_code, revoked=False
         )
-        session.add(decision)
+        uow.session.add(decision)
+        prepared.by_id[decision.signoff_id] = decision
+        prepared.decisions[key].append(decision)
     if revoked_at is None:
         decision.outcome, decision.decided_at = payload["outcome"], payload["decided_at"]
         decision.supervisor_id = payload["supervisor_id"]
     else:
         decision.revoked, decision.revoked_at, decision.revoke_reason = True, revoked_at, reason
-    session.flush()
 
-    decisions = session.scalars(
-        sa.select(SignoffDecision).filter_by(passport_id=passport.id, skill_code=state.skill_code)
-    )
     standing = domain.standing_decision(
-        domain.Decision(d.signoff_id, d.outcome, d.decided_at, d.revoked, d.supervisor_id) for d in decisions
+        domain.Decision(d.signoff_id, d.outcome, d.decided_at, d.revoked, d.supervisor_id)
+        for d in prepared.decisions[key]
     )
+    was_proficient = state.signoff_outcome == domain.PROFICIENT
     state.signoff_id = standing.signoff_id if standing else None
     state.signoff_outcome = standing.outcome if standing else None
     state.signed_off_at = standing.decided_at if standing else None
     state.signed_off_by = standing.supervisor_id if standing else None
     refresh_view(state)
-    session.flush()
 
-    passport.skills_signed_off = session.scalar(
-        sa.select(sa.func.count())
-        .select_from(SkillState)
-        .where(SkillState.passport_id == passport.id, SkillState.signoff_outcome == domain.PROFICIENT)
-    )
+    # The passport's skills signed off, counted as the batch began and kept as each of its events moves one.
+    prepared.proficient[passport.id] += (state.signoff_outcome == domain.PROFICIENT) - was_proficient
+    passport.skills_signed_off = prepared.proficient[passport.id]
     all_proficient = passport.skills_signed_off == passport.skills_total
     _follow_completion(uow, passport, all_proficient=all_proficient, skill_code=state.skill_code)
 
@@ -579,12 +662,17 @@ def apply_staff_profile(uow: UnitOfWork, payload: dict, as_of: datetime, *, acti
 # --- The events this service consumes: the consumer's table ---------------------------------------
 
 
-def on_signoff_recorded(uow, event, payload):
+def _on_signoff_recorded(uow, event, payload):
     apply_signoff(uow, payload)
 
 
-def on_signoff_revoked(uow, event, payload):
+def _on_signoff_revoked(uow, event, payload):
     apply_signoff(uow, payload, revoked_at=payload["revoked_at"], reason=payload["reason"])
+
+
+# A batch's sign-off events, recorded and revoked alike, are prepared together.
+on_signoff_recorded = Prepared(_on_signoff_recorded, prepare_signoffs)
+on_signoff_revoked = Prepared(_on_signoff_revoked, prepare_signoffs)
 
 
 def on_user_registered(uow, event, payload):

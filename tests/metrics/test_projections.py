@@ -5,7 +5,9 @@ import uuid
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from shared.consumer import apply_batch, apply_once
 from shared.events.catalogue import PassportTypeCounts
 from tests.metrics.conftest import T0, MetricsService
 
@@ -195,3 +197,71 @@ def test_events_of_another_trust_stay_in_that_trust(service):
     passport = {**service.passport(), "trust_id": uuid.uuid4()}
     service.started(passport, T0)
     assert service.counts()["started"] == 0
+
+
+def tangled(service) -> None:
+    """Events that come back to the same rows, within ten and across: sign-offs before their passport is known,
+    decisions and revocations on one skill, a renewal and its revocation, a plan deleted after its cohort."""
+    nurse, plan, learning = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    passport = service.passport(nurse)
+    certificate, renewal = service.certificate(nurse), service.certificate(nurse)
+    service.signoff(passport, "S1", T0)
+    first = service.signoff(passport, "S2", T0)
+    service.started(passport, T0 + DAY)
+    service.issued(certificate, T0 + 3 * DAY)
+    service.issued(renewal, T0 + 5 * DAY)
+    service.plan(plan, T0)
+    service.cohort(plan, "NRSS", 5, T0)
+    service.measure(plan, T0, metric="completed")
+    service.user(nurse, "S1", "Nursing", T0)
+    service.learning(passport, "planned", T0 + DAY, learning_id=learning)
+    # The eleventh on: a second transaction, then a third.
+    service.signoff(passport, "S2", T0 + 2 * DAY, outcome="not_yet")
+    service.signoff_revoked(first, T0 + 2 * DAY)
+    later = service.signoff(passport, "S2", T0 + 3 * DAY)
+    service.signoff(passport, "S3", T0 + 3 * DAY)
+    service.completed(passport, T0 + 3 * DAY)
+    service.signoff_revoked(later, T0 + 4 * DAY)
+    service.reopened(passport, T0 + 4 * DAY)
+    service.revoked(renewal, T0 + 6 * DAY)
+    service.expired(certificate, T0 + 7 * DAY)
+    service.roster(nurse, "eligible", T0 + 3 * DAY)
+    service.roster(nurse, "ineligible", T0 + 6 * DAY)
+    service.plan(plan, T0 + DAY, deleted=True)
+    service.signoff(passport, "S1", T0 - DAY, outcome="not_yet")  # older than the first: the newest stands
+    service.learning(passport, "attended", T0 + DAY, learning_id=learning)
+    service.learning(passport, "completed", T0 + DAY, learning_id=learning)
+
+
+def projected_rows(service) -> dict:
+    from services.metrics.models import PROJECTIONS
+
+    with service.runtime.database.engine.connect() as connection:
+        return {
+            model.__tablename__: sorted(
+                (
+                    {
+                        k: v
+                        for k, v in row._mapping.items()
+                        if k != "updated_at" or model.__tablename__ != "current_counts"
+                    }
+                    for row in connection.execute(sa.select(model.__table__))
+                ),
+                key=repr,
+            )
+            for model in PROJECTIONS
+        }
+
+
+def test_events_applied_ten_a_transaction_leave_every_projection_as_one_by_one(service, tmp_path):
+    one_by_one = MetricsService(f"sqlite:///{tmp_path / 'one_by_one.db'}")
+    service._batch = []  # taken as delivered_together takes them, to be applied ten at a time below
+    tangled(service)
+    deliveries, service._batch = service._batch, None
+    for start in range(0, len(deliveries), 10):
+        apply_batch(service.runtime.database, "metrics", deliveries[start : start + 10])
+    for delivery in deliveries:
+        apply_once(one_by_one.runtime.database, "metrics", *delivery)
+
+    assert projected_rows(service) == projected_rows(one_by_one)
+    assert projected_rows(service)["skill_states"]  # the history reached every kind of state row

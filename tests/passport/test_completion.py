@@ -194,3 +194,26 @@ def test_user_events_keep_the_newest_profile_in_any_order(service):
         "/passports", json={"passport_type": "NRSS", "staff_id": str(nurse.id)}, headers=lead.headers
     )
     assert response.status_code == 201
+
+
+def test_signoffs_applied_together_decide_as_one_by_one_and_complete_each_time_once(service):
+    nurse, colleague = service.person("staff"), service.person("staff")
+    first, second = service.start(nurse, "NRSS"), service.start(colleague, "NRSS")
+    skills = service.skill_codes(first["id"], nurse)
+    with service.delivered_together() as outcomes:
+        for code in skills[1:]:
+            service.sign_off(first, code)
+            service.sign_off(second, code)
+        service.sign_off(first, skills[0], "not_yet", decided_at=T0 + timedelta(days=1))
+        service.sign_off(first, skills[0], "proficient", decided_at=T0)  # older, arriving late: not yet stands
+        decision = service.sign_off(second, skills[0])  # completes it
+        service.revoke(second, skills[0], decision)  # reopens it
+        service.sign_off(second, skills[0])  # completes it again
+    assert all(outcomes)
+
+    detail = service.detail(first["id"], nurse)
+    assert (detail["status"], detail["progress"]["signed_off"]) == ("in_progress", len(skills) - 1)
+    detail = service.detail(second["id"], colleague)
+    assert (detail["status"], detail["progress"]["signed_off"]) == ("completed", len(skills))
+    told = [(event["type"].split(".")[-2], event["subject"]) for event in service.outbox()]
+    assert told[-3:] == [("completed", second["id"]), ("reopened", second["id"]), ("completed", second["id"])]
