@@ -108,6 +108,12 @@ def test_a_public_event_goes_to_both_exchanges_with_the_same_id(
     load_payload("certificate.issued", envelope["data"])
     row = row_of(database, envelope)
     assert row.sent_at is not None and row.public_sent_at is not None
+    # Once to each exchange: the row is unsent on both, and the relay reads it for each.
+    internal_tap.drain(quiet_seconds=0.3)
+    public_tap.drain(quiet_seconds=0.3)
+    assert [m.envelope["id"] for m in internal_tap.received].count(envelope["id"]) == 1
+    assert [m.envelope["id"] for m in public_tap.received].count(envelope["id"]) == 1
+    assert row.publish_attempts == 1
 
 
 def test_nothing_of_one_trust_reaches_a_binding_of_another(public_taps, database_url, amqp_url, tmp_path):

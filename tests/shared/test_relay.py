@@ -7,7 +7,9 @@ from collections import Counter
 import jsonschema
 import pytest
 import sqlalchemy as sa
+from kombu import Connection, Queue
 
+from shared.broker import declare_topology, events_exchange
 from shared.outbox import OutboxMessage
 from shared.relay import Relay
 from tests.shared.messaging_support import migrated_database, running, settings_for, stage_trust_created
@@ -19,6 +21,13 @@ def tap(amqp_url):
     listener = BusTap(amqp_url, "trust.created")
     yield listener
     listener.close()
+
+
+def wait_until(condition, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "not reached in time"
+        time.sleep(0.05)
 
 
 def unsent(database) -> int:
@@ -103,3 +112,49 @@ def test_outbox_row_ids_are_unique_per_event(database_url, tmp_path):
     with database.session() as session:
         row = session.scalars(sa.select(OutboxMessage)).one()
     assert row.event_id == uuid.UUID(envelope["id"]) and row.event_type == "trust.created"
+
+
+def attempts(database) -> list[tuple[int, bool]]:
+    with database.session() as session:
+        return [(row.publish_attempts, row.sent_at is not None) for row in session.scalars(sa.select(OutboxMessage))]
+
+
+def test_a_batch_goes_out_in_commit_order_each_row_marked_sent_after_one_attempt(tap, database_url, amqp_url, tmp_path):
+    database = migrated_database(database_url, tmp_path)
+    envelopes = [stage_trust_created(database) for _ in range(60)]
+    settings = settings_for("identity", database_url, amqp_url, RELAY_BATCH_SIZE="50")
+    with running(lambda stop: Relay(database, settings, stop)) as [relay]:
+        ids = [e["id"] for e in envelopes]
+        tap.wait_for(lambda m: m.envelope["id"] in set(ids), count=60)
+        wait_until(lambda: unsent(database) == 0)
+    assert [m.envelope["id"] for m in tap.received if m.envelope["id"] in set(ids)] == ids
+    assert attempts(database) == [(1, True)] * 60
+    assert relay.published == 60
+
+
+def test_messages_the_broker_refuses_stay_unsent_and_go_again(tap, database_url, amqp_url, tmp_path):
+    database = migrated_database(database_url, tmp_path)
+    # A queue that takes nothing and refuses publishes: the broker nacks every trust.created routed to it.
+    refusing = Queue(
+        f"test.refusing.{uuid.uuid4().hex[:8]}",
+        exchange=events_exchange,
+        routing_key="trust.created",
+        queue_arguments={"x-max-length": 0, "x-overflow": "reject-publish"},
+    )
+    with Connection(amqp_url) as connection:
+        channel = connection.channel()
+        declare_topology(channel)
+        refusing(channel).declare()
+        try:
+            envelopes = [stage_trust_created(database) for _ in range(3)]
+            settings = settings_for("identity", database_url, amqp_url, RELAY_SAFETY_POLL_SECONDS="0.2")
+            with running(lambda stop: Relay(database, settings, stop)) as [relay]:
+                wait_until(lambda: min(n for n, _ in attempts(database)) >= 2)
+            assert relay.published == 0
+            assert unsent(database) == 3
+        finally:
+            refusing(channel).delete()
+    ids = {e["id"] for e in envelopes}
+    with running(lambda stop: Relay(database, settings_for("identity", database_url, amqp_url), stop)):
+        wait_until(lambda: unsent(database) == 0)
+        tap.wait_for(lambda m: m.envelope["id"] in ids, count=3)
