@@ -24,7 +24,7 @@ import psycopg
 from kombu import Connection, Consumer, Exchange, Producer, Queue
 from sqlalchemy.engine import make_url
 
-from bench.support import fresh_postgres_database, isolated_vhost, percentiles
+from bench.support import drain_until_stopped, fresh_postgres_database, isolated_vhost, percentiles
 
 CHAINS = int(os.environ.get("BENCH_FLOOR_CHAINS", "300"))
 WARM_UP = 20
@@ -75,11 +75,7 @@ class Hop(threading.Thread):
 
         with Consumer(channel, [self.queue], on_message=on_message, prefetch_count=1):
             self.ready.set()
-            while not self.stopping.is_set():
-                try:
-                    self.consuming.drain_events(timeout=0.2)
-                except TimeoutError:
-                    pass
+            drain_until_stopped(self.consuming, self.stopping)
 
     def stop(self) -> None:
         self.stopping.set()

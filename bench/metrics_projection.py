@@ -27,6 +27,7 @@ from bench.support import (
     fresh_postgres_database,
     inbox_only,
     percentiles,
+    throughput_figures,
 )
 from services.metrics.models import COUNTER_NAMES, CurrentCounts, DailyCount, MeasureDefinition, PassportState, PlanAim
 from services.metrics.service import SERVICE
@@ -254,11 +255,7 @@ def main() -> None:
         json.dumps(
             {
                 "metrics": {
-                    "inbox_only_eps": round(baseline),
-                    "projection_eps": round(projected),
-                    "ratio": round(projected / baseline, 2),
-                    "batched_projection_eps": round(batched),
-                    "batched_ratio": round(batched / baseline, 2),
+                    **throughput_figures(baseline, projected, batched),
                     "dashboard_year_ms": year,
                     "dashboard_month_ms": month,
                 }

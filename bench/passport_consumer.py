@@ -21,7 +21,14 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from bench.support import applied_per_second, best_of_rounds, consumed, fresh_postgres_database, inbox_only
+from bench.support import (
+    applied_per_second,
+    best_of_rounds,
+    consumed,
+    fresh_postgres_database,
+    inbox_only,
+    throughput_figures,
+)
 from services.passport import handlers
 from services.passport.models import Passport, SkillState
 from services.passport.service import SERVICE
@@ -115,11 +122,7 @@ def main() -> None:
         json.dumps(
             {
                 "passport_consumer": {
-                    "inbox_only_eps": round(baseline),
-                    "signoff_eps": round(alone),
-                    "ratio": round(alone / baseline, 2),
-                    "batched_signoff_eps": round(batched),
-                    "batched_ratio": round(batched / baseline, 2),
+                    **throughput_figures(baseline, alone, batched),
                     "passports_completed": completed,
                 }
             }

@@ -102,6 +102,26 @@ def applied_per_second(
     return len(events) / (time.perf_counter() - started)
 
 
+def throughput_figures(baseline: float, one_a_transaction: float, batched: float) -> dict[str, float]:
+    """A consumer benchmark's figures for its JSON line: events a second and each as a ratio of the baseline."""
+    return {
+        "inbox_only_eps": round(baseline),
+        "one_a_transaction_eps": round(one_a_transaction),
+        "ratio": round(one_a_transaction / baseline, 2),
+        "batched_eps": round(batched),
+        "batched_ratio": round(batched / baseline, 2),
+    }
+
+
+def drain_until_stopped(connection: Connection, stopping: threading.Event) -> None:
+    """Delivers to the connection's consumers whatever arrives, looking every 0.2 s whether to stop."""
+    while not stopping.is_set():
+        try:
+            connection.drain_events(timeout=0.2)
+        except TimeoutError:
+            pass
+
+
 def best_of_rounds(rounds: int, measures: dict[str, Callable[[], float]]) -> dict[str, float]:
     """Each measure taken `rounds` times, taking turns (so that a busy moment of a shared machine falls on all of
     them alike), and the best of its rounds kept."""
@@ -162,11 +182,7 @@ class Arrivals(threading.Thread):
     def run(self) -> None:
         with Consumer(self.connection, [self.queue], callbacks=[self._arrived], accept=None, no_ack=True):
             self.ready.set()
-            while not self.stopping.is_set():
-                try:
-                    self.connection.drain_events(timeout=0.2)
-                except TimeoutError:
-                    pass
+            drain_until_stopped(self.connection, self.stopping)
 
     def _arrived(self, body, message) -> None:
         at = time.perf_counter()
