@@ -115,7 +115,8 @@ class Settings:
     identity_issuer: str = "http://127.0.0.1:5001"
     token_ttl_seconds: int = 3600
     max_content_length: int = 1024 * 1024
-    consumer_prefetch: int = 10
+    # At least a bulk sign-off's 44 events, so that a consumer applies them in one transaction, not five.
+    consumer_prefetch: int = 50
     relay_batch_size: int = 100
     relay_poll_seconds: float = 0.05
     relay_safety_poll_seconds: float = 2.0
