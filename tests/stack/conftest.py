@@ -28,10 +28,11 @@ def tap(stack_amqp_url):
 
 
 @pytest.fixture(scope="module")
-def platform(stack_amqp_url, database_server, tmp_path_factory):
+def platform(request, stack_amqp_url, database_server, tmp_path_factory):
     """Every service, once for a module's tests (each with a Trust of its own to count in). A module using
-    it gives itself a vhost: a module-scoped `stack_amqp_url`, so its queues are shared with no other's."""
+    it gives itself a vhost: a module-scoped `stack_amqp_url`, so its queues are shared with no other's; and
+    may give the services settings of its own in PLATFORM_SETTINGS."""
     running = Stack(stack_amqp_url, database_server, tmp_path_factory.mktemp("platform"))
-    start_platform(running)
+    start_platform(running, **getattr(request.module, "PLATFORM_SETTINGS", {}))
     yield running
     running.stop()

@@ -14,6 +14,10 @@ from tests.support.stack import Stack, eventually
 
 pytestmark = pytest.mark.stack
 
+# Two gunicorn workers a web process, as deployed (the stack tests' default is one): what a web process
+# serves on /metrics must add up what each of its workers counted.
+PLATFORM_SETTINGS = {"WEB_WORKERS": "2"}
+
 SELF_ASSESSMENT_ROUTE = "/passports/<uuid:passport_id>/skills/<string:skill_code>/self-assessment"
 # What each consuming service's worker applies when a passport is completed and certified.
 APPLIED_ON_THE_JOURNEY = {
@@ -35,7 +39,7 @@ def stack_amqp_url(broker):
 @pytest.fixture(scope="module")
 def monitored(platform: Stack) -> Stack:
     """The platform, with the portal in front of it."""
-    start_portal(platform)
+    start_portal(platform, **PLATFORM_SETTINGS)
     return platform
 
 

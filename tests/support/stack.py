@@ -96,6 +96,9 @@ class Stack:
             "SKILLPASS_ADMIN_PASSWORD": ADMIN_PASSWORD,
             "ARGON2_TIME_COST": "1",
             "ARGON2_MEMORY_KIB": "1024",
+            # One gunicorn worker a web process unless a test asks for more: each worker is a process that
+            # imports and builds the whole app, and on 2 cores those starts are most of a platform's start-up.
+            "WEB_WORKERS": "1",
             "WORKER_HEARTBEAT_FILE": str(self.log_dir / f"{service}-{uuid.uuid4().hex[:6]}.alive"),
         }
         env.pop("DATABASE_SERVER_URL", None)
