@@ -1,7 +1,7 @@
 """Passport's consumer: `signoff.recorded` throughput on PostgreSQL through the real path (inbox, the decision,
 the skill's state and view, the passport's progress and completion, `passport.completed` in the outbox), as a
 ratio of the inbox alone (a handler that does nothing), both measured in this run: one event a transaction
-and ten (the consumer's prefetch, what it takes from a backlog).
+and a batch of the consumer's prefetch (what it takes from a backlog).
 
 Each database holds the same NRSS passports, started through the service's own command; the events sign off
 every skill of one passport after another, as a supervisor works through a backlog, so that one event in
@@ -107,7 +107,7 @@ def main() -> None:
         },
     )
     baseline, alone, batched = rates["baseline"], rates["alone"], rates["batched"]
-    assert len(set(completions)) == 1, "one and ten a transaction completed different numbers of passports"
+    assert len(set(completions)) == 1, "one and a batch a transaction completed different numbers of passports"
     completed = completions[0]
     print(
         f"Passport consumer, signoff.recorded on PostgreSQL ({EVENTS} events, {completed} passports completed, "
