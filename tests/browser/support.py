@@ -77,3 +77,17 @@ def reload_until(page: Page, visible, timeout: float = 30.0) -> None:
             raise AssertionError(f"not shown within {timeout}s: {locator}\n{page.content()[:2000]}")
         page.wait_for_timeout(200)
         page.reload()
+
+
+_LOADED = """image => image.complete
+  ? image.naturalWidth > 0
+  : new Promise(settled => {
+      image.addEventListener("load", () => settled(image.naturalWidth > 0));
+      image.addEventListener("error", () => settled(false));
+    })"""
+
+
+def image_loads(image) -> bool:
+    """Whether an image has loaded, or loads, with a picture in it: it may still be on its way when the
+    page is shown, and one that fails to load settles as False."""
+    return image.evaluate(_LOADED)

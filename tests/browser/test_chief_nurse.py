@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import add_person
-from tests.browser.support import DESKTOP, PHONE, PageChecks, sign_in
+from tests.browser.support import DESKTOP, PHONE, PageChecks, image_loads, sign_in
 from tests.browser.test_keyboard import enter, tab_to
 from tests.support.journey import Member, Trust, dashboard_counts
 from tests.support.stack import Api, eventually
@@ -116,7 +116,7 @@ def test_chief_nurse_reads_the_dashboard_and_the_roster_and_downloads_it(platfor
         chart = page.get_by_role("img", name="Chart of Staff certified for NRSS over time")
         expect(chart).to_be_visible()
         # The chart came from the portal's own address (the page's policy allows no other) and drew.
-        assert chart.evaluate("image => image.complete && image.naturalWidth > 0")
+        assert image_loads(chart)
         assert chart.get_attribute("src").startswith("/dashboard/measures/")
         check(page)
 
@@ -251,7 +251,7 @@ def test_chief_nurse_enters_a_measures_values_and_reads_its_variation_and_assura
         expect(row.locator("svg.mdc-icon--variation-improvement-low")).to_be_visible()
         expect(row.locator("svg.mdc-icon--assurance-hit-or-miss")).to_be_visible()
         chart = page.get_by_role("img", name=f"Chart of {name} over time")
-        assert chart.evaluate("image => image.complete && image.naturalWidth > 0")
+        assert image_loads(chart)
         check(page)
 
         page.get_by_role("link", name=f"Enter values for {name}").click()

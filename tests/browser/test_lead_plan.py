@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import add_person
-from tests.browser.support import DESKTOP, PHONE, PageChecks, sign_in
+from tests.browser.support import DESKTOP, PHONE, PageChecks, image_loads, sign_in
 from tests.browser.test_keyboard import arrow_to, enter, tab_into_group, tab_to
 
 pytestmark = pytest.mark.browser
@@ -122,7 +122,7 @@ def test_lead_loads_the_example_plan_and_makes_it_the_trusts_own(platform, brows
     expect(page.get_by_role("heading", level=1)).to_have_text("Process map")
     picture = page.get_by_role("img", name="The process map as a picture")
     expect(picture).to_be_visible()
-    assert picture.evaluate("image => image.complete && image.naturalWidth > 0"), "the picture loads"
+    assert image_loads(picture), "the picture loads"
     check(page)
     page.get_by_role("button", name="Add a step").click()
     check(page)
