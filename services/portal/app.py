@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, datetime
 
 from flask import Flask, jsonify, redirect, render_template, request, session, url_for
-from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+from jinja2 import BytecodeCache, ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from werkzeug.exceptions import HTTPException
 
 from services.portal import presenters
@@ -43,6 +43,25 @@ SECURITY_HEADERS = {
 }
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Each template compiled once a process, whichever of its apps renders it first: the tests make an app
+    a test, and compiling the pages and the NHS.UK macros is most of what a page costs the first time. Jinja
+    compiles again when a template's source changes (its checksum is the bucket's)."""
+
+    def __init__(self):
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self._compiled:
+            bucket.bytecode_from_string(self._compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED_TEMPLATES = _CompiledTemplates()
+
+
 def create_app(settings: PortalSettings | None = None, *, log_to_stdout: bool = True) -> Flask:
     settings = settings or PortalSettings.from_env()
     if log_to_stdout:
@@ -53,6 +72,7 @@ def create_app(settings: PortalSettings | None = None, *, log_to_stdout: bool = 
         "undefined": ChainableUndefined,  # the NHS.UK macros read optional parameters in chains
         "loader": ChoiceLoader([FileSystemLoader(TEMPLATES), PackageLoader("nhsuk_frontend_jinja")]),
         "autoescape": True,
+        "bytecode_cache": _COMPILED_TEMPLATES,
     }
     trust_proxy(app, settings.proxy_hops)  # behind a TLS-terminating proxy: its X-Forwarded-Proto marks cookies Secure
     app.session_interface = EncryptedCookieSessionInterface(settings.secret_key, settings.session_hours * 3600)
