@@ -16,13 +16,29 @@ from shared.config import TOKEN_AUDIENCE
 
 TEST_ISSUER = "http://identity.test"
 
+# A 2048-bit key takes tens of milliseconds to make, and a test suite makes one a test: the process makes the
+# first few and then hands them out again in turn, so that any few keys made one after another (a test's own:
+# its service's and an impostor's) are still different keys.
+_KEYS_MADE_AT_MOST = 8
+_keys_made: list[rsa.RSAPrivateKey] = []
+_keys_handed_out = 0
+
+
+def _private_key() -> rsa.RSAPrivateKey:
+    global _keys_handed_out
+    if len(_keys_made) < _KEYS_MADE_AT_MOST:
+        _keys_made.append(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    key = _keys_made[_keys_handed_out % len(_keys_made)]
+    _keys_handed_out += 1
+    return key
+
 
 class TestKeys:
     __test__ = False  # not a pytest test class
 
     def __init__(self, kid: str | None = None):
         self.kid = kid or f"test-{uuid.uuid4().hex[:8]}"
-        self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.private_key = _private_key()
 
     def resolver(self) -> StaticKeyResolver:
         return StaticKeyResolver({self.kid: self.private_key.public_key()})
