@@ -74,9 +74,24 @@ class Runtime:
         return UnitOfWork(self.database, self.spec.name)
 
 
-def migrations_of(service_module: str) -> Path:
-    """Where a service's migrations are: `versions` under `migrations` beside its service.py (give it `__file__`)."""
-    return Path(service_module).resolve().parent / "migrations" / "versions"
+def service_package(service_module: str, *, title: str, **declared) -> ServiceSpec:
+    """The spec of a service package of the one shape every service has (give it `__name__` of its service.py):
+    the package's name, its docstring as the description (its words, whitespace folded), `BLUEPRINTS` of its
+    routes, `Base.metadata` of its models, `HANDLERS` of its handlers and the migrations under `migrations/versions`.
+    `declared` is what only some services have (periodic jobs, init steps, commands...)."""
+    package_name = service_module.rsplit(".", 1)[0]
+    package = importlib.import_module(package_name)
+    part = {name: importlib.import_module(f"{package_name}.{name}") for name in ("routes", "models", "handlers")}
+    return ServiceSpec(
+        name=package_name.rsplit(".", 1)[-1],
+        title=title,
+        description=" ".join((package.__doc__ or "").split()),
+        blueprints=part["routes"].BLUEPRINTS,
+        migrations=Path(package.__file__).resolve().parent / "migrations" / "versions",
+        metadata=part["models"].Base.metadata,
+        handlers=part["handlers"].HANDLERS,
+        **declared,
+    )
 
 
 def load_spec(name: str) -> ServiceSpec:

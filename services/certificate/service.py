@@ -7,12 +7,11 @@ import logging
 from services.certificate import handlers
 from services.certificate.domain import CertificateSettings
 from services.certificate.metrics import ExpiringCertificates
-from services.certificate.models import Base, SigningKey
-from services.certificate.routes import BLUEPRINTS
+from services.certificate.models import SigningKey
 from shared import signing
 from shared.config import Settings
 from shared.db import utcnow
-from shared.service import PeriodicJob, Runtime, ServiceSpec, migrations_of
+from shared.service import PeriodicJob, Runtime, service_package
 
 log = logging.getLogger(__name__)
 
@@ -38,18 +37,9 @@ def expiry_sweep_seconds(settings: Settings) -> float:
     return CertificateSettings.from_extra(settings.extra).expiry_sweep_seconds
 
 
-SERVICE = ServiceSpec(
-    name="certificate",
+SERVICE = service_package(
+    __name__,
     title="Skills Passports — certificate",
-    description=(
-        "Certificates for completed passports: each one an Open Badges 3.0 credential signed as a VC-JWT "
-        "(keys at /.well-known/jwks.json), a printable PDF, public verification without login, revocation, "
-        "renewal and expiry. Passports, people and Trusts are known from passport.*, user.* and trust.* events."
-    ),
-    blueprints=BLUEPRINTS,
-    migrations=migrations_of(__file__),
-    metadata=Base.metadata,
-    handlers=handlers.HANDLERS,
     periodic_jobs=[PeriodicJob("expire-certificates", expiry_sweep_seconds, expire_certificates)],
     init_steps=[install_signing_key],
     metrics_collectors=[ExpiringCertificates],

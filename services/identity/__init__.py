@@ -1,1 +1,1 @@
-"""Identity: Trusts, users, roles, credentials and the token signing keys."""
+"""Trusts, users and roles; issues the bearer tokens every other service verifies."""

@@ -7,10 +7,9 @@ import logging
 
 from services.identity import domain, handlers
 from services.identity.components import keyring, mailer, passwords
-from services.identity.models import Base, SigningKey
-from services.identity.routes import BLUEPRINTS
+from services.identity.models import SigningKey
 from shared import signing
-from shared.service import PeriodicJob, Runtime, ServiceSpec, migrations_of
+from shared.service import PeriodicJob, Runtime, service_package
 
 log = logging.getLogger(__name__)
 # How often the worker looks for emails to send: an invitation arrives within seconds.
@@ -80,14 +79,9 @@ def load_current_caller(runtime: Runtime, caller):
         return handlers.current_caller_of(uow, caller)
 
 
-SERVICE = ServiceSpec(
-    name="identity",
+SERVICE = service_package(
+    __name__,
     title="Skills Passports — identity",
-    description="Trusts, users and roles; issues the bearer tokens every other service verifies.",
-    blueprints=BLUEPRINTS,
-    migrations=migrations_of(__file__),
-    metadata=Base.metadata,
-    handlers={},  # it consumes no event
     periodic_jobs=[PeriodicJob("send-emails", EMAIL_POLL_SECONDS, send_emails)],
     init_steps=[install_signing_key, create_startup_admin],
     commands={

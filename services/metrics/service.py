@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from services.metrics import handlers
-from services.metrics.models import COUNTER_NAMES, Base
-from services.metrics.routes import BLUEPRINTS
-from shared.service import Runtime, ServiceSpec, migrations_of
+from services.metrics.models import COUNTER_NAMES
+from shared.service import Runtime, service_package
 
 
 def rebuild_command(runtime: Runtime, args: list[str]) -> int:
@@ -24,17 +23,8 @@ def rebuild_command(runtime: Runtime, args: list[str]) -> int:
     return 0
 
 
-SERVICE = ServiceSpec(
-    name="metrics",
+SERVICE = service_package(
+    __name__,
     title="Skills Passports — metrics",
-    description=(
-        "Projections of every other service's events per Trust, passport type and day: the dashboard of progress "
-        "against each aim and measure (JSON and a page), measures' series as run and XmR (SPC) charts, and the "
-        "passport usage export. Publishes metrics.recalculated when an event changes a Trust's counts."
-    ),
-    blueprints=BLUEPRINTS,
-    migrations=migrations_of(__file__),
-    metadata=Base.metadata,
-    handlers=handlers.HANDLERS,
     commands={"rebuild": ("recompute every projection from the events kept, and print the totals", rebuild_command)},
 )

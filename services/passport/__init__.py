@@ -1,1 +1,2 @@
-"""Passport: passport types and their content, passports, self-assessment, learning, completion."""
+"""Passport types (domains, skills, learning resources; versioned), passports, self-assessment, learning
+records and completion. The bundled content is illustrative sample content."""

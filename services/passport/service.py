@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from services.passport import handlers
-from services.passport.models import Base
 from services.passport.passport_types import load_bundled
-from services.passport.routes import BLUEPRINTS
-from shared.service import Runtime, ServiceSpec, migrations_of
+from shared.service import Runtime, service_package
 
 log = logging.getLogger(__name__)
 
@@ -20,16 +17,8 @@ def load_sample_content(runtime: Runtime) -> None:
     log.info("passport type content loaded", extra={"added": added})
 
 
-SERVICE = ServiceSpec(
-    name="passport",
+SERVICE = service_package(
+    __name__,
     title="Skills Passports — passport",
-    description=(
-        "Passport types (domains, skills, learning resources; versioned), passports, self-assessment, "
-        "learning records and completion. The bundled content is illustrative sample content."
-    ),
-    blueprints=BLUEPRINTS,
-    migrations=migrations_of(__file__),
-    metadata=Base.metadata,
-    handlers=handlers.HANDLERS,
     init_steps=[load_sample_content],
 )

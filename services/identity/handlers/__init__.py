@@ -17,8 +17,12 @@ from services.identity.handlers.importing import import_users
 from services.identity.handlers.links import invite, link_details, request_password_reset, set_password_from_link
 from services.identity.handlers.sign_in import WRONG_CREDENTIALS, issue_token
 
+# Identity consumes no event: it is where Trusts and people start.
+HANDLERS: dict = {}
+
 __all__ = [
     "EMAIL_BATCH",
+    "HANDLERS",
     "WRONG_CREDENTIALS",
     "create_trust",
     "create_user",
