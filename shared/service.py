@@ -81,15 +81,17 @@ def service_package(service_module: str, *, title: str, **declared) -> ServiceSp
     `declared` is what only some services have (periodic jobs, init steps, commands...)."""
     package_name = service_module.rsplit(".", 1)[0]
     package = importlib.import_module(package_name)
-    part = {name: importlib.import_module(f"{package_name}.{name}") for name in ("routes", "models", "handlers")}
+    routes, models, handlers = (
+        importlib.import_module(f"{package_name}.{part}") for part in ("routes", "models", "handlers")
+    )
     return ServiceSpec(
         name=package_name.rsplit(".", 1)[-1],
         title=title,
         description=" ".join((package.__doc__ or "").split()),
-        blueprints=part["routes"].BLUEPRINTS,
+        blueprints=routes.BLUEPRINTS,
         migrations=Path(package.__file__).resolve().parent / "migrations" / "versions",
-        metadata=part["models"].Base.metadata,
-        handlers=part["handlers"].HANDLERS,
+        metadata=models.Base.metadata,
+        handlers=handlers.HANDLERS,
         **declared,
     )
 

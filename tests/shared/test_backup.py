@@ -132,12 +132,6 @@ def source(platforms):
     return platform
 
 
-def counted_by_the_broker(platform, broker) -> None:
-    """Waits until rabbitmqctl, as the backup reads it, counts the message waiting: the broker counts a quorum
-    queue's messages only every few seconds (so only the test of that count waits for it)."""
-    eventually(lambda: waiting_messages(broker, platform.env["AMQP_URL"]), lambda n: n == 1)
-
-
 def one_line_error(result: subprocess.CompletedProcess) -> str:
     assert result.returncode == 1, (result.stdout, result.stderr)
     lines = result.stderr.strip().splitlines()
@@ -151,7 +145,9 @@ def leftovers(folder: Path) -> list[str]:
 
 def test_a_backup_restores_into_fresh_databases_and_a_fresh_vhost(source, platforms, broker, tmp_path):
     target = tmp_path / "backups" / "nightly"
-    counted_by_the_broker(source, broker)
+    # The broker counts a quorum queue's messages only every few seconds, and the backup reads its count:
+    # this test, the one of that count, waits for it (the other tests of the module need not).
+    eventually(lambda: waiting_messages(broker, source.env["AMQP_URL"]), lambda n: n == 1)
     # A command line, not just a path, as `docker compose exec -T postgres pg_dump` would be.
     made = source.skillpass("backup", str(target), PG_DUMP="env PGAPPNAME=skillpass-backup pg_dump")
     assert made.returncode == 0, made.stderr
