@@ -186,9 +186,15 @@ def upsert_locked_many(session, model, rows: list[dict]) -> dict[tuple, object]:
         unique.setdefault(tuple(values[k] for k in keys), values)
     if not unique:
         return {}
-    insert = dialect_insert(session)(model).values([unique[key] for key in sorted(unique)])
+    # The rows as parameters of one statement (SQLAlchemy's "insertmanyvalues"), not as VALUES of their own: a
+    # statement with its values in it is compiled anew each time, which cost more than its round trip.
+    insert = dialect_insert(session)(model)
     statement = insert.on_conflict_do_update(index_elements=keys, set_={keys[0]: insert.excluded[keys[0]]})
-    loaded = session.scalars(statement.returning(model), execution_options={"populate_existing": True})
+    loaded = session.scalars(
+        statement.returning(model),
+        [unique[key] for key in sorted(unique)],
+        execution_options={"populate_existing": True},
+    )
     return {tuple(getattr(row, k) for k in keys): row for row in loaded}
 
 

@@ -107,6 +107,8 @@ def stage_event(
         trust_id=_uuid(trust_id),
     )
     if spec.public is not None:
+        if spec.publisher != service:  # its relay would not look for the public half (Relay.unsent)
+            raise TypeError(f"{event_type} is {spec.publisher}'s public event: {service} cannot stage it")
         if public is None:
             raise TypeError(f"{event_type} is a public event: stage it with public=PublicFacts(...)")
         if trust_id is None:

@@ -23,6 +23,7 @@ from shared.broker import declare_topology, events_exchange, public_exchange
 from shared.config import Settings
 from shared.db import Database, utcnow
 from shared.events import CONTENT_TYPE
+from shared.events.catalogue import publishes_public_events
 from shared.outbox import INTERNAL_UNSENT, NOTIFY_CHANNEL, PUBLIC_UNSENT, OutboxMessage
 from shared.prometheus import RELAY_CONFIRM_SECONDS
 
@@ -86,6 +87,10 @@ class Relay:
         self.producer: Producer | None = None
         self.confirms: Confirms | None = None
         self.published = 0
+        # A service none of whose events is public has no public half to send: one query a batch, not two.
+        self.unsent = (
+            (INTERNAL_UNSENT, PUBLIC_UNSENT) if publishes_public_events(settings.service) else (INTERNAL_UNSENT,)
+        )
 
     def run(self) -> None:
         waker = (
@@ -144,7 +149,7 @@ class Relay:
             rows = sorted(
                 (
                     row
-                    for unsent in (INTERNAL_UNSENT, PUBLIC_UNSENT)
+                    for unsent in self.unsent
                     for row in session.scalars(
                         sa.select(OutboxMessage)
                         .where(unsent)

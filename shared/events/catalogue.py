@@ -442,6 +442,12 @@ class UnknownEventType(KeyError):
     pass
 
 
+def publishes_public_events(service: str) -> bool:
+    """Whether any event the service publishes goes to skillpass.public as well (only those rows need a relay's
+    second look)."""
+    return any(spec.public is not None and spec.publisher == service for spec in CATALOGUE.values())
+
+
 def spec_for(event_type: str) -> EventSpec:
     try:
         return CATALOGUE[event_type]

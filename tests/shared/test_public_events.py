@@ -227,7 +227,7 @@ def test_the_trust_s_own_keys_and_patterns_are_allowed_and_the_rest_refused():
 
 def stage(database, event_type="certificate.issued", *, trust_id, facts=PublicFacts("N1", "Sam Okafor"), **extra):
     data = {**INTERNAL_SAMPLES[event_type](), "trust_id": trust_id}
-    with UnitOfWork(database, "certificate") as uow:
+    with UnitOfWork(database, CATALOGUE[event_type].publisher) as uow:
         envelope = uow.publish(
             event_type,
             subject=data.get("certificate_id") or data["staff_id"],
@@ -275,6 +275,19 @@ def test_an_internal_event_s_row_has_no_public_part(database_url, tmp_path):
     with database.session() as session:
         row = session.scalars(sa.select(OutboxMessage)).one()
     assert row.public_envelope is None and row.public_routing_key is None
+
+
+def test_only_its_publisher_stages_a_public_event(database_url, tmp_path):
+    """Only the services that publish public events look for their public halves (Relay.unsent): a public
+    row staged by another service would never reach skillpass.public, so it is refused."""
+    database = migrated_database(database_url, tmp_path)
+    data = {**INTERNAL_SAMPLES["roster.updated"](), "trust_id": uuid.uuid4()}
+    with UnitOfWork(database, "certificate") as uow, pytest.raises(TypeError, match="planning's public event"):
+        uow.publish(
+            "roster.updated", subject=data["staff_id"], data=data, trust_id=data["trust_id"], public=PublicFacts()
+        )
+    with database.session() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
 
 
 def test_a_public_event_needs_its_person_facts_and_an_internal_one_refuses_them(database_url, tmp_path):
