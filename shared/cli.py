@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from shared.logs import configure_logging
 
-    runtime = Runtime(spec)
+    runtime = Runtime(spec, retries_database=command == "worker")
     configure_logging(service, runtime.settings.log_level)
     if command == "init":
         return run_init(runtime)

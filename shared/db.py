@@ -81,8 +81,12 @@ class NamedPerson:
 class Database:
     """Lazily-created engine and session factory for one service database."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, pre_ping: bool = True):
         self.url = url
+        # Whether each checkout first asks PostgreSQL if the connection still answers (one round trip), so that a
+        # connection a database restart cut is replaced before use. A web request has no retry of its own; the
+        # worker's consumer and relay retry a transaction that lost its connection, and go without the ping.
+        self.pre_ping = pre_ping
         self._engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self._lock = threading.Lock()
@@ -96,7 +100,7 @@ class Database:
         if self._engine is None:
             with self._lock:
                 if self._engine is None:
-                    self._engine = _create_engine(self.url)
+                    self._engine = _create_engine(self.url, self.pre_ping)
                     self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         return self._engine
 
@@ -115,7 +119,7 @@ class Database:
             self._engine.dispose(close=False)
 
 
-def _create_engine(url: str) -> Engine:
+def _create_engine(url: str, pre_ping: bool = True) -> Engine:
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -123,7 +127,7 @@ def _create_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _make_sqlite_shareable(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(url, pool_pre_ping=pre_ping, pool_size=5, max_overflow=5)
 
 
 def _make_sqlite_shareable(engine: Engine) -> None:

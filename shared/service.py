@@ -54,10 +54,19 @@ class ServiceSpec:
 class Runtime:
     """A service's settings, database and token verifier inside one process."""
 
-    def __init__(self, spec: ServiceSpec, settings: Settings | None = None, key_resolver: KeyResolver | None = None):
+    def __init__(
+        self,
+        spec: ServiceSpec,
+        settings: Settings | None = None,
+        key_resolver: KeyResolver | None = None,
+        *,
+        retries_database: bool = False,
+    ):
+        """`retries_database`: the process retries what lost its database connection itself (the worker), so its
+        connections are not pinged before each use (Database.pre_ping)."""
         self.spec = spec
         self.settings = settings or Settings.from_env(spec.name)
-        self.database = Database(self.settings.database_url)
+        self.database = Database(self.settings.database_url, pre_ping=not retries_database)
         self._components: dict[str, object] = {}
         resolver = key_resolver or (
             spec.key_resolver(self) if spec.key_resolver else JwksKeyResolver(self.settings.identity_jwks_url)

@@ -21,6 +21,23 @@ def migrated_database(url: str, tmp_path: Path) -> Database:
     return Database(url)
 
 
+def cut_connections(database: Database) -> int:
+    """End every server process connected to the database, as a PostgreSQL restart would; how many."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(database.engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            return len(
+                connection.execute(
+                    sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                    {"name": database.engine.url.database},
+                ).all()
+            )
+    finally:
+        admin.dispose()
+
+
 def settings_for(service: str, database_url: str, amqp_url: str, **env) -> Settings:
     return Settings.from_env(service, {"DATABASE_URL": database_url, "AMQP_URL": amqp_url, **env})
 

@@ -12,8 +12,15 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.broker import DELIVERY_LIMIT, dead_letter_queue_name, declare_topology, service_queue
 from shared.consumer import EventConsumer, Unprocessable
+from shared.db import Database
 from shared.events import make_envelope, serialise_payload
-from tests.shared.messaging_support import migrated_database, running, settings_for, trust_created_data
+from tests.shared.messaging_support import (
+    cut_connections,
+    migrated_database,
+    running,
+    settings_for,
+    trust_created_data,
+)
 from tests.support.bus import publish_raw
 
 
@@ -103,6 +110,29 @@ def test_each_event_applied_once_though_delivered_twice(service, consumer_db, am
         wait_until(lambda: len(applied(consumer_db)) == 20, what="20 events applied")
         wait_until(lambda: _queue_depth(amqp_url, service) == 0, what="queue drained")
     assert applied(consumer_db) == {subject: 1 for subject in subjects}
+
+
+def test_a_consumer_whose_connections_were_cut_applies_the_next_events_once(service, postgres_url, amqp_url, tmp_path):
+    # As the worker runs it: no ping before each use of a pooled connection; the transaction that finds its
+    # connection gone is applied again, without spending a delivery.
+    migrated = migrated_database(postgres_url, tmp_path)
+    ConsumerTestBase.metadata.create_all(migrated.engine)
+    database = Database(migrated.url, pre_ping=False)
+    with running(consumers(service, database, amqp_url)):
+        wait_until(lambda: _queue_exists(amqp_url, service), what="queue declared")
+        first, body = envelope_bytes()
+        publish_raw(amqp_url, "trust.created", body)
+        wait_until(lambda: first in applied(database), what="the first event applied")
+        assert cut_connections(database) >= 1
+        later = []
+        for _ in range(5):
+            subject, body = envelope_bytes()
+            later.append(subject)
+            publish_raw(amqp_url, "trust.created", body)
+        wait_until(lambda: len(applied(migrated)) == 6, what="the later events applied")
+        wait_until(lambda: _queue_depth(amqp_url, service) == 0, what="queue drained")
+    assert applied(migrated) == dict.fromkeys([first, *later], 1)
+    assert _dlq_depth(amqp_url, service) == 0
 
 
 def test_two_consumers_on_one_queue_apply_each_event_once(service, consumer_db, amqp_url):

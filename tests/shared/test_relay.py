@@ -10,9 +10,16 @@ import sqlalchemy as sa
 from kombu import Connection, Queue
 
 from shared.broker import declare_topology, events_exchange
+from shared.db import Database
 from shared.outbox import OutboxMessage
 from shared.relay import Relay
-from tests.shared.messaging_support import migrated_database, running, settings_for, stage_trust_created
+from tests.shared.messaging_support import (
+    cut_connections,
+    migrated_database,
+    running,
+    settings_for,
+    stage_trust_created,
+)
 from tests.support.bus import BusTap
 
 
@@ -104,6 +111,24 @@ def test_on_postgres_the_relay_wakes_on_commit_not_on_its_poll(tap, postgres_url
         tap.wait_for(lambda m: m.envelope["id"] == first["id"], timeout=10)
         second = stage_trust_created(database)  # now only the NOTIFY can wake the relay
         tap.wait_for(lambda m: m.envelope["id"] == second["id"], timeout=10)
+
+
+def test_a_relay_whose_connections_were_cut_sends_the_next_rows_once(tap, postgres_url, amqp_url, tmp_path):
+    web = migrated_database(postgres_url, tmp_path)  # stages the rows, as a web process would
+    # The relay as the worker runs it: no ping before each use of a pooled connection, a retry instead.
+    database = Database(web.url, pre_ping=False)
+    settings = settings_for("identity", postgres_url, amqp_url, RELAY_SAFETY_POLL_SECONDS="3600")
+    with running(lambda stop: Relay(database, settings, stop)):
+        first = stage_trust_created(web)
+        tap.wait_for(lambda m: m.envelope["id"] == first["id"], timeout=10)
+        assert cut_connections(database) >= 2  # the relay's pooled connection and its listener
+        later = [stage_trust_created(web) for _ in range(3)]
+        ids = {e["id"] for e in later}
+        tap.wait_for(lambda m: m.envelope["id"] in ids, count=3, timeout=20)
+        tap.drain(quiet_seconds=0.5)
+    counts = Counter(m.envelope["id"] for m in tap.received)
+    assert counts == {first["id"]: 1, **dict.fromkeys(ids, 1)}
+    assert unsent(database) == 0
 
 
 def test_outbox_row_ids_are_unique_per_event(database_url, tmp_path):
