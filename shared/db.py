@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import DateTime, create_engine, event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, relationship, sessionmaker
+from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 
@@ -209,17 +212,13 @@ def ensure_database(url: str) -> None:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         return
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            exists = connection.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
-            ).scalar()
-            if not exists:
-                quoted = parsed.database.replace('"', '""')
-                connection.execute(text(f'CREATE DATABASE "{quoted}"'))
-    finally:
-        admin.dispose()
+    with server_connection(url) as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
+        ).scalar()
+        if not exists:
+            quoted = parsed.database.replace('"', '""')
+            connection.execute(text(f'CREATE DATABASE "{quoted}"'))
 
 
 def drop_database(url: str) -> None:
@@ -230,10 +229,18 @@ def drop_database(url: str) -> None:
             for suffix in ("", "-wal", "-shm"):
                 Path(database + suffix).unlink(missing_ok=True)
         return
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server_connection(url) as connection:
+        quoted = parsed.database.replace('"', '""')
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{quoted}" WITH (FORCE)'))
+
+
+@contextmanager
+def server_connection(url) -> Iterator[Connection]:
+    """An autocommit connection to the PostgreSQL server of `url` (its `postgres` database), for statements about
+    whole databases; not pooled."""
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         with admin.connect() as connection:
-            quoted = parsed.database.replace('"', '""')
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{quoted}" WITH (FORCE)'))
+            yield connection
     finally:
         admin.dispose()

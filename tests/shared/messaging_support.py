@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from shared.config import Settings
-from shared.db import Database
+from shared.db import Database, server_connection
 from shared.migrations import upgrade
 from shared.uow import UnitOfWork
+from tests.support.infra import cut_connections as cut_connections_to
 
 
 def migrated_database(url: str, tmp_path: Path) -> Database:
@@ -23,19 +24,8 @@ def migrated_database(url: str, tmp_path: Path) -> Database:
 
 def cut_connections(database: Database) -> int:
     """End every server process connected to the database, as a PostgreSQL restart would; how many."""
-    import sqlalchemy as sa
-
-    admin = sa.create_engine(database.engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            return len(
-                connection.execute(
-                    sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
-                    {"name": database.engine.url.database},
-                ).all()
-            )
-    finally:
-        admin.dispose()
+    with server_connection(database.url) as connection:
+        return cut_connections_to(connection, database.engine.url.database)
 
 
 def settings_for(service: str, database_url: str, amqp_url: str, **env) -> Settings:

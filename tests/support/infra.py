@@ -116,3 +116,14 @@ def start_database_server(stack) -> str:
         f"postgresql://{container.username}:{container.password}@"
         f"{container.get_container_host_ip()}:{container.get_exposed_port(5432)}"
     )
+
+
+def cut_connections(connection, database: str) -> int:
+    """End every server process connected to the database (through `connection`, from shared.db's
+    server_connection), as a PostgreSQL restart would; how many."""
+    import sqlalchemy as sa
+
+    ended = connection.execute(
+        sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": database}
+    )
+    return len(ended.all())

@@ -18,11 +18,12 @@ from shared.app import create_app
 from shared.cli import run_init
 from shared.config import Settings
 from shared.consumer import apply_batch, apply_once
-from shared.db import drop_database, ensure_database
+from shared.db import drop_database, ensure_database, server_connection
 from shared.events import load_payload, make_envelope, parse_envelope, serialise_payload
 from shared.outbox import OutboxMessage
 from shared.service import Runtime, ServiceSpec
 from shared.testing import TEST_ISSUER, TestKeys
+from tests.support.infra import cut_connections
 
 NO_BROKER = "amqp://guest:guest@127.0.0.1:1//"
 
@@ -137,18 +138,11 @@ def _clone_initialised(spec: ServiceSpec, env: dict[str, str], database_url: str
         runtime.database.dispose()
         atexit.register(drop_database, template_url)
         _POSTGRESQL_TEMPLATES[key] = template
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    try:
-        with admin.connect() as connection:
-            # A template must have no connections while it is copied; init's components may keep one open.
-            connection.execute(
-                sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
-                {"name": _POSTGRESQL_TEMPLATES[key]},
-            )
-            connection.execute(sa.text(f'DROP DATABASE "{url.database}" WITH (FORCE)'))
-            connection.execute(sa.text(f'CREATE DATABASE "{url.database}" TEMPLATE "{_POSTGRESQL_TEMPLATES[key]}"'))
-    finally:
-        admin.dispose()
+    with server_connection(url) as connection:
+        # A template must have no connections while it is copied; init's components may keep one open.
+        cut_connections(connection, _POSTGRESQL_TEMPLATES[key])
+        connection.execute(sa.text(f'DROP DATABASE "{url.database}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{url.database}" TEMPLATE "{_POSTGRESQL_TEMPLATES[key]}"'))
 
 
 class Person:
